@@ -1,0 +1,23 @@
+// Bundles the CLI (and later the viewer and benchmarks) with esbuild; runs on `npm ci` via `prepare`.
+import { build } from 'esbuild';
+import { chmodSync, existsSync } from 'node:fs';
+
+const entries = [
+  { in: 'src/cli/main.ts', out: 'raftsim' },
+  { in: 'sim/sweep-worker.ts', out: 'sweep-worker' },
+  { in: 'bench/index.ts', out: 'bench' },
+  { in: 'bench/check.ts', out: 'bench-check' },
+].filter((entry) => existsSync(entry.in));
+
+await build({
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+if (existsSync('dist/raftsim.js')) chmodSync('dist/raftsim.js', 0o755);

@@ -1,0 +1,114 @@
+import type { Message, NodeId } from '../src/raft/types.js';
+import type { InvariantChecker } from './invariants.js';
+import type { Network, NetworkSettings } from './network.js';
+import type { NodeHost } from './node-host.js';
+import type { TraceRecorder } from './trace.js';
+
+/**
+ * The servers and the network between them, with the operations faults are made of.
+ * Every change is written to the trace so the viewer can show it.
+ */
+export class Cluster {
+  constructor(
+    readonly hosts: readonly NodeHost[],
+    readonly network: Network<Message>,
+    private readonly trace: TraceRecorder,
+    private readonly invariants: InvariantChecker,
+    private readonly now: () => number,
+  ) {}
+
+  host(id: NodeId): NodeHost {
+    return this.hosts[id - 1];
+  }
+
+  ids(): NodeId[] {
+    return this.hosts.map((host) => host.id);
+  }
+
+  quorum(): number {
+    return Math.floor(this.hosts.length / 2) + 1;
+  }
+
+  /** The live leader with the newest term, if any. */
+  leader(): NodeId | undefined {
+    let best: NodeHost | undefined;
+    for (const host of this.hosts) {
+      if (host.status === 'crashed' || host.node.role !== 'leader') continue;
+      if (!best || host.node.term > best.node.term) best = host;
+    }
+    return best?.id;
+  }
+
+  liveFollowers(): NodeId[] {
+    return this.hosts.filter((host) => host.isUp && host.node.role !== 'leader').map((host) => host.id);
+  }
+
+  /** Cuts every link between different groups; nodes in no group form one more group together. */
+  partition(groups: readonly (readonly NodeId[])[], label: string): void {
+    const groupOf = new Map<NodeId, number>();
+    groups.forEach((group, g) => group.forEach((id) => groupOf.set(id, g)));
+    this.network.healAll();
+    for (const a of this.ids()) {
+      for (const b of this.ids()) {
+        if (a !== b && (groupOf.get(a) ?? -1) !== (groupOf.get(b) ?? -1)) this.network.cut(a, b);
+      }
+    }
+    this.recordPartition(label);
+  }
+
+  /** Cuts one direction of one link, in addition to any existing cuts. */
+  cut(from: NodeId, to: NodeId): void {
+    this.network.cut(from, to);
+    this.recordPartition(`cut ${from}→${to}`);
+  }
+
+  heal(): void {
+    this.network.healAll();
+    this.recordPartition('heal');
+  }
+
+  crash(id: NodeId): void {
+    const host = this.host(id);
+    if (host.status === 'crashed') return;
+    host.crash();
+    // Each crash is a moment to ask whether committed entries are still safe on disk.
+    this.invariants.checkCommittedDurable(this.hosts.map((h) => h.disk), this.quorum());
+  }
+
+  restart(id: NodeId): void {
+    if (this.host(id).status === 'crashed') this.host(id).restart();
+  }
+
+  restartAll(): void {
+    for (const host of this.hosts) if (host.status === 'crashed') host.restart();
+  }
+
+  pause(id: NodeId): void {
+    if (this.host(id).status === 'up') this.host(id).pause();
+  }
+
+  resume(id: NodeId): void {
+    if (this.host(id).status === 'paused') this.host(id).resume();
+  }
+
+  resumeAll(): void {
+    for (const host of this.hosts) if (host.status === 'paused') host.resume();
+  }
+
+  networkSettings(): NetworkSettings {
+    return this.network.settings;
+  }
+
+  setNetwork(settings: NetworkSettings): void {
+    this.network.settings = settings;
+    if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'network', ...settings });
+  }
+
+  note(text: string): void {
+    if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'note', text });
+  }
+
+  private recordPartition(label: string): void {
+    if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'partition', cuts: this.network.cutLinks(), label });
+  }
+}

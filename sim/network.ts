@@ -1,0 +1,130 @@
+import type { RandomStream } from './random.js';
+import type { DropReason, MessageInfo, TraceRecorder } from './trace.js';
+
+export interface NetworkSettings {
+  /** Every message takes at least this long. */
+  readonly minLatencyMs: number;
+  /** Plus a uniform extra delay in [0, spread], so messages overtake each other. */
+  readonly latencySpreadMs: number;
+  readonly dropRate: number;
+  readonly duplicateRate: number;
+}
+
+export interface Addressed {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A message on its way; `epoch` is the link's cut epoch when it left. */
+export interface InFlight<P extends Addressed> {
+  readonly id: number;
+  readonly payload: P;
+  readonly epoch: number;
+}
+
+export interface Describe<P> {
+  (payload: P): { type: string; term: number; info: MessageInfo };
+}
+
+/**
+ * The simulated network: per-message latency, loss and duplication drawn from the
+ * network stream, and a set of cut directed links. A cut also stops messages already
+ * in flight on its link, even if the link heals before they would have arrived.
+ */
+export class Network<P extends Addressed> {
+  settings: NetworkSettings;
+  private readonly cuts = new Set<number>();
+  private readonly epochs = new Map<number, number>();
+  private nextId = 1;
+  sent = 0;
+  delivered = 0;
+  dropped = 0;
+
+  constructor(
+    settings: NetworkSettings,
+    private readonly random: RandomStream,
+    private readonly trace: TraceRecorder,
+    private readonly clock: { now(): number },
+    private readonly schedule: (time: number, message: InFlight<P>) => void,
+    private readonly describe: Describe<P>,
+  ) {
+    this.settings = settings;
+  }
+
+  send(payload: P): void {
+    const id = this.nextId++;
+    const now = this.clock.now();
+    this.sent++;
+    if (this.trace.enabled) {
+      const { type, term, info } = this.describe(payload);
+      this.trace.record({ t: now, k: 'send', id, from: payload.from, to: payload.to, type, term, info });
+    }
+    const link = linkKey(payload.from, payload.to);
+    if (this.cuts.has(link)) return this.drop(id, payload, 'partition');
+    if (this.random.chance(this.settings.dropRate)) return this.drop(id, payload, 'loss');
+    const epoch = this.epochs.get(link) ?? 0;
+    this.schedule(now + this.latency(), { id, payload, epoch });
+    if (this.random.chance(this.settings.duplicateRate)) {
+      const copy = this.nextId++;
+      if (this.trace.enabled) this.trace.record({ t: now, k: 'duplicate', id, copy });
+      this.schedule(now + this.latency(), { id: copy, payload, epoch });
+    }
+  }
+
+  /** Decides at arrival time whether a message still gets through its link. */
+  admit(message: InFlight<P>): boolean {
+    const link = linkKey(message.payload.from, message.payload.to);
+    if (this.cuts.has(link) || (this.epochs.get(link) ?? 0) !== message.epoch) {
+      this.drop(message.id, message.payload, 'partition');
+      return false;
+    }
+    return true;
+  }
+
+  /** Records a delivery (the caller hands the message to its destination). */
+  recordDelivery(message: InFlight<P>): void {
+    this.delivered++;
+    if (this.trace.enabled) {
+      const { from, to } = message.payload;
+      this.trace.record({ t: this.clock.now(), k: 'deliver', id: message.id, from, to });
+    }
+  }
+
+  drop(id: number, payload: P, reason: DropReason): void {
+    this.dropped++;
+    if (this.trace.enabled) {
+      this.trace.record({ t: this.clock.now(), k: 'drop', id, from: payload.from, to: payload.to, reason });
+    }
+  }
+
+  cut(from: number, to: number): void {
+    const link = linkKey(from, to);
+    if (this.cuts.has(link)) return;
+    this.cuts.add(link);
+    this.epochs.set(link, (this.epochs.get(link) ?? 0) + 1);
+  }
+
+  isCut(from: number, to: number): boolean {
+    return this.cuts.has(linkKey(from, to));
+  }
+
+  healAll(): void {
+    this.cuts.clear();
+  }
+
+  /** The cut links as [from, to] pairs in a stable order. */
+  cutLinks(): [number, number][] {
+    return [...this.cuts].sort((a, b) => a - b).map((key) => [Math.floor(key / LINK_BASE), key % LINK_BASE]);
+  }
+
+  private latency(): number {
+    const { minLatencyMs, latencySpreadMs } = this.settings;
+    return minLatencyMs + (latencySpreadMs > 0 ? this.random.int(0, latencySpreadMs) : 0);
+  }
+}
+
+const LINK_BASE = 4096;
+
+function linkKey(from: number, to: number): number {
+  return from * LINK_BASE + to;
+}

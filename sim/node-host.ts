@@ -1,0 +1,181 @@
+import { RaftNode } from '../src/raft/node.js';
+import type { Entry, Message, NodeId, ReadState, Role } from '../src/raft/types.js';
+import { SimDisk } from './disk.js';
+import type { InvariantChecker } from './invariants.js';
+import type { RandomStream } from './random.js';
+import type { TraceRecorder } from './trace.js';
+
+export type NodeStatus = 'up' | 'crashed' | 'paused';
+
+/** What the host needs from the rest of the simulation. */
+export interface HostContext {
+  readonly trace: TraceRecorder;
+  readonly invariants: InvariantChecker;
+  now(): number;
+  send(message: Message): void;
+}
+
+/** The state machine a host applies committed entries to (the KV store, or a plain log). */
+export interface StateMachine {
+  apply(entry: Entry): void;
+  onReadState?(read: ReadState): void;
+}
+
+export interface HostOptions {
+  readonly id: NodeId;
+  readonly voters: readonly NodeId[];
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly timers: RandomStream;
+  /** A fresh state machine for each incarnation: volatile state is rebuilt from the log. */
+  readonly makeStateMachine: (id: NodeId) => StateMachine;
+}
+
+/**
+ * One simulated server: a Raft node, its disk and its state machine, driven through
+ * the ready/advance handshake. It persists and syncs before it sends, as a real server must.
+ */
+export class NodeHost {
+  readonly id: NodeId;
+  readonly disk = new SimDisk();
+  status: NodeStatus = 'up';
+  node: RaftNode;
+  stateMachine: StateMachine;
+  /** Messages that arrived while paused, handled in order on resume. */
+  private inbox: Message[] = [];
+  private seen: { role: Role; term: number; vote: NodeId; lead: NodeId; commit: number };
+
+  constructor(
+    private readonly options: HostOptions,
+    private readonly ctx: HostContext,
+  ) {
+    this.id = options.id;
+    this.node = this.boot();
+    this.stateMachine = options.makeStateMachine(this.id);
+    this.seen = this.snapshotState();
+  }
+
+  get isUp(): boolean {
+    return this.status === 'up';
+  }
+
+  tick(): void {
+    if (this.status !== 'up') return;
+    const role = this.node.role;
+    this.node.tick();
+    if (role !== 'candidate' && this.node.role === 'candidate' && this.ctx.trace.enabled) {
+      this.ctx.trace.record({ t: this.ctx.now(), k: 'timeout', node: this.id, term: this.node.term });
+    }
+    this.process();
+  }
+
+  receive(message: Message): void {
+    if (this.status === 'paused') {
+      this.inbox.push(message);
+      return;
+    }
+    this.node.step(message);
+    this.process();
+  }
+
+  /** Runs `action` against the live node, then drains its ready. */
+  act<T>(action: (node: RaftNode) => T): T {
+    const result = action(this.node);
+    this.process();
+    return result;
+  }
+
+  crash(): void {
+    const lost = this.disk.crash();
+    this.status = 'crashed';
+    this.inbox = [];
+    this.ctx.invariants.onCrash(this.id, (index) => this.disk.durableTermAt(index));
+    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'crash', node: this.id, lostWrites: lost });
+  }
+
+  restart(): void {
+    this.node = this.boot();
+    this.stateMachine = this.options.makeStateMachine(this.id);
+    this.status = 'up';
+    const { term, vote, commit } = this.node.hardState();
+    if (this.ctx.trace.enabled) {
+      this.ctx.trace.record({ t: this.ctx.now(), k: 'restart', node: this.id, term, vote, commit, lastIndex: this.node.log.lastIndex() });
+    }
+    this.seen = this.snapshotState();
+    this.ctx.invariants.onCommit(this.id, commit, term, this.node.log);
+    this.process();
+  }
+
+  pause(): void {
+    this.status = 'paused';
+    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'pause', node: this.id });
+  }
+
+  resume(): void {
+    this.status = 'up';
+    const queued = this.inbox;
+    this.inbox = [];
+    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'resume', node: this.id, queued: queued.length });
+    for (const message of queued) {
+      if (this.status === 'up') this.receive(message);
+    }
+  }
+
+  private boot(): RaftNode {
+    const { id, voters, electionTicks, heartbeatTicks, timers } = this.options;
+    return new RaftNode({ id, voters, electionTicks, heartbeatTicks, random: timers.asFunction(), restored: this.disk.read() });
+  }
+
+  /** The ready loop: persist, sync, send, apply, advance; then report what changed. */
+  private process(): void {
+    const node = this.node;
+    while (node.hasReady()) {
+      const rd = node.ready();
+      if (rd.entries.length > 0) {
+        this.disk.writeEntries(rd.entries);
+        this.ctx.invariants.onAppend(this.id, rd.entries, node.log);
+        if (this.ctx.trace.enabled) {
+          this.ctx.trace.record({ t: this.ctx.now(), k: 'append', node: this.id, from: rd.entries[0].index, terms: rd.entries.map((e) => e.term) });
+        }
+      }
+      if (rd.hardState) this.disk.writeHardState(rd.hardState);
+      if (rd.mustSync) this.disk.sync();
+      this.reportStateChange();
+      for (const message of rd.messages) this.ctx.send(message);
+      for (const entry of rd.committed) {
+        this.ctx.invariants.onApply(this.id, entry);
+        this.stateMachine.apply(entry);
+      }
+      if (rd.committed.length > 0 && this.ctx.trace.enabled) {
+        this.ctx.trace.record({ t: this.ctx.now(), k: 'apply', node: this.id, from: rd.committed[0].index, to: rd.committed[rd.committed.length - 1].index });
+      }
+      for (const read of rd.readStates) this.stateMachine.onReadState?.(read);
+      node.advance(rd);
+    }
+    this.reportStateChange();
+  }
+
+  private reportStateChange(): void {
+    const node = this.node;
+    const seen = this.seen;
+    const now = this.ctx.now();
+    if (node.role !== seen.role || node.term !== seen.term || node.vote !== seen.vote || node.lead !== seen.lead) {
+      if (this.ctx.trace.enabled) {
+        this.ctx.trace.record({ t: now, k: 'state', node: this.id, role: node.role, term: node.term, vote: node.vote, lead: node.lead });
+      }
+      if (node.role === 'leader' && (seen.role !== 'leader' || seen.term !== node.term)) {
+        this.ctx.invariants.onBecomeLeader(this.id, node.term, node.log);
+      }
+    }
+    if (node.commit !== seen.commit) {
+      this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log);
+      if (this.ctx.trace.enabled) this.ctx.trace.record({ t: now, k: 'commit', node: this.id, index: node.commit });
+    }
+    this.seen = this.snapshotState();
+  }
+
+  private snapshotState() {
+    const node = this.node;
+    return { role: node.role, term: node.term, vote: node.vote, lead: node.lead, commit: node.commit };
+  }
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * The scenario schema: the one definition behind TypeScript scenarios in `scenarios/`
+ * and JSON scenario files. Every field has a default, so `{"name": "x"}` is a scenario.
+ */
+
+const nodeRef = z.union([z.number().int().positive(), z.enum(['leader', 'follower', 'random'])]);
+const nodeOrAll = z.union([nodeRef, z.literal('all')]);
+const at = z.number().int().nonnegative();
+
+const networkSettings = z.strictObject({
+  minLatencyMs: z.number().int().nonnegative().default(1),
+  latencySpreadMs: z.number().int().nonnegative().default(4),
+  dropRate: z.number().min(0).max(1).default(0),
+  duplicateRate: z.number().min(0).max(1).default(0),
+});
+
+export const faultActionSchema = z.discriminatedUnion('action', [
+  z.strictObject({ at, action: z.literal('partition'), groups: z.array(z.array(nodeRef).min(1)).min(1) }),
+  z.strictObject({ at, action: z.literal('isolate'), node: nodeRef }),
+  z.strictObject({ at, action: z.literal('cut'), from: nodeRef, to: nodeRef }),
+  z.strictObject({ at, action: z.literal('heal') }),
+  z.strictObject({ at, action: z.literal('crash'), node: nodeRef }),
+  z.strictObject({ at, action: z.literal('restart'), node: nodeOrAll }),
+  z.strictObject({ at, action: z.literal('pause'), node: nodeRef }),
+  z.strictObject({ at, action: z.literal('resume'), node: nodeOrAll }),
+  z.strictObject({ at, action: z.literal('network'), settings: networkSettings.partial() }),
+]);
+
+export const nemesisFaults = ['partition', 'isolate', 'crash', 'pause', 'flaky'] as const;
+
+const nemesisSchema = z.strictObject({
+  /** Mean time between nemesis actions. */
+  intervalMs: z.number().int().positive().default(1000),
+  faults: z.array(z.enum(nemesisFaults)).min(1).default([...nemesisFaults]),
+});
+
+const workloadSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('proposals'),
+    /** Time between proposals, each sent to a random live node. */
+    intervalMs: z.number().int().positive().default(50),
+  }),
+]);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  nodes: z.number().int().min(1).max(15).default(3),
+  durationMs: z.number().int().positive().default(10_000),
+  timing: z
+    .strictObject({
+      tickMs: z.number().int().positive().default(10),
+      electionTicks: z.number().int().min(2).default(10),
+      heartbeatTicks: z.number().int().positive().default(1),
+    })
+    .default({ tickMs: 10, electionTicks: 10, heartbeatTicks: 1 }),
+  network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0 }),
+  workload: workloadSchema.default({ type: 'proposals', intervalMs: 50 }),
+  faults: z.array(faultActionSchema).default([]),
+  nemesis: nemesisSchema.optional(),
+  /** After the fault phase: heal everything and require a leader within this bound (0 turns it off). */
+  livenessMs: z.number().int().nonnegative().default(3000),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type FaultAction = z.output<typeof faultActionSchema>;
+export type NodeRef = z.output<typeof nodeRef>;
+export type NemesisFault = (typeof nemesisFaults)[number];
+export type NetworkSettingsInput = z.output<typeof networkSettings>;
+
+/** Fills in defaults and validates; throws a ScenarioError naming the offending field. */
+export function defineScenario(input: ScenarioInput, source = 'scenario'): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (!result.success) throw new ScenarioError(source, formatIssue(result.error.issues[0]));
+  const scenario = result.data;
+  checkNodeIds(scenario, source);
+  return scenario;
+}
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly source: string,
+    detail: string,
+  ) {
+    super(`${source}: ${detail}`);
+  }
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
+  return `field ${path}: ${issue.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  return out;
+}
+
+function checkNodeIds(scenario: Scenario, source: string): void {
+  const check = (ref: unknown, path: string) => {
+    if (typeof ref === 'number' && ref > scenario.nodes) {
+      throw new ScenarioError(source, `field ${path}: node ${ref} does not exist (the cluster has nodes 1..${scenario.nodes})`);
+    }
+  };
+  scenario.faults.forEach((fault, i) => {
+    const path = `faults[${i}]`;
+    if (fault.at > scenario.durationMs) {
+      throw new ScenarioError(source, `field ${path}.at: ${fault.at} is after the end of the run (durationMs ${scenario.durationMs})`);
+    }
+    if ('node' in fault) check(fault.node, `${path}.node`);
+    if (fault.action === 'cut') {
+      check(fault.from, `${path}.from`);
+      check(fault.to, `${path}.to`);
+    }
+    if (fault.action === 'partition') fault.groups.forEach((group, g) => group.forEach((ref, j) => check(ref, `${path}.groups[${g}][${j}]`)));
+  });
+}

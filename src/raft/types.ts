@@ -1,0 +1,126 @@
+/** Node ids are small positive integers; 0 means "nobody" (no vote, no known leader). */
+export type NodeId = number;
+export const NONE: NodeId = 0;
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** An entry's payload is opaque to Raft; `null` marks the empty entry a new leader appends. */
+export interface Entry {
+  readonly index: number;
+  readonly term: number;
+  readonly data: string | null;
+}
+
+/** What must survive a crash besides the log: etcd's HardState. */
+export interface HardState {
+  readonly term: number;
+  readonly vote: NodeId;
+  readonly commit: number;
+}
+
+interface Envelope {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  /** 0 for messages that never leave a node's own driver (local proposals). */
+  readonly term: number;
+}
+
+export interface VoteRequest extends Envelope {
+  readonly type: 'vote';
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+}
+
+export interface VoteResponse extends Envelope {
+  readonly type: 'voteResp';
+  readonly granted: boolean;
+}
+
+export interface AppendRequest extends Envelope {
+  readonly type: 'app';
+  readonly prevIndex: number;
+  readonly prevTerm: number;
+  readonly entries: readonly Entry[];
+  readonly commit: number;
+}
+
+/**
+ * On success `index` is the follower's last index covered by the append.
+ * On rejection `index` is the prevIndex that did not match and the hint names
+ * where the follower's log could match, so the leader skips a whole term per round trip.
+ */
+export interface AppendResponse extends Envelope {
+  readonly type: 'appResp';
+  readonly index: number;
+  readonly reject: boolean;
+  readonly hintIndex: number;
+  readonly hintTerm: number;
+}
+
+export interface Heartbeat extends Envelope {
+  readonly type: 'heartbeat';
+  readonly commit: number;
+  /** The newest pending ReadIndex request id this round confirms, or '' for none. */
+  readonly context: string;
+}
+
+export interface HeartbeatResponse extends Envelope {
+  readonly type: 'heartbeatResp';
+  readonly context: string;
+}
+
+/** A proposal a follower forwards to the leader it knows. */
+export interface ProposalForward extends Envelope {
+  readonly type: 'prop';
+  readonly data: readonly string[];
+}
+
+/** A follower asks the leader for a read index on behalf of a local read. */
+export interface ReadIndexRequest extends Envelope {
+  readonly type: 'readIndex';
+  readonly context: string;
+}
+
+export interface ReadIndexResponse extends Envelope {
+  readonly type: 'readIndexResp';
+  readonly context: string;
+  readonly index: number;
+}
+
+export type Message =
+  | VoteRequest
+  | VoteResponse
+  | AppendRequest
+  | AppendResponse
+  | Heartbeat
+  | HeartbeatResponse
+  | ProposalForward
+  | ReadIndexRequest
+  | ReadIndexResponse;
+
+export type MessageType = Message['type'];
+
+/** A read may be served once the node has applied up to `index`. */
+export interface ReadState {
+  readonly index: number;
+  readonly context: string;
+}
+
+/**
+ * Everything the driver must do, in this order: persist `entries` (replacing any
+ * stored entries from `entries[0].index` on) and `hardState`, sync when `mustSync`,
+ * then send `messages`, then apply `committed`, then call `advance()`.
+ */
+export interface Ready {
+  readonly hardState: HardState | null;
+  readonly entries: readonly Entry[];
+  readonly mustSync: boolean;
+  readonly messages: readonly Message[];
+  readonly committed: readonly Entry[];
+  readonly readStates: readonly ReadState[];
+}
+
+export type ProposeResult =
+  | { readonly kind: 'appended'; readonly index: number; readonly term: number }
+  | { readonly kind: 'forwarded'; readonly leader: NodeId }
+  | { readonly kind: 'dropped'; readonly reason: 'no leader' };
