@@ -20,4 +20,17 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+// The viewer runs in a browser and is inlined into each HTML page, d3 included.
+if (existsSync('viz/app/main.ts')) {
+  await build({
+    entryPoints: ['viz/app/main.ts'],
+    outfile: 'dist/viewer.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    minify: true,
+    logLevel: 'warning',
+  });
+}
 if (existsSync('dist/raftsim.js')) chmodSync('dist/raftsim.js', 0o755);

@@ -44,6 +44,7 @@ export class NodeHost {
   /** Messages that arrived while paused, handled in order on resume. */
   private inbox: Message[] = [];
   private seen: { role: Role; term: number; vote: NodeId; lead: NodeId; commit: number };
+  private readonly reportedProgress = new Map<NodeId, number>();
 
   constructor(
     private readonly options: HostOptions,
@@ -167,11 +168,29 @@ export class NodeHost {
         this.ctx.invariants.onBecomeLeader(this.id, node.term, node.log);
       }
     }
+    if (node.role === 'leader' && this.ctx.trace.enabled) this.reportProgress(now);
     if (node.commit !== seen.commit) {
       this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log);
       if (this.ctx.trace.enabled) this.ctx.trace.record({ t: now, k: 'commit', node: this.id, index: node.commit });
     }
-    this.seen = this.snapshotState();
+    seen.role = node.role;
+    seen.term = node.term;
+    seen.vote = node.vote;
+    seen.lead = node.lead;
+    seen.commit = node.commit;
+  }
+
+  /** The leader's match and next index per follower, whenever they move (for the viewer). */
+  private reportProgress(now: number): void {
+    for (const peer of this.options.voters) {
+      if (peer === this.id) continue;
+      const progress = this.node.progressOf(peer);
+      if (!progress) continue;
+      const key = progress.match * 0x100000 + progress.next;
+      if (this.reportedProgress.get(peer) === key) continue;
+      this.reportedProgress.set(peer, key);
+      this.ctx.trace.record({ t: now, k: 'progress', node: this.id, peer, match: progress.match, next: progress.next });
+    }
   }
 
   private snapshotState() {

@@ -90,7 +90,11 @@ export class ScenarioError extends Error {
   }
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
+export function formatIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length === 0 ? '' : `${formatPath(issue.path)}.`;
+    return `field ${where}${issue.keys[0]}: unknown field`;
+  }
   const path = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
   return `field ${path}: ${issue.message}`;
 }

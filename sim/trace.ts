@@ -22,7 +22,7 @@ export type TraceEvent =
   | { t: number; k: 'partition'; cuts: [number, number][]; label: string }
   | { t: number; k: 'network'; minLatencyMs: number; latencySpreadMs: number; dropRate: number; duplicateRate: number }
   | { t: number; k: 'propose'; node: number; data: string; result: string }
-  | { t: number; k: 'client'; client: number; type: 'invoke' | 'ok' | 'fail' | 'info'; f: string; key?: string; value?: unknown; node?: number }
+  | { t: number; k: 'client'; client: number; op: number; type: 'invoke' | 'ok' | 'fail' | 'info'; f: string; key?: string; value?: unknown; node?: number }
   | { t: number; k: 'note'; text: string }
   | { t: number; k: 'violation'; invariant: string; message: string };
 

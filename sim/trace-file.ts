@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { formatIssue, scenarioSchema, type Scenario } from './scenario.js';
+import type { RunResult } from './simulation.js';
+import type { TraceEvent } from './trace.js';
+
+/**
+ * The trace file: a run's scenario, seed and verdict, and every event. Version 1.
+ * `raftsim replay` re-runs it; `raftsim view` draws it. Documented in the README.
+ */
+export const TRACE_FORMAT = 'raftsim-trace';
+export const TRACE_VERSION = 1;
+
+export interface TraceFile {
+  readonly format: typeof TRACE_FORMAT;
+  readonly version: number;
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly violations: RunResult['violations'];
+  /** The run's statistics without its wall time, so the same seed writes the same bytes. */
+  readonly stats: Omit<RunResult['stats'], 'wallMs'>;
+  readonly traceHash: string;
+  readonly events: readonly TraceEvent[];
+}
+
+export function toTraceFile(scenario: Scenario, result: RunResult): TraceFile {
+  const { wallMs: _wallMs, ...stats } = result.stats;
+  return {
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    scenario,
+    seed: result.seed,
+    ok: result.ok,
+    violations: result.violations,
+    stats,
+    traceHash: result.traceHash,
+    events: result.events,
+  };
+}
+
+/** One event per line inside the array, so a trace diffs and greps well. */
+export function serializeTraceFile(file: TraceFile): string {
+  const { events, ...header } = file;
+  const head = JSON.stringify(header);
+  const body = events.map((event) => JSON.stringify(event)).join(',\n');
+  return `${head.slice(0, -1)},"events":[\n${body}\n]}\n`;
+}
+
+const traceHeaderSchema = z.looseObject({
+  format: z.literal(TRACE_FORMAT),
+  version: z.literal(TRACE_VERSION),
+  scenario: scenarioSchema,
+  seed: z.number().int(),
+  traceHash: z.string(),
+  events: z.array(z.looseObject({ t: z.number(), k: z.string() })),
+});
+
+export class TraceFileError extends Error {}
+
+/** Parses and validates a trace file; errors name the file and the field. */
+export function parseTraceFile(text: string, source: string): TraceFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new TraceFileError(`${source}: ${jsonErrorLocation(text, error)}`);
+  }
+  const result = traceHeaderSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new TraceFileError(`${source}: ${formatIssue(issue)}`);
+  }
+  return data as TraceFile;
+}
+
+/** Turns JSON.parse's complaint into "line L, column C: message". */
+export function jsonErrorLocation(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const match = /position (\d+)/.exec(message);
+  if (!match) return `invalid JSON: ${message}`;
+  const position = Number(match[1]);
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
+}

@@ -1,0 +1,45 @@
+import type { RunResult } from '../../sim/simulation.js';
+
+const number = new Intl.NumberFormat('en-US');
+
+export function formatCount(n: number): string {
+  return number.format(Math.round(n));
+}
+
+/** Quotes an argument for a shell only when it needs it. */
+export function shellArg(arg: string): string {
+  return /^[\w./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function replayCommand(scenarioArg: string, seed: number, extra = ''): string {
+  return `raftsim run ${shellArg(scenarioArg)} --seed ${seed}${extra}`;
+}
+
+/** The human summary of one run. */
+export function formatRun(result: RunResult, scenarioArg: string): string[] {
+  const s = result.stats;
+  const speed = s.wallMs > 0 ? `${formatCount(s.simulatedMs / s.wallMs)}x real time, ${formatCount((s.events / s.wallMs) * 1000)} events/s` : 'instant';
+  const lines = [
+    `${result.scenario}  seed ${result.seed}  ${result.ok ? 'OK' : 'FAILED'}`,
+    `  ${(s.simulatedMs / 1000).toFixed(1)} s simulated in ${formatCount(s.wallMs)} ms (${speed}), ${formatCount(s.events)} events`,
+    `  leader changes ${s.leaderChanges}, max term ${s.maxTerm}, committed ${formatCount(s.committed)} entries, ${formatCount(s.proposals)} proposals`,
+    `  messages ${formatCount(s.messagesSent)} sent, ${formatCount(s.messagesDelivered)} delivered, ${formatCount(s.messagesDropped)} dropped`,
+  ];
+  if (s.recoveryMs !== null) lines.push(`  stable leader ${s.recoveryMs} ms after the final heal`);
+  for (const v of result.violations) lines.push(`  ✗ ${v.invariant} at ${v.time} ms: ${v.message}`);
+  lines.push(`  trace hash ${result.traceHash}`);
+  if (!result.ok) lines.push(`  replay: ${replayCommand(scenarioArg, result.seed, ' --trace failure.json')}`);
+  return lines;
+}
+
+/** The object `run --json` prints: the documented run summary. */
+export function runJson(result: RunResult): object {
+  return {
+    scenario: result.scenario,
+    seed: result.seed,
+    ok: result.ok,
+    violations: result.violations,
+    stats: result.stats,
+    traceHash: result.traceHash,
+  };
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { EXIT, UsageError } from './errors.js';
+import { listCommand, replayCommandRun, runCommand, sweepCommand, type Output } from './run-commands.js';
+
+const io: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  progress: process.stderr.isTTY ? (line) => process.stderr.write(line) : undefined,
+};
+
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+function parseSeedRange(value: string): { from: number; to: number } {
+  const match = /^(\d+)\.\.(\d+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected a range like 1..100');
+  const from = Number(match[1]);
+  const to = Number(match[2]);
+  if (from > to) throw new InvalidArgumentError(`empty range: ${from} is after ${to}`);
+  return { from, to };
+}
+
+/** Runs a command body, mapping its outcome to the process exit code. */
+function act(body: () => number | Promise<number>): () => Promise<void> {
+  return async () => {
+    process.exitCode = await body();
+  };
+}
+
+const program = new Command()
+  .name('raftsim')
+  .description('Deterministic simulation and testing harness for Raft and an etcd-like key-value store')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('list')
+  .description('list the built-in scenarios')
+  .action(act(() => listCommand(io)));
+
+program
+  .command('run')
+  .description('run one scenario under one seed and check every invariant')
+  .argument('<scenario>', 'a built-in scenario name or a JSON scenario file')
+  .option('--seed <n>', 'the seed that decides everything', parseSeed, 1)
+  .option('--trace <file>', 'write the full trace to this file')
+  .option('--json', 'print exactly one JSON object', false)
+  .action((scenario: string, flags: { seed: number; trace?: string; json: boolean }) => act(() => runCommand(scenario, flags, io))());
+
+program
+  .command('sweep')
+  .description('run a scenario over a range of seeds and report every failing seed')
+  .argument('<scenario>', 'a built-in scenario name or a JSON scenario file')
+  .requiredOption('--seeds <A..B>', 'the seeds to run, inclusive', parseSeedRange)
+  .option('--trace <file>', 'write the trace of the first failing seed (or the first seed) to this file')
+  .option('--json', 'print exactly one JSON object', false)
+  .action((scenario: string, flags: { seeds: { from: number; to: number }; trace?: string; json: boolean }) =>
+    act(() => sweepCommand(scenario, flags, io))(),
+  );
+
+program
+  .command('replay')
+  .description('re-run a recorded trace and confirm the identical trace hash')
+  .argument('<trace>', 'a trace file written by run --trace')
+  .option('--json', 'print exactly one JSON object', false)
+  .action((trace: string, flags: { json: boolean }) => act(() => replayCommandRun(trace, flags, io))());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    const benign = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+    process.exitCode = benign ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof UsageError) {
+    io.err(`raftsim: ${error.message}`);
+    process.exitCode = EXIT.usage;
+  } else {
+    throw error;
+  }
+}

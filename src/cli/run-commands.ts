@@ -1,0 +1,141 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { scenarios } from '../../scenarios/index.js';
+import { runScenario } from '../../sim/simulation.js';
+import { firstDivergence } from '../../sim/trace.js';
+import { parseTraceFile, serializeTraceFile, toTraceFile, TraceFileError } from '../../sim/trace-file.js';
+import { EXIT, UsageError } from './errors.js';
+import { formatCount, formatRun, replayCommand, runJson } from './format.js';
+import { loadScenario } from './scenario-source.js';
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+  /** Progress goes to a terminal only; CI logs stay clean. */
+  progress?(line: string): void;
+}
+
+export function listCommand(io: Output): number {
+  const width = Math.max(...scenarios.map((s) => s.name.length));
+  for (const scenario of scenarios) io.out(`${scenario.name.padEnd(width)}  ${scenario.description}`);
+  return EXIT.ok;
+}
+
+export interface RunFlags {
+  seed: number;
+  json: boolean;
+  trace?: string;
+}
+
+export function runCommand(scenarioArg: string, flags: RunFlags, io: Output): number {
+  const scenario = loadScenario(scenarioArg);
+  guardOutput(flags.trace, [scenarioArg]);
+  const result = runScenario(scenario, { seed: flags.seed, trace: flags.trace ? 'full' : 'hash' });
+  if (flags.trace) writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
+  if (flags.json) io.out(JSON.stringify(runJson(result)));
+  else {
+    for (const line of formatRun(result, scenarioArg)) io.out(line);
+    if (flags.trace) io.out(`  trace written to ${flags.trace}`);
+  }
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+export interface SweepFlags {
+  seeds: { from: number; to: number };
+  json: boolean;
+  trace?: string;
+}
+
+export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output): number {
+  const scenario = loadScenario(scenarioArg);
+  guardOutput(flags.trace, [scenarioArg]);
+  const { from, to } = flags.seeds;
+  const failures: { seed: number; violations: readonly { invariant: string; message: string; time: number }[] }[] = [];
+  let events = 0;
+  let simulatedMs = 0;
+  const started = performance.now();
+  for (let seed = from; seed <= to; seed++) {
+    const result = runScenario(scenario, { seed, trace: 'off' });
+    events += result.stats.events;
+    simulatedMs += result.stats.simulatedMs;
+    if (!result.ok) failures.push({ seed, violations: result.violations });
+    io.progress?.(`\r  ${seed - from + 1}/${to - from + 1} seeds, ${failures.length} failed`);
+  }
+  io.progress?.('\r\x1b[K');
+  const wallMs = performance.now() - started;
+  const runs = to - from + 1;
+  const traceSeed = failures.length > 0 ? failures[0].seed : from;
+  if (flags.trace) {
+    const result = runScenario(scenario, { seed: traceSeed, trace: 'full' });
+    writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
+  }
+  const eventsPerSecond = events / (wallMs / 1000);
+  if (flags.json) {
+    io.out(JSON.stringify({
+      scenario: scenario.name,
+      seeds: { from, to },
+      runs,
+      failures,
+      stats: { events, simulatedMs, wallMs: Math.round(wallMs), eventsPerSecond: Math.round(eventsPerSecond), seedsPerMinute: Math.round((runs / wallMs) * 60_000) },
+      trace: flags.trace ? { file: flags.trace, seed: traceSeed } : null,
+    }));
+  } else {
+    io.out(`${scenario.name}  seeds ${from}..${to}: ${runs} runs, ${failures.length} failed`);
+    io.out(`  ${formatCount(wallMs)} ms wall, ${formatCount(eventsPerSecond)} events/s, ${formatCount((runs / wallMs) * 60_000)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
+    for (const failure of failures) {
+      const first = failure.violations[0];
+      io.out(`  ✗ seed ${failure.seed}: ${first.invariant} at ${first.time} ms: ${first.message}`);
+      io.out(`    ${replayCommand(scenarioArg, failure.seed, ' --trace failure.json')}`);
+    }
+    if (flags.trace) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
+  }
+  return failures.length === 0 ? EXIT.ok : EXIT.failed;
+}
+
+export function replayCommandRun(tracePath: string, flags: { json: boolean }, io: Output): number {
+  let text: string;
+  try {
+    text = readFileSync(tracePath, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${tracePath}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let recorded;
+  try {
+    recorded = parseTraceFile(text, tracePath);
+  } catch (error) {
+    if (error instanceof TraceFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  const result = runScenario(recorded.scenario, { seed: recorded.seed, trace: 'full' });
+  const identical = result.traceHash === recorded.traceHash;
+  const divergence = identical ? -1 : firstDivergence(recorded.events, result.events);
+  if (flags.json) {
+    io.out(JSON.stringify({
+      file: tracePath,
+      scenario: recorded.scenario.name,
+      seed: recorded.seed,
+      identical,
+      recordedHash: recorded.traceHash,
+      replayedHash: result.traceHash,
+      firstDivergence: divergence < 0 ? null : { index: divergence, recorded: recorded.events[divergence] ?? null, replayed: result.events[divergence] ?? null },
+      ok: result.ok,
+    }));
+  } else if (identical) {
+    io.out(`${tracePath}: replayed ${recorded.scenario.name} seed ${recorded.seed}: identical trace (${formatCount(result.events.length)} events, hash ${result.traceHash})`);
+    for (const v of result.violations) io.out(`  ✗ ${v.invariant} at ${v.time} ms: ${v.message}`);
+  } else {
+    io.out(`${tracePath}: replay DIVERGED: recorded hash ${recorded.traceHash}, replayed ${result.traceHash}`);
+    io.out(`  first divergent event #${divergence}:`);
+    io.out(`    recorded: ${JSON.stringify(recorded.events[divergence] ?? '(end of trace)')}`);
+    io.out(`    replayed: ${JSON.stringify(result.events[divergence] ?? '(end of trace)')}`);
+  }
+  return identical ? EXIT.ok : EXIT.failed;
+}
+
+/** Refuses to write an output over one of the user's inputs. */
+function guardOutput(output: string | undefined, inputs: readonly string[]): void {
+  if (!output) return;
+  for (const input of inputs) {
+    if (resolve(output) === resolve(input)) throw new UsageError(`refusing to write the trace over the input file ${input}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { findScenario, scenarios } from '../../scenarios/index.js';
+import { defineScenario, ScenarioError, type Scenario, type ScenarioInput } from '../../sim/scenario.js';
+import { jsonErrorLocation } from '../../sim/trace-file.js';
+import { UsageError } from './errors.js';
+
+/** A built-in scenario by name, or a JSON scenario file by path. */
+export function loadScenario(nameOrPath: string): Scenario {
+  const builtIn = findScenario(nameOrPath);
+  if (builtIn) return builtIn;
+  if (!nameOrPath.endsWith('.json') && !existsSync(nameOrPath)) {
+    const names = scenarios.map((scenario) => scenario.name).join(', ');
+    throw new UsageError(`unknown scenario '${nameOrPath}' (built-in: ${names}; or give a .json file)`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(nameOrPath, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${nameOrPath}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${nameOrPath}: ${jsonErrorLocation(text, error)}`);
+  }
+  try {
+    return defineScenario(input as ScenarioInput, nameOrPath);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new UsageError(error.message);
+    throw error;
+  }
+}
