@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, RAFTSIM } from './helpers/build.js';
+
+function raftsim(...args: string[]) {
+  const result = spawnSync('node', [RAFTSIM, ...args], { encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'raftsim-cli-'));
+});
+
+describe('raftsim list', () => {
+  it('names every built-in scenario with a description', () => {
+    const { code, stdout } = raftsim('list');
+    expect(code).toBe(0);
+    for (const name of ['happy', 'leader-crash', 'partition-minority', 'partition-leader', 'flaky-network', 'crash-restart', 'nemesis']) {
+      expect(stdout).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));
+    }
+  });
+});
+
+describe('raftsim run', () => {
+  it('prints exactly one JSON object with the documented fields', () => {
+    const { code, stdout } = raftsim('run', 'happy', '--seed', '3', '--json');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const summary = JSON.parse(lines[0]);
+    expect(Object.keys(summary)).toEqual(['scenario', 'seed', 'ok', 'violations', 'stats', 'traceHash']);
+    expect(summary).toMatchObject({ scenario: 'happy', seed: 3, ok: true, violations: [] });
+    expect(summary.stats).toMatchObject({ events: expect.any(Number), simulatedMs: 5000, wallMs: expect.any(Number) });
+    expect(summary.traceHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('prints a human summary by default', () => {
+    const { code, stdout } = raftsim('run', 'leader-crash', '--seed', '2');
+    expect(code).toBe(0);
+    expect(stdout).toContain('leader-crash  seed 2  OK');
+    expect(stdout).toMatch(/trace hash [0-9a-f]{16}/);
+  });
+
+  it('runs a JSON scenario file', () => {
+    const file = join(dir, 'mine.json');
+    writeFileSync(file, JSON.stringify({ name: 'mine', nodes: 3, durationMs: 2000, faults: [{ at: 500, action: 'crash', node: 'leader' }] }));
+    const { code, stdout } = raftsim('run', file, '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).scenario).toBe('mine');
+  });
+
+  it.each([
+    ['an unknown scenario', ['run', 'no-such-thing'], /unknown scenario 'no-such-thing'/],
+    ['a bad seed', ['run', 'happy', '--seed', 'x'], /--seed/],
+  ])('exits 2 on %s', (_what, args, message) => {
+    const { code, stderr } = raftsim(...args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it.each([
+    ['broken JSON', '{"name": "x",\n  "nodes": 3,,}', /bad\.json: line 2, column \d+: invalid JSON/],
+    ['an unknown field', '{"name": "x", "nodez": 3}', /bad\.json: field nodez: unknown field/],
+    ['a wrong type', '{"name": "x", "nodes": "three"}', /bad\.json: field nodes: /],
+    ['a node that does not exist', '{"name": "x", "faults": [{"at": 1, "action": "crash", "node": 9}]}', /bad\.json: field faults\[0\]\.node: node 9 does not exist/],
+    ['an unknown fault', '{"name": "x", "faults": [{"at": 1, "action": "explode"}]}', /bad\.json: field faults\[0\]\.action: /],
+  ])('rejects a scenario file with %s in one line, exit 2', (_what, text, message) => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, text);
+    const { code, stderr, stdout } = raftsim('run', file);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('refuses to write the trace over its own scenario file', () => {
+    const file = join(dir, 'keep.json');
+    const text = JSON.stringify({ name: 'keep', durationMs: 500 });
+    writeFileSync(file, text);
+    expect(raftsim('run', file, '--trace', file).code).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+});
+
+describe('raftsim sweep', () => {
+  it('runs every seed and summarizes as one JSON object', () => {
+    const { code, stdout } = raftsim('sweep', 'flaky-network', '--seeds', '1..5', '--json');
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ scenario: 'flaky-network', seeds: { from: 1, to: 5 }, runs: 5, failures: [] });
+    expect(summary.stats.eventsPerSecond).toBeGreaterThan(0);
+  });
+
+  it('rejects a malformed seed range', () => {
+    expect(raftsim('sweep', 'happy', '--seeds', '5..1').code).toBe(2);
+    expect(raftsim('sweep', 'happy', '--seeds', 'many').code).toBe(2);
+  });
+});
+
+describe('raftsim replay', () => {
+  it('confirms an identical trace hash', () => {
+    const trace = join(dir, 'trace.json');
+    expect(raftsim('run', 'crash-restart', '--seed', '4', '--trace', trace).code).toBe(0);
+    const { code, stdout } = raftsim('replay', trace);
+    expect(code).toBe(0);
+    expect(stdout).toContain('identical trace');
+  });
+
+  it('names the first divergent event when the trace differs', () => {
+    const trace = join(dir, 'tampered.json');
+    expect(raftsim('run', 'happy', '--seed', '1', '--trace', trace).code).toBe(0);
+    const file = JSON.parse(readFileSync(trace, 'utf8'));
+    file.events[40].t += 1;
+    file.traceHash = '0000000000000000';
+    writeFileSync(trace, JSON.stringify(file));
+    const { code, stdout } = raftsim('replay', trace, '--json');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report.identical).toBe(false);
+    expect(report.firstDivergence.index).toBe(40);
+  });
+
+  it('rejects a file that is not a trace, exit 2', () => {
+    const file = join(dir, 'not-a-trace.json');
+    writeFileSync(file, JSON.stringify({ format: 'something-else' }));
+    const { code, stderr } = raftsim('replay', file);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/not-a-trace\.json: field format: /);
+  });
+});

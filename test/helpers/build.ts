@@ -1,0 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const RAFTSIM = join(ROOT, 'dist', 'raftsim.js');
+
+/** Tests that run the real command need the bundle; `npm test` builds it, this covers a bare `vitest`. */
+export function ensureBuilt(): void {
+  if (!existsSync(RAFTSIM) || statSync(RAFTSIM).size === 0) execFileSync('node', ['build.mjs'], { cwd: ROOT });
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { SimDisk } from '../../sim/disk.js';
+
+const entry = (index: number, term: number) => ({ index, term, data: `e${index}.${term}` });
+
+describe('simulated disk', () => {
+  it('keeps writes pending until sync, and a crash loses them', () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1), entry(2, 1)]);
+    disk.writeHardState({ term: 1, vote: 2, commit: 0 });
+    expect(disk.read().entries).toEqual([]);
+    expect(disk.crash()).toBe(2);
+    expect(disk.read()).toEqual({ hardState: { term: 0, vote: 0, commit: 0 }, entries: [] });
+  });
+
+  it('makes synced writes durable across a crash', () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1)]);
+    disk.writeHardState({ term: 1, vote: 1, commit: 1 });
+    disk.sync();
+    disk.writeEntries([entry(2, 1)]);
+    disk.crash();
+    expect(disk.read()).toEqual({ hardState: { term: 1, vote: 1, commit: 1 }, entries: [entry(1, 1)] });
+    expect(disk.durableTermAt(1)).toBe(1);
+    expect(disk.durableTermAt(2)).toBe(0);
+  });
+
+  it('replaces stored entries from the first index of a write on', () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1), entry(2, 1), entry(3, 1)]);
+    disk.sync();
+    disk.writeEntries([entry(2, 2)]);
+    disk.sync();
+    expect(disk.read().entries).toEqual([entry(1, 1), entry(2, 2)]);
+  });
+});

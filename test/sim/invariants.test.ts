@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { RaftLog } from '../../src/raft/log.js';
+import type { Entry } from '../../src/raft/types.js';
+import { InvariantChecker } from '../../sim/invariants.js';
+
+const clock = { now: () => 1234 };
+const e = (index: number, term: number, data: string | null = `d${index}`): Entry => ({ index, term, data });
+const logOf = (entries: Entry[], committed = 0) => new RaftLog(entries, committed);
+
+describe('invariant checker', () => {
+  it('flags two leaders in one term (election safety)', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onBecomeLeader(1, 3, logOf([]));
+    checker.onBecomeLeader(1, 4, logOf([]));
+    expect(checker.ok).toBe(true);
+    checker.onBecomeLeader(2, 4, logOf([]));
+    expect(checker.violations).toEqual([
+      { invariant: 'election-safety', message: 'nodes 1 and 2 are both leader of term 4', time: 1234 },
+    ]);
+  });
+
+  it('flags two different entries at one index and term (log matching)', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onAppend(1, [e(1, 1, 'a')], logOf([e(1, 1, 'a')]));
+    checker.onAppend(2, [e(1, 1, 'a')], logOf([e(1, 1, 'a')]));
+    expect(checker.ok).toBe(true);
+    checker.onAppend(3, [e(1, 1, 'b')], logOf([e(1, 1, 'b')]));
+    expect(checker.violations[0].invariant).toBe('log-matching');
+  });
+
+  it('flags an entry whose predecessor term differs between logs (log matching)', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onAppend(1, [e(2, 2, 'x')], logOf([e(1, 1), e(2, 2, 'x')]));
+    checker.onAppend(2, [e(2, 2, 'x')], logOf([e(1, 2), e(2, 2, 'x')]));
+    expect(checker.violations[0].invariant).toBe('log-matching');
+  });
+
+  it('flags a leader of a later term that lacks a committed entry (leader completeness)', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onCommit(1, 2, 1, logOf([e(1, 1), e(2, 1)], 2));
+    checker.onBecomeLeader(2, 2, logOf([e(1, 1), e(2, 1)]));
+    expect(checker.ok).toBe(true);
+    checker.onBecomeLeader(3, 3, logOf([e(1, 1)]));
+    expect(checker.violations[0].invariant).toBe('leader-completeness');
+  });
+
+  it('does not demand entries committed in a later term than the new leader’s', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onCommit(1, 1, 5, logOf([e(1, 5)], 1));
+    checker.onBecomeLeader(2, 4, logOf([]));
+    expect(checker.ok).toBe(true);
+  });
+
+  it('flags a commit index that moves back (commit monotonic)', () => {
+    const checker = new InvariantChecker(clock);
+    const log = logOf([e(1, 1), e(2, 1)], 2);
+    checker.onCommit(1, 2, 1, log);
+    checker.onCommit(1, 1, 1, log);
+    expect(checker.violations[0].invariant).toBe('commit-monotonic');
+  });
+
+  it('flags different entries applied at one index (state machine safety)', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onApply(1, e(1, 1, 'a'));
+    checker.onApply(2, e(1, 1, 'a'));
+    expect(checker.ok).toBe(true);
+    checker.onApply(3, e(1, 2, 'b'));
+    expect(checker.violations[0].invariant).toBe('state-machine-safety');
+  });
+
+  it('flags gaps and repeats in one node’s applies (apply order)', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onApply(1, e(1, 1));
+    checker.onApply(1, e(1, 1));
+    expect(checker.violations[0].invariant).toBe('apply-order');
+  });
+
+  it('lets a restarted node apply from the start again', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onApply(1, e(1, 1));
+    checker.onCrash(1, () => 1);
+    checker.onApply(1, e(1, 1));
+    expect(checker.ok).toBe(true);
+  });
+
+  it('flags an applied entry missing from the disk at a crash (durability)', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onApply(1, e(1, 1));
+    checker.onApply(1, e(2, 1));
+    checker.onCrash(1, (index) => (index === 1 ? 1 : 0));
+    expect(checker.violations[0].invariant).toBe('durability');
+  });
+
+  it('flags a committed entry that is durable on fewer than a majority of disks', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onCommit(1, 1, 1, logOf([e(1, 1)], 1));
+    const has = { durableTermAt: (i: number) => (i === 1 ? 1 : 0) };
+    const lacks = { durableTermAt: () => 0 };
+    checker.checkCommittedDurable([has, has, lacks], 2);
+    expect(checker.ok).toBe(true);
+    checker.checkCommittedDurable([has, lacks, lacks], 2);
+    expect(checker.violations[0].invariant).toBe('durability');
+  });
+});

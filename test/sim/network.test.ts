@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { EventQueue } from '../../sim/event-queue.js';
+import { Network, type InFlight, type NetworkSettings } from '../../sim/network.js';
+import { RandomStream } from '../../sim/random.js';
+import { TraceRecorder } from '../../sim/trace.js';
+
+interface Note {
+  readonly from: number;
+  readonly to: number;
+  readonly n: number;
+}
+
+/** A network on a tiny event loop: returns what arrived, and when. */
+function harness(settings: Partial<NetworkSettings> = {}) {
+  const queue = new EventQueue<InFlight<Note>>();
+  let now = 0;
+  const trace = new TraceRecorder('full');
+  const network = new Network<Note>(
+    { minLatencyMs: 5, latencySpreadMs: 0, dropRate: 0, duplicateRate: 0, ...settings },
+    new RandomStream(1, 'network'),
+    trace,
+    { now: () => now },
+    (time, message) => queue.push(time, message),
+    (note) => ({ type: 'note', term: 0, info: { n: note.n } }),
+  );
+  const arrived: { n: number; at: number }[] = [];
+  const runUntil = (end: number) => {
+    while (queue.size > 0 && queue.peekTime() <= end) {
+      const next = queue.pop()!;
+      now = next.time;
+      if (network.admit(next.item)) {
+        network.recordDelivery(next.item);
+        arrived.push({ n: next.item.payload.n, at: now });
+      }
+    }
+    now = end;
+  };
+  return { network, arrived, runUntil, trace, setNow: (t: number) => (now = t) };
+}
+
+describe('simulated network', () => {
+  it('delivers after at least the minimum latency and at most min + spread', () => {
+    const { network, arrived, runUntil } = harness({ minLatencyMs: 3, latencySpreadMs: 7 });
+    for (let n = 0; n < 200; n++) network.send({ from: 1, to: 2, n });
+    runUntil(100);
+    expect(arrived).toHaveLength(200);
+    expect(Math.min(...arrived.map((a) => a.at))).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...arrived.map((a) => a.at))).toBeLessThanOrEqual(10);
+    // A spread means later messages overtake earlier ones.
+    const order = arrived.map((a) => a.n);
+    expect(order).not.toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('drops about the configured share of messages', () => {
+    const { network, arrived, runUntil } = harness({ dropRate: 0.3 });
+    for (let n = 0; n < 2000; n++) network.send({ from: 1, to: 2, n });
+    runUntil(100);
+    expect(arrived.length).toBeGreaterThan(1200);
+    expect(arrived.length).toBeLessThan(1600);
+    expect(network.dropped).toBe(2000 - arrived.length);
+  });
+
+  it('duplicates about the configured share of messages', () => {
+    const { network, arrived, runUntil, trace } = harness({ duplicateRate: 0.5 });
+    for (let n = 0; n < 1000; n++) network.send({ from: 1, to: 2, n });
+    runUntil(100);
+    const copies = trace.events.filter((e) => e.k === 'duplicate').length;
+    expect(arrived.length).toBe(1000 + copies);
+    expect(copies).toBeGreaterThan(400);
+    expect(copies).toBeLessThan(600);
+  });
+
+  it('cuts one direction only', () => {
+    const { network, arrived, runUntil } = harness();
+    network.cut(1, 2);
+    network.send({ from: 1, to: 2, n: 1 });
+    network.send({ from: 2, to: 1, n: 2 });
+    runUntil(100);
+    expect(arrived.map((a) => a.n)).toEqual([2]);
+  });
+
+  it('stops messages already in flight when their link is cut, even if it heals before they arrive', () => {
+    const { network, arrived, runUntil, setNow } = harness({ minLatencyMs: 10 });
+    network.send({ from: 1, to: 2, n: 1 });
+    network.send({ from: 2, to: 1, n: 2 });
+    setNow(2);
+    network.cut(1, 2);
+    setNow(4);
+    network.healAll();
+    network.send({ from: 1, to: 2, n: 3 });
+    runUntil(100);
+    expect(arrived.map((a) => a.n)).toEqual([2, 3]);
+  });
+});
