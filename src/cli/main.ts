@@ -3,6 +3,12 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UsageError } from './errors.js';
 import { listCommand, replayCommandRun, runCommand, sweepCommand, type Output } from './run-commands.js';
 
+// A closed pipe (`raftsim sweep … | head`) ends the output, not the program with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),

@@ -82,11 +82,13 @@ export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output)
   } else {
     io.out(`${scenario.name}  seeds ${from}..${to}: ${runs} runs, ${failures.length} failed`);
     io.out(`  ${formatCount(wallMs)} ms wall, ${formatCount(eventsPerSecond)} events/s, ${formatCount((runs / wallMs) * 60_000)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
-    for (const failure of failures) {
+    const SHOWN = 20;
+    for (const failure of failures.slice(0, SHOWN)) {
       const first = failure.violations[0];
       io.out(`  ✗ seed ${failure.seed}: ${first.invariant} at ${first.time} ms: ${first.message}`);
       io.out(`    ${replayCommand(scenarioArg, failure.seed, ' --trace failure.json')}`);
     }
+    if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
     if (flags.trace) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
   }
   return failures.length === 0 ? EXIT.ok : EXIT.failed;

@@ -103,8 +103,9 @@ export class RaftLog {
     return this.slice(this.unstableFrom, this.entries.length);
   }
 
-  markStable(): void {
-    this.unstableFrom = this.entries.length + 1;
+  /** The driver persisted everything up to `last`; ignored if a conflict has since replaced it. */
+  stableTo(last: Entry): void {
+    if (this.termAt(last.index) === last.term && last.index >= this.unstableFrom - 1) this.unstableFrom = last.index + 1;
   }
 
   /** The last index the driver has persisted. */

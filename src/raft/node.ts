@@ -194,28 +194,35 @@ export class RaftNode {
     );
   }
 
+  /**
+   * Hands out what the driver must do now. Messages and read states are handed out
+   * once; anything the node produces before `advance` (say, a proposal made while
+   * applying) waits for the next ready.
+   */
   ready(): Ready {
     const entries = this.log.unstableEntries();
     const hardState = this.hardStateChanged() ? this.hardState() : null;
     const termOrVoteChanged =
       hardState !== null && (hardState.term !== this.persisted.term || hardState.vote !== this.persisted.vote);
+    const messages = this.outbox;
+    const readStates = this.readStates;
+    this.outbox = [];
+    this.readStates = [];
     return {
       hardState,
       entries,
       mustSync: entries.length > 0 || termOrVoteChanged,
-      messages: this.outbox,
+      messages,
       committed: this.log.slice(this.applied + 1, this.log.committed),
-      readStates: this.readStates,
+      readStates,
     };
   }
 
   /** The driver has persisted, sent and applied everything in `rd`. */
   advance(rd: Ready): void {
     if (rd.hardState) this.persisted = rd.hardState;
-    if (rd.entries.length > 0) this.log.markStable();
+    if (rd.entries.length > 0) this.log.stableTo(rd.entries[rd.entries.length - 1]);
     if (rd.committed.length > 0) this.applied = rd.committed[rd.committed.length - 1].index;
-    this.outbox = [];
-    this.readStates = [];
     if (this.role === 'leader' && rd.entries.length > 0) {
       // The leader counts its own copy only once it is durable.
       this.progress.get(this.id)?.acknowledge(this.log.stableIndex());
