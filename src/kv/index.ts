@@ -1,0 +1,12 @@
+export * from './types.js';
+export { ERROR_MESSAGES, kvError } from './errors.js';
+export { ALL_KEYS_END, prefixEnd, keyInRange } from './keyIndex.js';
+export { MvccStore, MAX_LEASE_TTL } from './store.js';
+export type { MvccStoreOptions, EventListener, EventsSinceResult } from './store.js';
+export { DEFAULT_MAX_TXN_OPS } from './txn.js';
+export { WatchHub } from './watch.js';
+export type { WatchCreateRequest, WatchResponse, WatchCallback, WatchCreateResult } from './watch.js';
+export { Lessor } from './lessor.js';
+export type { LessorResult, LeaseTimeToLiveWithTtl } from './lessor.js';
+export { encodeCommand, decodeCommand, applyCommand, applyToLessor, kvCommandSchema } from './commands.js';
+export type { KvCommand, KvOp, KvResponse } from './commands.js';

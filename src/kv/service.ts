@@ -1,0 +1,242 @@
+import type { Entry, NodeId, ProposeResult, ReadState, Role } from '../raft/types.js';
+import { applyCommand, applyToLessor, decodeCommand, encodeCommand, type KvCommand } from './commands.js';
+import { Lessor } from './lessor.js';
+import { isWrite, type KvReply, type KvRequest } from './protocol.js';
+import { MvccStore } from './store.js';
+import type { LeaseId } from './types.js';
+import { WatchHub } from './watch.js';
+
+/** What the service needs from its Raft node; the driver keeps the node's ready drained. */
+export interface RaftAccess {
+  readonly id: NodeId;
+  role(): Role;
+  term(): number;
+  leader(): NodeId;
+  propose(data: string): ProposeResult;
+  readIndex(context: string): boolean;
+}
+
+export interface KvServiceOptions {
+  readonly raft: RaftAccess;
+  /** Sends a reply (or a watch event) to a client. */
+  readonly reply: (client: number, requestId: number, reply: KvReply) => void;
+  /** The node's own clock in ms: it decides lease expiry, so a skewed clock skews leases. */
+  readonly now: () => number;
+  readonly minLeaseTtl?: number;
+  /** Counts this node's restarts, so proposal ids never repeat across incarnations. */
+  readonly incarnation: number;
+}
+
+interface Requester {
+  readonly client: number;
+  readonly requestId: number;
+}
+
+interface PendingRead extends Requester {
+  readonly request: KvRequest;
+  readonly since: number;
+  index: number;
+}
+
+const READ_GIVE_UP_MS = 5000;
+const REVOKE_RETRY_MS = 1000;
+
+/**
+ * The etcd server layer on one node: it turns client requests into Raft proposals or
+ * ReadIndex reads, applies committed entries to the MVCC store, answers the client
+ * whose proposal this node made, runs the leader's lessor, and streams watches.
+ * Volatile: a crash loses it, and a restart rebuilds the store by replaying the log.
+ */
+export class KvService {
+  readonly store: MvccStore;
+  private readonly watches: WatchHub;
+  private readonly lessor = new Lessor();
+  private readonly raft: RaftAccess;
+  private readonly options: KvServiceOptions;
+  /** Proposal id (written into the entry) → who is waiting for its result. */
+  private readonly waiting = new Map<string, Requester>();
+  private readonly reads = new Map<string, PendingRead>();
+  private readonly revoking = new Map<LeaseId, number>();
+  private readonly watchOwners = new Map<number, Requester>();
+  private sequence = 0;
+  private wasLeader = false;
+  appliedIndex = 0;
+
+  constructor(options: KvServiceOptions) {
+    this.options = options;
+    this.raft = options.raft;
+    this.store = new MvccStore({ minTtl: options.minLeaseTtl ?? 1 });
+    this.watches = new WatchHub(this.store);
+  }
+
+  handle(client: number, requestId: number, request: KvRequest): void {
+    this.noticeLeadership();
+    const from: Requester = { client, requestId };
+    if (isWrite(request)) return this.propose(from, this.toCommand(request));
+    switch (request.kind) {
+      case 'range':
+        if (request.serializable) return this.answerRead(from, request);
+        return this.startRead(from, request);
+      case 'txn':
+        return this.startRead(from, request);
+      case 'leaseKeepAlive': {
+        if (this.raft.role() !== 'leader') return this.send(from, { kind: 'notLeader', leader: this.raft.leader() });
+        const result = this.lessor.keepAlive(request.id, this.options.now());
+        if (!result.ok) return this.send(from, { kind: 'error', error: result.error });
+        return this.send(from, { kind: 'keepAlive', header: this.header(), id: request.id, ttl: result.value });
+      }
+      case 'leaseTimeToLive': {
+        if (this.raft.role() !== 'leader') return this.send(from, { kind: 'notLeader', leader: this.raft.leader() });
+        const result = this.lessor.timeToLive(this.store, request.id, this.options.now());
+        if (!result.ok) return this.send(from, { kind: 'error', error: result.error });
+        return this.send(from, { kind: 'timeToLive', response: { ...result.response, header: this.header() } });
+      }
+      case 'watchCreate': {
+        const created = this.watches.watch(request.req, (response) => {
+          response.header.raftTerm = this.raft.term();
+          this.send(from, { kind: 'watch', response });
+        });
+        if (!created.ok) return this.send(from, { kind: 'error', error: created.error });
+        this.watchOwners.set(created.watchId, from);
+        return;
+      }
+      case 'watchCancel':
+        this.watchOwners.delete(request.watchId);
+        this.watches.cancel(request.watchId);
+        return;
+    }
+  }
+
+  /** Applies one committed entry on this replica, and answers its proposer if that was us. */
+  apply(entry: Entry): void {
+    this.appliedIndex = entry.index;
+    if (entry.data !== null) {
+      const { id, command } = decodeEntry(entry.data);
+      const response = applyCommand(this.store, command, this.raft.term());
+      applyToLessor(this.lessor, command, response, this.options.now());
+      if (command.op === 'leaseRevoke') this.revoking.delete(command.id);
+      const requester = this.waiting.get(id);
+      if (requester) {
+        this.waiting.delete(id);
+        this.send(requester, response.ok ? { kind: 'ok', response } : { kind: 'error', error: response.error });
+      }
+    }
+    this.serveReadyReads();
+  }
+
+  onReadState(read: ReadState): void {
+    const pending = this.reads.get(read.context);
+    if (!pending) return;
+    pending.index = read.index;
+    this.serveReadyReads();
+  }
+
+  /** Called on every tick of the node: leases expire here, on the leader only. */
+  tick(): void {
+    this.noticeLeadership();
+    const now = this.options.now();
+    if (this.raft.role() === 'leader') {
+      for (const id of this.lessor.expired(now)) {
+        const since = this.revoking.get(id);
+        if (since !== undefined && now - since < REVOKE_RETRY_MS) continue;
+        this.revoking.set(id, now);
+        this.raft.propose(encodeEntry(this.nextId(), { op: 'leaseRevoke', id }));
+      }
+    }
+    for (const [context, read] of this.reads) {
+      if (now - read.since > READ_GIVE_UP_MS) this.reads.delete(context);
+    }
+  }
+
+  /** Writes go to the leader: a follower answers with its hint, and the client retries there. */
+  private propose(from: Requester, command: KvCommand): void {
+    if (this.raft.role() !== 'leader') return this.send(from, { kind: 'notLeader', leader: this.raft.leader() });
+    const id = this.nextId();
+    const result = this.raft.propose(encodeEntry(id, command));
+    if (result.kind === 'dropped') return this.send(from, { kind: 'notLeader', leader: 0 });
+    this.waiting.set(id, from);
+  }
+
+  private startRead(from: Requester, request: KvRequest): void {
+    const context = this.nextId();
+    this.reads.set(context, { ...from, request, since: this.options.now(), index: -1 });
+    if (!this.raft.readIndex(context)) {
+      this.reads.delete(context);
+      this.send(from, { kind: 'notLeader', leader: 0 });
+    }
+  }
+
+  private serveReadyReads(): void {
+    if (this.reads.size === 0) return;
+    for (const [context, read] of this.reads) {
+      if (read.index < 0 || read.index > this.appliedIndex) continue;
+      this.reads.delete(context);
+      this.answerRead(read, read.request);
+    }
+  }
+
+  /** Serves a read from the local store, as of what this replica has applied. */
+  private answerRead(from: Requester, request: KvRequest): void {
+    const term = this.raft.term();
+    if (request.kind === 'range') {
+      const result = this.store.range(request.req);
+      if (!result.ok) return this.send(from, { kind: 'error', error: result.error });
+      result.response.header.raftTerm = term;
+      return this.send(from, { kind: 'ok', response: { op: 'range', ...result } });
+    }
+    if (request.kind === 'txn') {
+      const response = applyCommand(this.store, { op: 'txn', ...request.req }, term);
+      return this.send(from, response.ok ? { kind: 'ok', response } : { kind: 'error', error: response.error });
+    }
+  }
+
+  private toCommand(request: KvRequest): KvCommand {
+    switch (request.kind) {
+      case 'put':
+        return { op: 'put', ...request.req };
+      case 'deleteRange':
+        return { op: 'deleteRange', ...request.req };
+      case 'txn':
+        return { op: 'txn', ...request.req };
+      case 'compact':
+        return { op: 'compact', revision: request.revision };
+      case 'leaseGrant':
+        // One leader per term, so (term, sequence) names a lease uniquely cluster-wide.
+        return { op: 'leaseGrant', id: this.raft.term() * 1_000_000 + (++this.sequence % 1_000_000), ttl: request.ttl };
+      case 'leaseRevoke':
+        return { op: 'leaseRevoke', id: request.id };
+      default:
+        throw new Error(`${request.kind} is not a write`);
+    }
+  }
+
+  private noticeLeadership(): void {
+    const isLeader = this.raft.role() === 'leader';
+    if (isLeader && !this.wasLeader) this.lessor.promote(this.options.now());
+    else if (!isLeader && this.wasLeader) this.lessor.demote();
+    this.wasLeader = isLeader;
+  }
+
+  private header() {
+    return { revision: this.store.revision, raftTerm: this.raft.term() };
+  }
+
+  private nextId(): string {
+    return `${this.raft.id}.${this.options.incarnation}.${++this.sequence}`;
+  }
+
+  private send(to: Requester, reply: KvReply): void {
+    this.options.reply(to.client, to.requestId, reply);
+  }
+}
+
+/** An entry's payload: the proposal id on the first line, the command as JSON after it. */
+export function encodeEntry(id: string, command: KvCommand): string {
+  return `${id}\n${encodeCommand(command)}`;
+}
+
+export function decodeEntry(data: string): { id: string; command: KvCommand } {
+  const newline = data.indexOf('\n');
+  if (newline < 0) throw new Error(`log entry without a proposal id: ${data.slice(0, 80)}`);
+  return { id: data.slice(0, newline), command: decodeCommand(data.slice(newline + 1)) };
+}
