@@ -9,6 +9,7 @@ export default defineScenario({
   name: 'crash-restart',
   description: 'three nodes crash and restart in turn, leader included',
   nodes: 3,
+  workload: { type: 'register', clients: 3 },
   durationMs: 9000,
   faults: [
     { at: 1000, action: 'crash', node: 1 },

@@ -10,6 +10,7 @@ export default defineScenario({
   name: 'flaky-network',
   description: 'three nodes; 20% loss, 20% duplicates, heavy reordering',
   nodes: 3,
+  workload: { type: 'kv', clients: 3 },
   durationMs: 8000,
   network: { minLatencyMs: 1, latencySpreadMs: 30, dropRate: 0.2, duplicateRate: 0.2 },
 });

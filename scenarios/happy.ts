@@ -9,5 +9,6 @@ export default defineScenario({
   name: 'happy',
   description: 'three nodes, no faults: one election, steady replication',
   nodes: 3,
+  workload: { type: 'kv', clients: 3 },
   durationMs: 5000,
 });

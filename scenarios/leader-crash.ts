@@ -9,6 +9,7 @@ export default defineScenario({
   name: 'leader-crash',
   description: 'five nodes; the leader crashes twice and restarts as a follower',
   nodes: 5,
+  workload: { type: 'register', clients: 4 },
   durationMs: 8000,
   faults: [
     { at: 2000, action: 'crash', node: 'leader' },

@@ -10,6 +10,7 @@ export default defineScenario({
   name: 'nemesis',
   description: 'five nodes under random partitions, crashes, pauses and a flaky network',
   nodes: 5,
+  workload: { type: 'register', clients: 5 },
   durationMs: 10000,
   nemesis: { intervalMs: 700, faults: ['partition', 'isolate', 'crash', 'pause', 'flaky'] },
 });

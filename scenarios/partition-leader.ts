@@ -10,6 +10,7 @@ export default defineScenario({
   name: 'partition-leader',
   description: 'five nodes; the leader is isolated, a new one takes over, heal',
   nodes: 5,
+  workload: { type: 'register', clients: 4 },
   durationMs: 8000,
   faults: [
     { at: 2000, action: 'isolate', node: 'leader' },

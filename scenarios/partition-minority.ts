@@ -10,6 +10,7 @@ export default defineScenario({
   name: 'partition-minority',
   description: 'five nodes split 3 | 2; the majority keeps committing, then heal',
   nodes: 5,
+  workload: { type: 'bank', clients: 4 },
   durationMs: 8000,
   faults: [
     { at: 2000, action: 'partition', groups: [[1, 2, 3], [4, 5]] },

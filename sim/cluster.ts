@@ -1,7 +1,8 @@
-import type { Message, NodeId } from '../src/raft/types.js';
+import type { NodeId } from '../src/raft/types.js';
 import type { InvariantChecker } from './invariants.js';
 import type { Network, NetworkSettings } from './network.js';
 import type { NodeHost } from './node-host.js';
+import type { Packet } from './packets.js';
 import type { TraceRecorder } from './trace.js';
 
 /**
@@ -11,7 +12,7 @@ import type { TraceRecorder } from './trace.js';
 export class Cluster {
   constructor(
     readonly hosts: readonly NodeHost[],
-    readonly network: Network<Message>,
+    readonly network: Network<Packet>,
     private readonly trace: TraceRecorder,
     private readonly invariants: InvariantChecker,
     private readonly now: () => number,

@@ -9,7 +9,11 @@ export type InvariantName =
   | 'commit-monotonic'
   | 'apply-order'
   | 'durability'
-  | 'liveness';
+  | 'liveness'
+  | 'linearizability'
+  | 'bank'
+  | 'lease'
+  | 'watch';
 
 export interface Violation {
   readonly invariant: InvariantName;

@@ -1,7 +1,10 @@
 import { RaftNode } from '../src/raft/node.js';
+import type { KvRequest } from '../src/kv/protocol.js';
+import type { RaftAccess } from '../src/kv/service.js';
 import type { Entry, Message, NodeId, ReadState, Role } from '../src/raft/types.js';
 import { SimDisk } from './disk.js';
 import type { InvariantChecker } from './invariants.js';
+import type { ClientRequestPacket } from './packets.js';
 import type { RandomStream } from './random.js';
 import type { TraceRecorder } from './trace.js';
 
@@ -15,10 +18,12 @@ export interface HostContext {
   send(message: Message): void;
 }
 
-/** The state machine a host applies committed entries to (the KV store, or a plain log). */
+/** The state machine a host applies committed entries to (the KV service, or a plain log). */
 export interface StateMachine {
   apply(entry: Entry): void;
   onReadState?(read: ReadState): void;
+  tick?(): void;
+  handle?(client: number, requestId: number, request: KvRequest): void;
 }
 
 export interface HostOptions {
@@ -28,7 +33,7 @@ export interface HostOptions {
   readonly heartbeatTicks: number;
   readonly timers: RandomStream;
   /** A fresh state machine for each incarnation: volatile state is rebuilt from the log. */
-  readonly makeStateMachine: (id: NodeId) => StateMachine;
+  readonly makeStateMachine: (raft: RaftAccess, incarnation: number) => StateMachine;
 }
 
 /**
@@ -42,7 +47,10 @@ export class NodeHost {
   node: RaftNode;
   stateMachine: StateMachine;
   /** Messages that arrived while paused, handled in order on resume. */
-  private inbox: Message[] = [];
+  private inbox: (Message | ClientRequestPacket)[] = [];
+  private incarnation = 0;
+  /** The node as the state machine sees it; always the current incarnation's node. */
+  private readonly raftAccess: RaftAccess;
   private seen: { role: Role; term: number; vote: NodeId; lead: NodeId; commit: number };
   private readonly reportedProgress = new Map<NodeId, number>();
 
@@ -52,7 +60,15 @@ export class NodeHost {
   ) {
     this.id = options.id;
     this.node = this.boot();
-    this.stateMachine = options.makeStateMachine(this.id);
+    this.raftAccess = {
+      id: this.id,
+      role: () => this.node.role,
+      term: () => this.node.term,
+      leader: () => this.node.lead,
+      propose: (data) => this.node.propose(data),
+      readIndex: (context) => this.node.readIndex(context),
+    };
+    this.stateMachine = options.makeStateMachine(this.raftAccess, this.incarnation);
     this.seen = this.snapshotState();
   }
 
@@ -67,15 +83,17 @@ export class NodeHost {
     if (role !== 'candidate' && this.node.role === 'candidate' && this.ctx.trace.enabled) {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'timeout', node: this.id, term: this.node.term });
     }
+    this.stateMachine.tick?.();
     this.process();
   }
 
-  receive(message: Message): void {
+  receive(packet: Message | ClientRequestPacket): void {
     if (this.status === 'paused') {
-      this.inbox.push(message);
+      this.inbox.push(packet);
       return;
     }
-    this.node.step(message);
+    if (packet.type === 'kvReq') this.stateMachine.handle?.(packet.from, packet.requestId, packet.request);
+    else this.node.step(packet);
     this.process();
   }
 
@@ -96,7 +114,7 @@ export class NodeHost {
 
   restart(): void {
     this.node = this.boot();
-    this.stateMachine = this.options.makeStateMachine(this.id);
+    this.stateMachine = this.options.makeStateMachine(this.raftAccess, ++this.incarnation);
     this.status = 'up';
     const { term, vote, commit } = this.node.hardState();
     if (this.ctx.trace.enabled) {

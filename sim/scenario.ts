@@ -36,6 +36,15 @@ const nemesisSchema = z.strictObject({
   faults: z.array(z.enum(nemesisFaults)).min(1).default([...nemesisFaults]),
 });
 
+const clientFields = {
+  /** Concurrent clients, each one operation at a time (a Jepsen process). */
+  clients: z.number().int().min(1).max(200).default(3),
+  /** Pause between a client's operations: uniform in [0, thinkMs]. */
+  thinkMs: z.number().int().nonnegative().default(20),
+  /** An operation with no answer by then ends as `info` (a write) or `fail` (a read). */
+  timeoutMs: z.number().int().positive().default(500),
+};
+
 const workloadSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
   z.strictObject({
@@ -43,7 +52,32 @@ const workloadSchema = z.discriminatedUnion('type', [
     /** Time between proposals, each sent to a random live node. */
     intervalMs: z.number().int().positive().default(50),
   }),
+  z.strictObject({ type: z.literal('register'), ...clientFields, keys: z.number().int().min(1).max(100).default(2) }),
+  z.strictObject({
+    type: z.literal('kv'),
+    ...clientFields,
+    keys: z.number().int().min(2).max(1000).default(5),
+    /** Share of gets served locally without ReadIndex (may be stale; not checked). */
+    serializableShare: z.number().min(0).max(1).default(0),
+  }),
+  z.strictObject({ type: z.literal('bank'), ...clientFields, accounts: z.number().int().min(2).max(100).default(5) }),
+  z.strictObject({
+    type: z.literal('watch'),
+    ...clientFields,
+    keys: z.number().int().min(2).max(1000).default(4),
+    /** Watchers on the workload's prefix, beside the writing clients. */
+    watchers: z.number().int().min(1).max(50).default(2),
+  }),
+  z.strictObject({
+    type: z.literal('lease'),
+    ...clientFields,
+    /** The TTL each lease is granted, in seconds (etcd's unit). */
+    ttlSeconds: z.number().int().min(1).default(1),
+    keysPerLease: z.number().int().min(0).max(20).default(2),
+  }),
 ]);
+
+export type WorkloadConfig = z.output<typeof workloadSchema>;
 
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -58,11 +92,13 @@ export const scenarioSchema = z.strictObject({
     })
     .default({ tickMs: 10, electionTicks: 10, heartbeatTicks: 1 }),
   network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0 }),
-  workload: workloadSchema.default({ type: 'proposals', intervalMs: 50 }),
+  workload: workloadSchema.default({ type: 'register', clients: 3, thinkMs: 20, timeoutMs: 500, keys: 2 }),
   faults: z.array(faultActionSchema).default([]),
   nemesis: nemesisSchema.optional(),
   /** After the fault phase: heal everything and require a leader within this bound (0 turns it off). */
   livenessMs: z.number().int().nonnegative().default(3000),
+  /** Keeps running this long once the cluster is stable again (leases need time to expire). */
+  settleMs: z.number().int().nonnegative().default(0),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -1,12 +1,24 @@
+import { KvService } from '../src/kv/service.js';
 import type { Entry, Message, NodeId } from '../src/raft/types.js';
+import { ClientFleet, hasClients } from './clients.js';
 import { Cluster } from './cluster.js';
 import { EventQueue } from './event-queue.js';
 import { applyFault } from './faults.js';
 import { InvariantChecker, type Violation } from './invariants.js';
+import { History, type HistoryEvent } from './history.js';
+import {
+  checkLeases,
+  checkWatchers,
+  checkLinearizability,
+  checkWorkloadInvariants,
+  linearizabilityFailure,
+  type LinearizabilityReport,
+} from './kv-checks.js';
 import { describeMessage } from './messages.js';
 import { Nemesis } from './nemesis.js';
 import { Network, type InFlight } from './network.js';
 import { NodeHost, type StateMachine } from './node-host.js';
+import { isClientAddress, type Packet } from './packets.js';
 import { RandomStreams } from './random.js';
 import type { FaultAction, Scenario } from './scenario.js';
 import { TraceRecorder, type TraceEvent, type TraceLevel } from './trace.js';
@@ -14,7 +26,8 @@ import { ProposalWorkload } from './workload.js';
 
 type SimEvent =
   | { readonly kind: 'tick'; readonly node: NodeId }
-  | { readonly kind: 'deliver'; readonly message: InFlight<Message> }
+  | { readonly kind: 'deliver'; readonly message: InFlight<Packet> }
+  | { readonly kind: 'client'; readonly client: number; readonly token: number }
   | { readonly kind: 'fault'; readonly action: FaultAction }
   | { readonly kind: 'nemesis' }
   | { readonly kind: 'workload' }
@@ -24,6 +37,8 @@ export interface RunOptions {
   readonly seed: number;
   /** 'full' keeps every event (for files and the viewer); 'hash' only hashes; 'off' is fastest. */
   readonly trace?: TraceLevel;
+  /** Budget for the linearizability check of the history; past it the verdict is `unknown`. */
+  readonly checkTimeoutMs?: number;
 }
 
 export interface RunStats {
@@ -37,6 +52,8 @@ export interface RunStats {
   maxTerm: number;
   committed: number;
   proposals: number;
+  /** Client operations by outcome (KV workloads). */
+  ops: { ok: number; fail: number; info: number };
   /** Virtual ms from the final heal until a stable leader, or null without a liveness phase. */
   recoveryMs: number | null;
 }
@@ -49,6 +66,10 @@ export interface RunResult {
   readonly stats: RunStats;
   readonly traceHash: string;
   readonly events: readonly TraceEvent[];
+  /** The clients' history (KV workloads), Jepsen-style. */
+  readonly history: readonly HistoryEvent[];
+  /** The checker's verdict on the history, or null when the workload has no model (or a safety check failed first). */
+  readonly linearizability: LinearizabilityReport | null;
 }
 
 /** A run of one scenario under one seed: the whole cluster on a virtual clock. */
@@ -61,12 +82,16 @@ export class Simulation {
   readonly cluster: Cluster;
   private readonly nemesis: Nemesis | null;
   private readonly workload: ProposalWorkload | null;
+  private readonly fleet: ClientFleet | null;
+  readonly history = new History();
   private events = 0;
   private leaderChanges = 0;
   private lastLeader: NodeId | undefined;
   private healedAt = -1;
   private recoveryMs: number | null = null;
-  private finished = false;
+  private lastLeaderChangeAt = 0;
+  /** Once stable after the final heal, the run goes on until here (the settle time). */
+  private stopAt = Infinity;
 
   constructor(
     readonly scenario: Scenario,
@@ -76,7 +101,7 @@ export class Simulation {
     this.trace = new TraceRecorder(options.trace ?? 'hash');
     const clock = { now: () => this.now };
     this.invariants = new InvariantChecker(clock);
-    const network = new Network<Message>(
+    const network = new Network<Packet>(
       scenario.network,
       this.random.network,
       this.trace,
@@ -84,6 +109,7 @@ export class Simulation {
       (time, message) => this.queue.push(time, { kind: 'deliver', message }),
       describeMessage,
     );
+    this.fleet = this.makeFleet(scenario, network);
     const voters = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
     const hostContext = {
       trace: this.trace,
@@ -100,7 +126,16 @@ export class Simulation {
             electionTicks: scenario.timing.electionTicks,
             heartbeatTicks: scenario.timing.heartbeatTicks,
             timers: this.random.node(id),
-            makeStateMachine: () => appliedLog(),
+            makeStateMachine: (raft, incarnation) =>
+              this.fleet
+                ? new KvService({
+                    raft,
+                    incarnation,
+                    now: () => this.now,
+                    reply: (client, requestId, reply) =>
+                      network.send({ type: 'kvResp', from: id, to: client, term: 0, requestId, reply }),
+                  })
+                : appliedLog(),
           },
           hostContext,
         ),
@@ -115,11 +150,26 @@ export class Simulation {
         : null;
   }
 
+  /** Built before the hosts, which ask for it when they make their state machines. */
+  private makeFleet(scenario: Scenario, network: Network<Packet>): ClientFleet | null {
+    if (!hasClients(scenario.workload)) return null;
+    return new ClientFleet(scenario.workload, {
+      nodes: scenario.nodes,
+      random: this.random,
+      history: this.history,
+      trace: this.trace,
+      now: () => this.now,
+      send: (packet) => network.send(packet),
+      schedule: (delayMs, client, token) => this.queue.push(this.now + delayMs, { kind: 'client', client, token }),
+    });
+  }
+
   run(): RunResult {
     const started = performance.now();
     this.schedule();
     const end = this.scenario.durationMs + this.scenario.livenessMs;
-    while (!this.finished && this.queue.size > 0 && this.queue.peekTime() <= end) {
+    while (this.queue.size > 0 && this.queue.peekTime() <= Math.min(this.stopAt, end + this.scenario.settleMs)) {
+      if (this.recoveryMs === null && this.queue.peekTime() > end) break;
       const next = this.queue.pop()!;
       this.now = next.time;
       this.events++;
@@ -128,15 +178,34 @@ export class Simulation {
       this.watchLeadership();
     }
     if (this.invariants.ok && this.healedAt >= 0 && this.recoveryMs === null) {
-      this.invariants.fail(
-        'liveness',
-        `no stable leader within ${this.scenario.livenessMs} ms after all faults healed at ${this.healedAt} ms`,
-      );
+      const what = this.fleet ? 'stable leader, with every client completing an operation,' : 'stable leader';
+      this.invariants.fail('liveness', `no ${what} within ${this.scenario.livenessMs} ms after all faults healed at ${this.healedAt} ms`);
     }
+    this.history.closeOpen(this.now);
+    const linearizability = this.checkHistory();
     for (const violation of this.invariants.violations) {
       if (this.trace.enabled) this.trace.record({ t: violation.time, k: 'violation', invariant: violation.invariant, message: violation.message });
     }
-    return this.result(performance.now() - started);
+    return this.result(performance.now() - started, linearizability);
+  }
+
+  /** The end-of-run checks of the clients' history: the workload's invariants, then linearizability. */
+  private checkHistory(): LinearizabilityReport | null {
+    if (!this.invariants.ok || !this.fleet) return null;
+    const history = this.history.events;
+    this.invariants.violations.push(...checkWorkloadInvariants(this.scenario.workload, history));
+    if (this.fleet.watchers.length > 0) this.invariants.violations.push(...checkWatchers(this.fleet.watchers, this.mostAdvancedStore()));
+    if (this.fleet.leases.length > 0) {
+      const { tickMs, electionTicks } = this.scenario.timing;
+      const replicas = this.cluster.hosts
+        .filter((host) => host.isUp && host.stateMachine instanceof KvService)
+        .map((host) => ({ id: host.id, service: host.stateMachine as KvService }));
+      const slackMs = 4 * electionTicks * tickMs;
+      this.invariants.violations.push(...checkLeases(this.fleet.leases, { replicas, lastLeaderChangeAt: this.lastLeaderChangeAt, now: this.now, slackMs }));
+    }
+    const report = checkLinearizability(this.scenario.workload, history, this.options.checkTimeoutMs ?? 10_000);
+    if (report?.verdict === 'not-linearizable') this.invariants.violations.push(linearizabilityFailure(report, history));
+    return report;
   }
 
   private schedule(): void {
@@ -151,6 +220,7 @@ export class Simulation {
       this.queue.push(this.scenario.workload.intervalMs, { kind: 'workload' });
     }
     if (livenessMs > 0) this.queue.push(durationMs, { kind: 'heal' });
+    this.fleet?.start();
   }
 
   private handle(event: SimEvent): void {
@@ -164,12 +234,20 @@ export class Simulation {
         const message = event.message;
         const network = this.cluster.network;
         if (!network.admit(message)) return;
-        const host = this.cluster.host(message.payload.to);
-        if (host.status === 'crashed') return network.drop(message.id, message.payload, 'crashed');
+        const packet = message.payload;
+        if (isClientAddress(packet.to)) {
+          network.recordDelivery(message);
+          if (packet.type === 'kvResp') this.fleet?.deliver(packet.to, packet.requestId, packet.reply);
+          return;
+        }
+        const host = this.cluster.host(packet.to);
+        if (host.status === 'crashed') return network.drop(message.id, packet, 'crashed');
         network.recordDelivery(message);
-        host.receive(message.payload);
+        if (packet.type !== 'kvResp') host.receive(packet);
         return;
       }
+      case 'client':
+        return this.fleet?.wake(event.client, event.token);
       case 'fault':
         if (this.healedAt < 0) applyFault(this.cluster, event.action, this.random.nemesis);
         return;
@@ -197,7 +275,8 @@ export class Simulation {
     this.cluster.heal();
     this.cluster.restartAll();
     this.cluster.resumeAll();
-    this.cluster.setNetwork(this.scenario.network);
+    // Loss and duplication count as faults too, even when the scenario's network has them from the start.
+    this.cluster.setNetwork({ ...this.scenario.network, dropRate: 0, duplicateRate: 0 });
     this.cluster.note('liveness phase: all faults healed');
   }
 
@@ -206,10 +285,11 @@ export class Simulation {
     if (leader !== this.lastLeader) {
       if (leader !== undefined) this.leaderChanges++;
       this.lastLeader = leader;
+      this.lastLeaderChangeAt = this.now;
     }
-    if (this.healedAt >= 0 && this.recoveryMs === null && this.isStable()) {
+    if (this.healedAt >= 0 && this.recoveryMs === null && this.isStable() && (!this.fleet || this.fleet.allSucceededSince(this.healedAt))) {
       this.recoveryMs = this.now - this.healedAt;
-      this.finished = true;
+      this.stopAt = this.now + this.scenario.settleMs;
     }
   }
 
@@ -222,7 +302,17 @@ export class Simulation {
     return this.cluster.hosts.every((host) => host.node.term === leader.term && host.node.lead === leaderId);
   }
 
-  private result(wallMs: number): RunResult {
+  /** The store of the live replica that has applied the most: the reference for watchers. */
+  private mostAdvancedStore() {
+    let best: KvService | undefined;
+    for (const host of this.cluster.hosts) {
+      const service = host.stateMachine;
+      if (host.isUp && service instanceof KvService && (!best || service.appliedIndex > best.appliedIndex)) best = service;
+    }
+    return best?.store;
+  }
+
+  private result(wallMs: number, linearizability: LinearizabilityReport | null): RunResult {
     const network = this.cluster.network;
     const maxTerm = Math.max(...this.cluster.hosts.map((host) => host.node.term));
     return {
@@ -241,12 +331,21 @@ export class Simulation {
         maxTerm,
         committed: this.invariants.committedCount(),
         proposals: this.workload?.proposed ?? 0,
+        ops: countOutcomes(this.history.events),
         recoveryMs: this.recoveryMs,
       },
       traceHash: this.trace.hash(),
       events: this.trace.events,
+      history: this.history.events,
+      linearizability,
     };
   }
+}
+
+function countOutcomes(history: readonly HistoryEvent[]): RunStats['ops'] {
+  const ops = { ok: 0, fail: 0, info: 0 };
+  for (const event of history) if (event.type !== 'invoke') ops[event.type]++;
+  return ops;
 }
 
 /** The state machine of the plain proposals workload: it only needs to see entries applied. */

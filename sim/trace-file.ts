@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatIssue, scenarioSchema, type Scenario } from './scenario.js';
+import type { LinearizabilityReport } from './kv-checks.js';
 import type { RunResult } from './simulation.js';
 import type { TraceEvent } from './trace.js';
 
@@ -20,6 +21,8 @@ export interface TraceFile {
   /** The run's statistics without its wall time, so the same seed writes the same bytes. */
   readonly stats: Omit<RunResult['stats'], 'wallMs'>;
   readonly traceHash: string;
+  /** The checker's verdict on the clients' history, when the workload has a model. */
+  readonly linearizability?: Omit<LinearizabilityReport, 'wallMs'>;
   readonly events: readonly TraceEvent[];
 }
 
@@ -34,8 +37,13 @@ export function toTraceFile(scenario: Scenario, result: RunResult): TraceFile {
     violations: result.violations,
     stats,
     traceHash: result.traceHash,
+    ...(result.linearizability ? { linearizability: withoutWallTime(result.linearizability) } : {}),
     events: result.events,
   };
+}
+
+function withoutWallTime({ wallMs: _wallMs, ...rest }: LinearizabilityReport): Omit<LinearizabilityReport, 'wallMs'> {
+  return rest;
 }
 
 /** One event per line inside the array, so a trace diffs and greps well. */

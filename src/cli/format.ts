@@ -25,6 +25,11 @@ export function formatRun(result: RunResult, scenarioArg: string): string[] {
     `  leader changes ${s.leaderChanges}, max term ${s.maxTerm}, committed ${formatCount(s.committed)} entries, ${formatCount(s.proposals)} proposals`,
     `  messages ${formatCount(s.messagesSent)} sent, ${formatCount(s.messagesDelivered)} delivered, ${formatCount(s.messagesDropped)} dropped`,
   ];
+  if (result.history.length > 0) {
+    lines.push(`  client operations: ${formatCount(s.ops.ok)} ok, ${formatCount(s.ops.fail)} failed, ${formatCount(s.ops.info)} unknown (info)`);
+  }
+  const lin = result.linearizability;
+  if (lin) lines.push(`  linearizability (${lin.model} model): ${lin.verdict}, ${formatCount(lin.ops)} ops in ${lin.parts} parts, checked in ${formatCount(lin.wallMs)} ms`);
   if (s.recoveryMs !== null) lines.push(`  stable leader ${s.recoveryMs} ms after the final heal`);
   for (const v of result.violations) lines.push(`  ✗ ${v.invariant} at ${v.time} ms: ${v.message}`);
   lines.push(`  trace hash ${result.traceHash}`);
@@ -41,5 +46,11 @@ export function runJson(result: RunResult): object {
     violations: result.violations,
     stats: result.stats,
     traceHash: result.traceHash,
+    linearizability: result.linearizability ? summarizeLinearizability(result.linearizability) : null,
   };
+}
+
+function summarizeLinearizability(report: NonNullable<RunResult['linearizability']>): object {
+  const { counterexample, ...rest } = report;
+  return counterexample ? { ...rest, counterexample: { keys: counterexample.keys, prefix: counterexample.prefix, impossible: counterexample.impossible } } : rest;
 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UsageError } from './errors.js';
 import { listCommand, replayCommandRun, runCommand, sweepCommand, type Output } from './run-commands.js';
+import { viewCommand } from './view.js';
 
 // A closed pipe (`raftsim sweep … | head`) ends the output, not the program with a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -55,8 +56,12 @@ program
   .argument('<scenario>', 'a built-in scenario name or a JSON scenario file')
   .option('--seed <n>', 'the seed that decides everything', parseSeed, 1)
   .option('--trace <file>', 'write the full trace to this file')
+  .option('--history <file>', 'write the clients\' history as JSON Lines (KV workloads)')
+  .option('--html <file>', 'write the timeline viewer page for this run')
   .option('--json', 'print exactly one JSON object', false)
-  .action((scenario: string, flags: { seed: number; trace?: string; json: boolean }) => act(() => runCommand(scenario, flags, io))());
+  .action((scenario: string, flags: { seed: number; trace?: string; history?: string; html?: string; json: boolean }) =>
+    act(() => runCommand(scenario, flags, io))(),
+  );
 
 program
   .command('sweep')
@@ -64,10 +69,18 @@ program
   .argument('<scenario>', 'a built-in scenario name or a JSON scenario file')
   .requiredOption('--seeds <A..B>', 'the seeds to run, inclusive', parseSeedRange)
   .option('--trace <file>', 'write the trace of the first failing seed (or the first seed) to this file')
+  .option('--html-dir <dir>', 'write a viewer page for every failing seed into this directory')
   .option('--json', 'print exactly one JSON object', false)
-  .action((scenario: string, flags: { seeds: { from: number; to: number }; trace?: string; json: boolean }) =>
+  .action((scenario: string, flags: { seeds: { from: number; to: number }; trace?: string; htmlDir?: string; json: boolean }) =>
     act(() => sweepCommand(scenario, flags, io))(),
   );
+
+program
+  .command('view')
+  .description('write a self-contained HTML timeline of a trace (open it in any browser)')
+  .argument('<trace>', 'a trace file written by run --trace')
+  .option('-o, --output <file>', 'where to write the page (default: the trace name with .html)')
+  .action((trace: string, flags: { output?: string }) => act(() => viewCommand(trace, flags, io))());
 
 program
   .command('replay')

@@ -1,9 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { scenarios } from '../../scenarios/index.js';
 import { runScenario } from '../../sim/simulation.js';
 import { firstDivergence } from '../../sim/trace.js';
 import { parseTraceFile, serializeTraceFile, toTraceFile, TraceFileError } from '../../sim/trace-file.js';
+import { historyToJsonLines } from '../../sim/history.js';
+import type { Scenario } from '../../sim/scenario.js';
+import { writeViewerHtml } from './view.js';
 import { EXIT, UsageError } from './errors.js';
 import { formatCount, formatRun, replayCommand, runJson } from './format.js';
 import { loadScenario } from './scenario-source.js';
@@ -25,17 +28,26 @@ export interface RunFlags {
   seed: number;
   json: boolean;
   trace?: string;
+  history?: string;
+  html?: string;
 }
 
 export function runCommand(scenarioArg: string, flags: RunFlags, io: Output): number {
   const scenario = loadScenario(scenarioArg);
   guardOutput(flags.trace, [scenarioArg]);
-  const result = runScenario(scenario, { seed: flags.seed, trace: flags.trace ? 'full' : 'hash' });
-  if (flags.trace) writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
+  guardOutput(flags.history, [scenarioArg, ...(flags.trace ? [flags.trace] : [])]);
+  guardOutput(flags.html, [scenarioArg, ...(flags.trace ? [flags.trace] : []), ...(flags.history ? [flags.history] : [])]);
+  const result = runScenario(scenario, { seed: flags.seed, trace: flags.trace || flags.html ? 'full' : 'hash' });
+  const traceFile = toTraceFile(scenario, result);
+  if (flags.trace) writeFileSync(flags.trace, serializeTraceFile(traceFile));
+  if (flags.html) writeViewerHtml(flags.html, traceFile, { command: replayCommand(scenarioArg, result.seed) });
+  if (flags.history) writeFileSync(flags.history, historyToJsonLines(result.history));
   if (flags.json) io.out(JSON.stringify(runJson(result)));
   else {
     for (const line of formatRun(result, scenarioArg)) io.out(line);
     if (flags.trace) io.out(`  trace written to ${flags.trace}`);
+    if (flags.history) io.out(`  history (${formatCount(result.history.length)} events) written to ${flags.history}`);
+    if (flags.html) io.out(`  viewer page written to ${flags.html}`);
   }
   return result.ok ? EXIT.ok : EXIT.failed;
 }
@@ -44,6 +56,7 @@ export interface SweepFlags {
   seeds: { from: number; to: number };
   json: boolean;
   trace?: string;
+  htmlDir?: string;
 }
 
 export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output): number {
@@ -65,6 +78,7 @@ export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output)
   const wallMs = performance.now() - started;
   const runs = to - from + 1;
   const traceSeed = failures.length > 0 ? failures[0].seed : from;
+  const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((failure) => failure.seed), flags.htmlDir) : [];
   if (flags.trace) {
     const result = runScenario(scenario, { seed: traceSeed, trace: 'full' });
     writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
@@ -78,6 +92,7 @@ export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output)
       failures,
       stats: { events, simulatedMs, wallMs: Math.round(wallMs), eventsPerSecond: Math.round(eventsPerSecond), seedsPerMinute: Math.round((runs / wallMs) * 60_000) },
       trace: flags.trace ? { file: flags.trace, seed: traceSeed } : null,
+      pages,
     }));
   } else {
     io.out(`${scenario.name}  seeds ${from}..${to}: ${runs} runs, ${failures.length} failed`);
@@ -90,6 +105,7 @@ export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output)
     }
     if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
     if (flags.trace) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
+    if (flags.htmlDir) io.out(`  ${pages.length} viewer page${pages.length === 1 ? '' : 's'} written to ${flags.htmlDir}`);
   }
   return failures.length === 0 ? EXIT.ok : EXIT.failed;
 }
@@ -134,10 +150,21 @@ export function replayCommandRun(tracePath: string, flags: { json: boolean }, io
   return identical ? EXIT.ok : EXIT.failed;
 }
 
+/** Re-runs each failing seed with the trace on and writes its viewer page; returns the paths. */
+function writeFailurePages(scenario: Scenario, scenarioArg: string, seeds: readonly number[], dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  return seeds.map((seed) => {
+    const result = runScenario(scenario, { seed, trace: 'full' });
+    const path = join(dir, `${scenario.name}-seed-${seed}.html`);
+    writeViewerHtml(path, toTraceFile(scenario, result), { command: replayCommand(scenarioArg, seed) });
+    return path;
+  });
+}
+
 /** Refuses to write an output over one of the user's inputs. */
 function guardOutput(output: string | undefined, inputs: readonly string[]): void {
   if (!output) return;
   for (const input of inputs) {
-    if (resolve(output) === resolve(input)) throw new UsageError(`refusing to write the trace over the input file ${input}`);
+    if (resolve(output) === resolve(input)) throw new UsageError(`refusing to write ${output}: it is also ${input}, an input or another output`);
   }
 }

@@ -40,7 +40,8 @@ export type KvReply =
   | { readonly kind: 'error'; readonly error: KvError }
   /** Not executed at all: ask `leader` instead (0 when unknown). */
   | { readonly kind: 'notLeader'; readonly leader: NodeId }
-  | { readonly kind: 'watch'; readonly response: WatchResponse };
+  /** One message of a watch stream; `seq` numbers them from 0, as a stream transport keeps them in order. */
+  | { readonly kind: 'watch'; readonly seq: number; readonly response: WatchResponse };
 
 /** Requests that change the store go through the Raft log. */
 export function isWrite(request: KvRequest): boolean {

@@ -61,6 +61,8 @@ export class KvService {
   private sequence = 0;
   private wasLeader = false;
   appliedIndex = 0;
+  /** When (on this node's clock) each lease's revocation was applied here. */
+  readonly leaseRevokedAt = new Map<LeaseId, number>();
 
   constructor(options: KvServiceOptions) {
     this.options = options;
@@ -79,22 +81,18 @@ export class KvService {
         return this.startRead(from, request);
       case 'txn':
         return this.startRead(from, request);
-      case 'leaseKeepAlive': {
+      // A leader cut off from the majority must not renew leases that a newer leader
+      // will expire on schedule: like a linearizable read, a renewal first confirms
+      // leadership through ReadIndex (etcd does the same since 3.5).
+      case 'leaseKeepAlive':
+      case 'leaseTimeToLive':
         if (this.raft.role() !== 'leader') return this.send(from, { kind: 'notLeader', leader: this.raft.leader() });
-        const result = this.lessor.keepAlive(request.id, this.options.now());
-        if (!result.ok) return this.send(from, { kind: 'error', error: result.error });
-        return this.send(from, { kind: 'keepAlive', header: this.header(), id: request.id, ttl: result.value });
-      }
-      case 'leaseTimeToLive': {
-        if (this.raft.role() !== 'leader') return this.send(from, { kind: 'notLeader', leader: this.raft.leader() });
-        const result = this.lessor.timeToLive(this.store, request.id, this.options.now());
-        if (!result.ok) return this.send(from, { kind: 'error', error: result.error });
-        return this.send(from, { kind: 'timeToLive', response: { ...result.response, header: this.header() } });
-      }
+        return this.startRead(from, request);
       case 'watchCreate': {
+        let seq = 0;
         const created = this.watches.watch(request.req, (response) => {
           response.header.raftTerm = this.raft.term();
-          this.send(from, { kind: 'watch', response });
+          this.send(from, { kind: 'watch', seq: seq++, response });
         });
         if (!created.ok) return this.send(from, { kind: 'error', error: created.error });
         this.watchOwners.set(created.watchId, from);
@@ -114,7 +112,10 @@ export class KvService {
       const { id, command } = decodeEntry(entry.data);
       const response = applyCommand(this.store, command, this.raft.term());
       applyToLessor(this.lessor, command, response, this.options.now());
-      if (command.op === 'leaseRevoke') this.revoking.delete(command.id);
+      if (command.op === 'leaseRevoke' && response.ok) {
+        this.revoking.delete(command.id);
+        this.leaseRevokedAt.set(command.id, this.options.now());
+      }
       const requester = this.waiting.get(id);
       if (requester) {
         this.waiting.delete(id);
@@ -188,6 +189,22 @@ export class KvService {
       const response = applyCommand(this.store, { op: 'txn', ...request.req }, term);
       return this.send(from, response.ok ? { kind: 'ok', response } : { kind: 'error', error: response.error });
     }
+    if (request.kind === 'leaseKeepAlive' || request.kind === 'leaseTimeToLive') {
+      if (this.raft.role() !== 'leader') return this.send(from, { kind: 'notLeader', leader: this.raft.leader() });
+      return this.answerLease(from, request.kind, request.id);
+    }
+  }
+
+  private answerLease(from: Requester, kind: 'leaseKeepAlive' | 'leaseTimeToLive', id: LeaseId): void {
+    const now = this.options.now();
+    if (kind === 'leaseKeepAlive') {
+      const result = this.lessor.keepAlive(id, now);
+      if (!result.ok) return this.send(from, { kind: 'error', error: result.error });
+      return this.send(from, { kind: 'keepAlive', header: this.header(), id, ttl: result.value });
+    }
+    const result = this.lessor.timeToLive(this.store, id, now);
+    if (!result.ok) return this.send(from, { kind: 'error', error: result.error });
+    this.send(from, { kind: 'timeToLive', response: { ...result.response, header: this.header() } });
   }
 
   private toCommand(request: KvRequest): KvCommand {

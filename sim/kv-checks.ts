@@ -1,0 +1,172 @@
+import { checkHistory, checkRevisionOrder, type Counterexample } from '../src/check/index.js';
+import { prefixEnd } from '../src/kv/keyIndex.js';
+import type { KvService } from '../src/kv/service.js';
+import type { HistoryEvent } from './history.js';
+import type { Violation } from './invariants.js';
+import type { LeaseRecord } from './workloads/lease.js';
+import { describe, WATCH_PREFIX, type SeenEvent, type WatchClient } from './watch-client.js';
+import type { MvccStore } from '../src/kv/store.js';
+import type { WorkloadConfig } from './scenario.js';
+import { BANK_INITIAL_BALANCE } from './workloads/bank.js';
+
+/** A failed end-of-run check reads like any other violation. */
+export type CheckFailure = Violation;
+
+/** Jepsen's bank invariant: every successful read sees all accounts or none, summing to the same total. */
+export function checkBank(history: readonly HistoryEvent[], accounts: number): CheckFailure[] {
+  const total = accounts * BANK_INITIAL_BALANCE;
+  const failures: CheckFailure[] = [];
+  for (const event of history) {
+    if (event.type !== 'ok' || event.f !== 'read') continue;
+    const balances = event.value as Record<string, number>;
+    const names = Object.keys(balances);
+    if (names.length === 0) continue;
+    const sum = names.reduce((acc, name) => acc + balances[name], 0);
+    if (names.length !== accounts || sum !== total) {
+      failures.push({
+        invariant: 'bank',
+        message: `read (op ${event.op}, process ${event.process}) saw ${names.length} of ${accounts} accounts summing to ${sum}, expected ${total}: ${JSON.stringify(balances)}`,
+        time: event.time,
+      });
+      break;
+    }
+  }
+  return failures;
+}
+
+/** The checker's verdict on a run's history, with the counterexample in the run's own op ids (for the viewer). */
+export interface LinearizabilityReport {
+  readonly model: string;
+  readonly verdict: 'linearizable' | 'not-linearizable' | 'unknown';
+  readonly ops: number;
+  readonly parts: number;
+  readonly wallMs: number;
+  readonly counterexample?: {
+    readonly keys: readonly string[];
+    /** The longest linearizable prefix (its tail), as op ids in linearization order. */
+    readonly prefix: readonly number[];
+    /** Ops that could come next, none of which can. */
+    readonly impossible: readonly number[];
+    readonly detail: Counterexample;
+  };
+}
+
+const MODEL_OF: Partial<Record<WorkloadConfig['type'], string>> = { register: 'register', kv: 'etcd', watch: 'etcd' };
+const WATCH_END = prefixEnd(WATCH_PREFIX);
+
+export function checkLinearizability(config: WorkloadConfig, history: readonly HistoryEvent[], timeoutMs: number): LinearizabilityReport | null {
+  const model = MODEL_OF[config.type];
+  if (!model) return null;
+  const result = checkHistory(history, { model, timeoutMs, fileName: 'history' });
+  const opAt = (index: number) => history[index].op;
+  const ce = result.counterexample;
+  return {
+    model,
+    verdict: result.verdict,
+    ops: result.ops,
+    parts: result.parts,
+    wallMs: Math.round(result.wallMs),
+    ...(ce
+      ? { counterexample: { keys: ce.keys, prefix: ce.prefix.map((step) => opAt(step.invokeIndex)), impossible: ce.impossible.map((op) => opAt(op.invokeIndex)), detail: ce } }
+      : {}),
+  };
+}
+
+/** Describes a non-linearizable history in one line: the key and the operations that cannot be placed. */
+export function linearizabilityFailure(report: LinearizabilityReport, history: readonly HistoryEvent[]): CheckFailure {
+  const ce = report.counterexample;
+  const impossible = ce ? ce.detail.impossible.map((op) => `op ${history[op.invokeIndex].op} (${op.description})`).join(', ') : 'unknown ops';
+  const time = ce && ce.detail.impossible.length > 0 ? history[ce.detail.impossible[0].invokeIndex].time : 0;
+  const keys = ce ? ce.keys.join(', ') : '?';
+  return {
+    invariant: 'linearizability',
+    message: `history is not linearizable (${report.model} model) on key ${keys}: after ${ce?.detail.prefixLength ?? 0} linearized ops none of ${impossible} can come next`,
+    time,
+  };
+}
+
+/** etcd's revisions are one global order: distinct per write, and consistent with real time. */
+export function checkRevisions(history: readonly HistoryEvent[]): CheckFailure[] {
+  const report = checkRevisionOrder(history, { fileName: 'history', limit: 1 });
+  return report.violations.map((violation) => ({ invariant: 'linearizability' as const, message: `revision order: ${violation.message}`, time: 0 }));
+}
+
+export function checkWorkloadInvariants(config: WorkloadConfig, history: readonly HistoryEvent[]): CheckFailure[] {
+  if (config.type === 'bank') return checkBank(history, config.accounts);
+  if (config.type === 'kv' || config.type === 'watch') return checkRevisions(history);
+  return [];
+}
+
+export interface LeaseCheckContext {
+  readonly replicas: readonly { readonly id: number; readonly service: KvService }[];
+  /** The last time leadership moved: a new leader gives every lease a fresh TTL. */
+  readonly lastLeaderChangeAt: number;
+  readonly now: number;
+  /** Time the leader may take to notice an expiry and commit the revoke everywhere. */
+  readonly slackMs: number;
+}
+
+/**
+ * Leases expire neither early nor never: no replica revokes a lease before its TTL has
+ * run from the last renewal the client saw succeed, and once the TTL (restarted by any
+ * leader change) has run out, every replica has revoked it and deleted its keys.
+ */
+export function checkLeases(leases: readonly LeaseRecord[], ctx: LeaseCheckContext): CheckFailure[] {
+  for (const lease of leases) {
+    for (const { id, service } of ctx.replicas) {
+      const revokedAt = service.leaseRevokedAt.get(lease.id);
+      if (revokedAt !== undefined && revokedAt < lease.renewalSentAt + lease.ttlMs) {
+        return [{ invariant: 'lease', time: revokedAt, message: `node ${id} revoked lease ${lease.id} at ${revokedAt} ms, before its ${lease.ttlMs} ms TTL ran out (renewed by a request sent at ${lease.renewalSentAt} ms)` }];
+      }
+    }
+    const deadline = Math.max(lease.lastRenewedAt, ctx.lastLeaderChangeAt) + lease.ttlMs + ctx.slackMs;
+    if (deadline > ctx.now) continue;
+    for (const { id, service } of ctx.replicas) {
+      if (service.store.leaseTimeToLive(lease.id).ok) {
+        return [{ invariant: 'lease', time: ctx.now, message: `node ${id} still holds lease ${lease.id}, which should have expired by ${deadline} ms (last renewed at ${lease.lastRenewedAt} ms, TTL ${lease.ttlMs} ms)` }];
+      }
+      for (const key of lease.keys) {
+        const range = service.store.range({ key });
+        if (range.ok && range.response.kvs.some((kv) => kv.lease === lease.id)) {
+          return [{ invariant: 'lease', time: ctx.now, message: `node ${id} still holds key ${key} of expired lease ${lease.id}` }];
+        }
+      }
+    }
+  }
+  return [];
+}
+
+/**
+ * Every watcher saw exactly the store's own event log from its start revision up to
+ * the last revision it received: in order, with no gaps, no duplicates, and the same
+ * keys and values. The reference is the live replica that has applied the most.
+ */
+export function checkWatchers(watchers: readonly WatchClient[], store: MvccStore | undefined): CheckFailure[] {
+  for (const watcher of watchers) {
+    if (watcher.problems.length > 0) return [{ invariant: 'watch', time: 0, message: `watcher ${watcher.address}: ${watcher.problems[0]}` }];
+  }
+  if (!store) return [];
+  for (const watcher of watchers) {
+    const seen = watcher.seen;
+    if (seen.length === 0) continue;
+    const log = store.eventsSince(watcher.startRevision, WATCH_PREFIX, WATCH_END);
+    if (log.compacted) continue;
+    const last = seen[seen.length - 1].revision;
+    const expected: SeenEvent[] = log.events
+      .filter((event) => event.kv.modRevision <= last)
+      .map((event) => ({ revision: event.kv.modRevision, type: event.type, key: event.kv.key, value: event.kv.value }));
+    const n = Math.max(expected.length, seen.length);
+    for (let i = 0; i < n; i++) {
+      const want = expected[i];
+      const got = seen[i];
+      if (want && got && describe(want) === describe(got)) continue;
+      const message = !got
+        ? `missed ${describe(want!)} (and ${expected.length - seen.length - 1} more)`
+        : !want
+          ? `saw ${describe(got)}, which the store never had`
+          : `expected ${describe(want)} as event #${i + 1} but saw ${describe(got)}`;
+      return [{ invariant: 'watch', time: 0, message: `watcher ${watcher.address}: ${message}` }];
+    }
+  }
+  return [];
+}

@@ -1,0 +1,192 @@
+/**
+ * checkHistory: events -> operations -> independent parts -> interleaved
+ * searches under one time budget.
+ *
+ * Parts run round-robin in slices of search steps so one hard part cannot
+ * starve the others: a single non-linearizable part anywhere decides the whole
+ * history, and a verdict is only `unknown` when the budget ran out first.
+ */
+import { FieldError, HistoryError } from './errors.js';
+import { toEvent, type HistoryEvent } from './events.js';
+import { buildCounterexample, type Counterexample, type PartContext } from './counterexample.js';
+import { buildOperations, type Operation } from './history.js';
+import { DEFAULT_CACHE_WORDS, type CacheBudget } from './memo.js';
+import type { AnyModel, Model } from './model.js';
+import { modelByName, MODEL_NAMES } from './models/index.js';
+import { partitionByKey, type Part } from './partition.js';
+import { StateTable, Transitions } from './intern.js';
+import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch } from './search.js';
+
+export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
+
+export interface CheckOptions<S = unknown, I = unknown, O = unknown> {
+  /** A model or the name of a built-in one: register, kv, etcd. */
+  readonly model: Model<S, I, O> | string;
+  /** Time budget; default 30 s. When it runs out the verdict is `unknown`. */
+  readonly timeoutMs?: number;
+  /** Memory for the memo tables of all parts together; default 256 MB. */
+  readonly cacheBytes?: number;
+  /** Search steps per part per round-robin turn; default 2000. */
+  readonly sliceSteps?: number;
+  /** Prefix steps kept in the counterexample (the tail); default 50. */
+  readonly maxPrefix?: number;
+  /** Used in error messages; default "history". */
+  readonly fileName?: string;
+}
+
+export interface PartResult {
+  readonly keys: string[];
+  /** Operations searched (noops such as unknown reads are dropped first). */
+  readonly ops: number;
+  readonly verdict: Verdict;
+  readonly steps: number;
+  readonly cacheEntries: number;
+  readonly cacheFull: boolean;
+  readonly states: number;
+}
+
+export interface CheckResult {
+  readonly verdict: Verdict;
+  /** Operations in the history (ok and info; failed ones are not counted). */
+  readonly ops: number;
+  /** Operations that failed (dropped: they did not happen). */
+  readonly failed: number;
+  readonly parts: number;
+  readonly wallMs: number;
+  /** Search steps and memo entries over all parts. */
+  readonly steps: number;
+  readonly cacheEntries: number;
+  readonly partResults: PartResult[];
+  readonly counterexample?: Counterexample;
+}
+
+/** An event as a simulator produces it; `index`/`line` are filled in from its position. */
+export interface RawEvent {
+  readonly process: number | string;
+  readonly type: string;
+  readonly f: string;
+  readonly key?: string | number | null;
+  readonly value?: unknown;
+  readonly time?: number;
+}
+
+export function resolveModel(model: AnyModel | string): AnyModel {
+  if (typeof model !== 'string') return model;
+  const found = modelByName(model);
+  if (found === undefined) throw new Error(`unknown model "${model}" (expected ${MODEL_NAMES.join(', ')})`);
+  return found;
+}
+
+export function normalizeEvents(events: readonly (HistoryEvent | RawEvent)[], file: string): HistoryEvent[] {
+  return events.map((e, i) => {
+    const line = 'line' in e && typeof e.line === 'number' ? e.line : i + 1;
+    try {
+      return toEvent(e, i, line);
+    } catch (err) {
+      if (err instanceof FieldError) throw new HistoryError(file, line, err.message);
+      throw err;
+    }
+  });
+}
+
+interface RunningPart extends PartContext {
+  readonly part: Part;
+}
+
+/** Local search order: ok ops by call time, then info ops by call time. */
+function searchOrder(ops: readonly Operation[]): Operation[] {
+  const byCall = (a: Operation, b: Operation) => a.call - b.call || a.invokeIndex - b.invokeIndex;
+  return [...ops.filter((o) => o.type === 'ok').sort(byCall), ...ops.filter((o) => o.type === 'info').sort(byCall)];
+}
+
+function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningPart {
+  const relevant = part.ops.filter((op) => !(model.isNoop?.(op.input, op.output) ?? false));
+  const ops = searchOrder(relevant);
+  const n = ops.length;
+  const call = new Float64Array(n);
+  const ret = new Float64Array(n);
+  const order = new Int32Array(n);
+  let nOk = 0;
+  ops.forEach((op, i) => {
+    call[i] = op.call;
+    ret[i] = op.ret;
+    order[i] = op.invokeIndex;
+    if (op.type === 'ok') nOk++;
+  });
+  const table = new StateTable(model);
+  const initial = table.intern(model.init());
+  const transitions = new Transitions(
+    model,
+    table,
+    ops.map((o) => o.input),
+    ops.map((o) => o.output),
+  );
+  const search = new PartSearch({ nOk, call, ret, order }, transitions, initial, budget);
+  return { part, keys: part.keys, ops, search, table, transitions };
+}
+
+function summarize(p: RunningPart, verdict: Verdict): PartResult {
+  return {
+    keys: p.keys,
+    ops: p.ops.length,
+    verdict,
+    steps: p.search.steps,
+    cacheEntries: p.search.cache.entries,
+    cacheFull: p.search.cache.full,
+    states: p.table.states.length,
+  };
+}
+
+/** Checks paired operations (see buildOperations) against a model. */
+export function checkOperations(ops: readonly Operation[], model: AnyModel, options: Omit<CheckOptions, 'model'> = {}, failed = 0): CheckResult {
+  const started = performance.now();
+  const deadline = started + (options.timeoutMs ?? 30_000);
+  const slice = options.sliceSteps ?? 2000;
+  const budget: CacheBudget = { words: Math.floor((options.cacheBytes ?? DEFAULT_CACHE_WORDS * 4) / 4) };
+  const parts = partitionByKey(ops).map((part) => preparePart(part, model, budget));
+  const verdicts: Verdict[] = parts.map(() => 'unknown');
+  let active = parts.map((_, i) => i);
+  let failing = -1;
+
+  while (active.length > 0 && failing < 0) {
+    const still: number[] = [];
+    for (const i of active) {
+      const status = parts[i].search.run(slice);
+      if (status === LINEARIZABLE) verdicts[i] = 'linearizable';
+      else if (status === NOT_LINEARIZABLE) {
+        verdicts[i] = 'not-linearizable';
+        failing = i;
+        break;
+      } else still.push(i);
+      if (performance.now() > deadline) break;
+    }
+    // Parts not reached in this round stay active.
+    const reached = new Set(still);
+    for (const i of active) if (verdicts[i] === 'unknown' && !reached.has(i)) still.push(i);
+    active = still;
+    if (performance.now() > deadline) break;
+  }
+
+  const verdict: Verdict = failing >= 0 ? 'not-linearizable' : active.length > 0 ? 'unknown' : 'linearizable';
+  const partResults = parts.map((p, i) => summarize(p, verdicts[i]));
+  const result: CheckResult = {
+    verdict,
+    ops: ops.length,
+    failed,
+    parts: parts.length,
+    wallMs: Math.round((performance.now() - started) * 10) / 10,
+    steps: partResults.reduce((s, p) => s + p.steps, 0),
+    cacheEntries: partResults.reduce((s, p) => s + p.cacheEntries, 0),
+    partResults,
+  };
+  if (failing < 0) return result;
+  return { ...result, counterexample: buildCounterexample(parts[failing], model, options.maxPrefix ?? 50) };
+}
+
+/** Checks a history (parsed events or raw simulator events). Throws HistoryError for malformed input. */
+export function checkHistory<S, I, O>(events: readonly (HistoryEvent | RawEvent)[], options: CheckOptions<S, I, O>): CheckResult {
+  const model = resolveModel(options.model as AnyModel | string);
+  const file = options.fileName ?? 'history';
+  const { ops, failed } = buildOperations(normalizeEvents(events, file), model, file);
+  return checkOperations(ops, model, options, failed);
+}

@@ -1,0 +1,20 @@
+/** raftsim's linearizability checker: public API. */
+export { checkHistory, checkOperations, resolveModel } from './checker.js';
+export type { CheckOptions, CheckResult, PartResult, RawEvent, Verdict } from './checker.js';
+export type { Counterexample, CounterexampleOp, ImpossibleOp, PrefixStep } from './counterexample.js';
+export { HistoryError } from './errors.js';
+export type { EventType, HistoryEvent, ProcessId } from './events.js';
+export { checkText, readHistoryFile } from './file.js';
+export { generateRegisterHistory, makeRandom } from './generate.js';
+export type { GenerateOptions, GeneratedHistory } from './generate.js';
+export { buildOperations } from './history.js';
+export type { Operation, Operations } from './history.js';
+export { DEFAULT_KEY } from './model.js';
+export type { AnyModel, Model } from './model.js';
+export { etcdModel, kvModel, modelByName, MODEL_NAMES, registerModel } from './models/index.js';
+export { detectFormat, parseHistory } from './parse.js';
+export type { HistoryFormat } from './parse.js';
+export { checkRevisionOrder } from './revisions.js';
+export type { RevisionReport, RevisionViolation, RevisionWrite } from './revisions.js';
+export { parseDuration, runCheck } from './cli.js';
+export type { RunCheckOptions } from './cli.js';

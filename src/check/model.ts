@@ -1,0 +1,76 @@
+/**
+ * The interface every model implements, plus small helpers shared by models.
+ *
+ * A model is a sequential specification. The checker never looks inside states:
+ * it interns them to small integers through `hash`/`equal`, so `step` must be a
+ * pure function and states must be immutable.
+ */
+
+/** The key that ops without a key belong to ("a single register"). */
+export const DEFAULT_KEY = '';
+
+export interface Model<State, Input, Output> {
+  readonly name: string;
+  /** Operation names (`f`) this model understands. */
+  readonly fs: readonly string[];
+  /**
+   * Validates and converts an invocation. `key` is the event's key (or
+   * DEFAULT_KEY). Throws FieldError for a bad value.
+   */
+  parseInput(f: string, key: string, value: unknown): Input;
+  /** Validates and converts the value of an `ok` completion. Throws FieldError. */
+  parseOutput(input: Input, value: unknown): Output;
+  /** Keys an operation touches; operations sharing a key are checked together. */
+  partition(input: Input): readonly string[];
+  /**
+   * True when the operation can be dropped without changing the verdict: it is
+   * always legal and never changes the state (an `info` read, a stale-allowed read).
+   * `output` is undefined for `info` operations.
+   */
+  isNoop?(input: Input, output: Output | undefined): boolean;
+  init(): State;
+  /**
+   * The state after applying `input` with observed `output`, or undefined when
+   * that is impossible. `output` undefined means unknown (an `info` op): it
+   * constrains nothing.
+   */
+  step(state: State, input: Input, output: Output | undefined): State | undefined;
+  equal(a: State, b: State): boolean;
+  /** Any 32-bit integer; equal states must hash equally. */
+  hash(state: State): number;
+  describe(input: Input, output: Output | undefined): string;
+  describeState(state: State): string;
+}
+
+/** A model whose types the caller does not care about (the checker's view). */
+// Method syntax in Model makes parameters bivariant, so every Model<S, I, O> fits here.
+export type AnyModel = Model<unknown, unknown, unknown>;
+
+/** FNV-1a over UTF-16 code units; good enough for interning, no allocation. */
+export function hashString(text: string, seed = 0x811c9dc5): number {
+  let h = seed | 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+export function hashCombine(h: number, value: number): number {
+  return Math.imul(h ^ value, 0x9e3779b1) ^ (h >>> 15);
+}
+
+/**
+ * Canonical text for a JSON-ish value: object keys sorted, so two equal values
+ * always give the same string (used as register state and for equality).
+ */
+export function canonical(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

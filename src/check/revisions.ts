@@ -1,0 +1,119 @@
+/**
+ * etcd revisions are global, but the linearizability check sees them per key
+ * (parts are split by key). This cheap whole-history pass checks the global
+ * part: every two ok writes have distinct revisions (one txn is one write), and
+ * a write that returned before another was invoked has the smaller revision.
+ */
+import { normalizeEvents, type RawEvent } from './checker.js';
+import type { HistoryEvent } from './events.js';
+import { buildOperations, type Operation } from './history.js';
+import { etcdModel, type EtcdInput, type EtcdOutput } from './models/etcd.js';
+import type { AnyModel } from './model.js';
+
+export interface RevisionWrite {
+  readonly id: number;
+  readonly invokeIndex: number;
+  readonly completeIndex: number | null;
+  readonly revision: number;
+  readonly description: string;
+}
+
+export interface RevisionViolation {
+  readonly kind: 'duplicate' | 'order';
+  readonly message: string;
+  readonly ops: readonly RevisionWrite[];
+}
+
+export interface RevisionReport {
+  readonly ok: boolean;
+  readonly writes: number;
+  /** At most `limit` violations are reported. */
+  readonly violations: RevisionViolation[];
+}
+
+/** The revision an ok operation created, or undefined if it wrote nothing. */
+export function writeRevision(input: EtcdInput, output: EtcdOutput): number | undefined {
+  switch (output.f) {
+    case 'put':
+      return output.revision;
+    case 'delete':
+      return output.deleted > 0 ? output.revision : undefined;
+    case 'txn': {
+      const ops = input.f !== 'txn' ? [] : output.succeeded ? input.success : input.failure;
+      const wrote = ops.some((op, i) => op.f === 'put' || (op.f === 'delete' && ((output.results[i] as { deleted?: number } | undefined)?.deleted ?? 0) > 0));
+      return wrote ? output.revision : undefined;
+    }
+    case 'get':
+      return undefined;
+  }
+}
+
+interface Write extends RevisionWrite {
+  readonly call: number;
+  readonly ret: number;
+}
+
+function writesOf(ops: readonly Operation[]): Write[] {
+  const writes: Write[] = [];
+  for (const op of ops) {
+    if (op.type !== 'ok') continue;
+    const revision = writeRevision(op.input as EtcdInput, op.output as EtcdOutput);
+    if (revision === undefined) continue;
+    writes.push({
+      id: op.id,
+      invokeIndex: op.invokeIndex,
+      completeIndex: op.completeIndex,
+      revision,
+      description: etcdModel.describe(op.input as EtcdInput, op.output as EtcdOutput),
+      call: op.call,
+      ret: op.ret,
+    });
+  }
+  return writes;
+}
+
+function strip(w: Write): RevisionWrite {
+  return { id: w.id, invokeIndex: w.invokeIndex, completeIndex: w.completeIndex, revision: w.revision, description: w.description };
+}
+
+function name(w: Write): string {
+  return `#${w.invokeIndex} ${w.description}`;
+}
+
+export function checkRevisionOrder(history: readonly (HistoryEvent | RawEvent)[], options: { fileName?: string; limit?: number } = {}): RevisionReport {
+  const file = options.fileName ?? 'history';
+  const limit = options.limit ?? 20;
+  const { ops } = buildOperations(normalizeEvents(history, file), etcdModel as AnyModel, file);
+  const writes = writesOf(ops);
+  const violations: RevisionViolation[] = [];
+  const add = (v: RevisionViolation) => {
+    if (violations.length < limit) violations.push(v);
+  };
+
+  const byRevision = new Map<number, Write>();
+  for (const w of writes) {
+    const other = byRevision.get(w.revision);
+    if (other === undefined) byRevision.set(w.revision, w);
+    else add({ kind: 'duplicate', message: `revision ${w.revision} created by both ${name(other)} and ${name(w)}`, ops: [strip(other), strip(w)] });
+  }
+
+  // Sweep in call order; `best` is the largest revision among writes that returned before.
+  const byCall = [...writes].sort((a, b) => a.call - b.call);
+  const byRet = [...writes].sort((a, b) => a.ret - b.ret);
+  let r = 0;
+  let best: Write | undefined;
+  for (const w of byCall) {
+    while (r < byRet.length && byRet[r].ret < w.call) {
+      if (best === undefined || byRet[r].revision > best.revision) best = byRet[r];
+      r++;
+    }
+    if (best !== undefined && best.revision >= w.revision) {
+      add({
+        kind: 'order',
+        message: `${name(best)} returned before ${name(w)} was invoked but has revision ${best.revision} >= ${w.revision}`,
+        ops: [strip(best), strip(w)],
+      });
+    }
+  }
+  return { ok: violations.length === 0, writes: writes.length, violations };
+}

@@ -1,0 +1,446 @@
+/**
+ * Wing–Gong linearizability search with Lowe's memoization for one part.
+ *
+ * The history is a doubly linked list of call and return entries in real-time
+ * order. The candidates at a node are the calls before the first return: an
+ * operation can be linearized next only if no unlinearized operation returned
+ * before it was called. Linearizing lifts its call and return out of the list;
+ * reaching a return entry means that operation can no longer be placed, so we
+ * backtrack. A configuration (linearized set, state) is explored at most once.
+ *
+ * Pruning: a legal candidate that leaves the state unchanged (a read) is taken
+ * without trying alternatives: if any linearization exists from here, moving
+ * that op to the front still gives one (it is concurrent with everything left).
+ *
+ * Pruning: the first-returning op must be placed using only the current
+ * candidates before it; if no state they reach makes it legal, the node fails.
+ *
+ * Ordering heuristic: try first the operation whose return comes first (it
+ * must be linearized before anything called after that return), then the
+ * candidates after which it becomes legal (e.g. the write a read observed), then
+ * the rest in call order. (Trying info ops last was measured to be much worse:
+ * an info write that did happen is often needed early.)
+ *
+ * The search is resumable: `run(steps)` does at most `steps` candidate tries and
+ * returns, so the checker can interleave parts and watch the clock.
+ */
+import { LinearizedSet } from './bitset.js';
+import type { CacheBudget } from './memo.js';
+import { ConfigCache } from './memo.js';
+import { Transitions } from './intern.js';
+
+export const RUNNING = 0;
+export const LINEARIZABLE = 1;
+export const NOT_LINEARIZABLE = 2;
+/** Stack frame phase for a forced move: backtracking skips over it. */
+const FORCED = 4;
+/** States explored by canBecomeLegal before giving up. */
+const REACH_LIMIT = 256;
+/** Transition lookups canBecomeLegal may spend per node. */
+const REACH_WORK = 4096;
+/** Transition lookups the static reachability check may spend. */
+const STATIC_WORK = 1 << 18;
+const STATIC_STATES = 1024;
+export type SearchStatus = typeof RUNNING | typeof LINEARIZABLE | typeof NOT_LINEARIZABLE;
+
+/** One part's operations in search order: ok ops first, then info ops. */
+export interface SearchInput {
+  /** Number of ok ops; local ops [0, nOk) are ok, [nOk, n) are info. */
+  readonly nOk: number;
+  readonly call: Float64Array;
+  /** Infinity for info ops. */
+  readonly ret: Float64Array;
+  /** Tie-breaker among equal times (original history position). */
+  readonly order: Int32Array;
+}
+
+export class PartSearch {
+  readonly n: number;
+  private readonly nOk: number;
+  // The entry list: entry 0 is the head (and acts as a terminating return).
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly entryOp: Int32Array;
+  private readonly isRet: Uint8Array;
+  private readonly callEntry: Int32Array;
+  /** Entry positions in time order, for computing candidates in counterexamples. */
+  readonly callPos: Int32Array;
+  readonly retPos: Int32Array;
+
+  readonly set: LinearizedSet;
+  readonly cache: ConfigCache;
+
+  private readonly stackOp: Int32Array;
+  private readonly stackState: Int32Array;
+  private readonly stackFirst: Int32Array;
+  private readonly stackPhase: Uint8Array;
+  private depth = 0;
+  private state = 0;
+  private linearizedOk = 0;
+  private first = -1; // the op whose return comes first at this node
+  private candidate = 0; // call entry being tried
+  private phase = 0; // see advance()
+  private entering = true;
+  status: SearchStatus = RUNNING;
+  steps = 0;
+
+  // Longest linearized prefix seen, for counterexamples.
+  readonly bestOps: Int32Array;
+  bestLength = 0;
+  private stableDepth = 0; // stack[0, stableDepth) unchanged since best was copied
+
+  constructor(
+    input: SearchInput,
+    private readonly transitions: Transitions,
+    readonly initialState: number,
+    budget: CacheBudget,
+  ) {
+    const n = input.call.length;
+    this.n = n;
+    this.nOk = input.nOk;
+    const entries = 2 * n + 1;
+    this.next = new Int32Array(entries);
+    this.prev = new Int32Array(entries);
+    this.entryOp = new Int32Array(entries);
+    this.isRet = new Uint8Array(entries);
+    this.callEntry = new Int32Array(n);
+    this.callPos = new Int32Array(n);
+    this.retPos = new Int32Array(n);
+
+    // Closed intervals: at equal times calls sort before returns.
+    const events = new Int32Array(2 * n);
+    for (let i = 0; i < 2 * n; i++) events[i] = i;
+    const time = (e: number) => (e & 1 ? input.ret[e >> 1] : input.call[e >> 1]);
+    const sorted = Array.from(events).sort((a, b) => time(a) - time(b) || (a & 1) - (b & 1) || input.order[a >> 1] - input.order[b >> 1] || a - b);
+    this.isRet[0] = 1;
+    let last = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const entry = i + 1;
+      const op = sorted[i] >> 1;
+      this.entryOp[entry] = op;
+      if (sorted[i] & 1) {
+        this.isRet[entry] = 1;
+        this.retPos[op] = entry;
+      } else {
+        this.callEntry[op] = entry;
+        this.callPos[op] = entry;
+      }
+      this.next[last] = entry;
+      this.prev[entry] = last;
+      last = entry;
+    }
+    this.next[last] = 0;
+    this.prev[0] = last;
+
+    this.set = new LinearizedSet(n, input.nOk, 0x9e3779b9 ^ n);
+    this.cache = new ConfigCache(this.set, budget);
+    this.stackOp = new Int32Array(n);
+    this.stackState = new Int32Array(n);
+    this.stackFirst = new Int32Array(n);
+    this.stackPhase = new Uint8Array(n);
+    this.bestOps = new Int32Array(n);
+    this.state = initialState;
+    if (this.nOk === 0) this.status = LINEARIZABLE;
+    else {
+      this.doomed = this.findDoomed();
+      if (this.doomed.length > 0) this.status = NOT_LINEARIZABLE;
+    }
+  }
+
+  /** Ok ops that are illegal in every state any ops of this part can reach (see findDoomed). */
+  doomed: number[] = [];
+
+  /**
+   * A cheap static proof of non-linearizability: the states reachable from the
+   * initial one using the part's ops in any order, each reusable (a superset of
+   * what any linearization visits). An ok op illegal in all of them can never be
+   * placed: a read of a value nobody wrote, a cas from a value nobody wrote.
+   * Skipped (no prune) when that closure gets larger than STATIC_WORK lookups.
+   */
+  private findDoomed(): number[] {
+    const n = this.n;
+    const transitions = this.transitions;
+    const states: number[] = [this.initialState];
+    const seen = new Set<number>(states);
+    let work = 0;
+    for (let i = 0; i < states.length; i++) {
+      for (let op = 0; op < n; op++) {
+        if (++work > STATIC_WORK) return [];
+        const t = transitions.next(states[i], op);
+        if (t >= 0 && !seen.has(t)) {
+          if (states.length >= STATIC_STATES) return [];
+          seen.add(t);
+          states.push(t);
+        }
+      }
+    }
+    const doomed: number[] = [];
+    for (let op = 0; op < this.nOk; op++) {
+      if (!states.some((s) => transitions.next(s, op) >= 0)) doomed.push(op);
+    }
+    return doomed;
+  }
+
+  private lift(op: number): void {
+    const next = this.next;
+    const prev = this.prev;
+    const c = this.callEntry[op];
+    next[prev[c]] = next[c];
+    prev[next[c]] = prev[c];
+    const r = this.retPos[op];
+    next[prev[r]] = next[r];
+    prev[next[r]] = prev[r];
+  }
+
+  private unlift(op: number): void {
+    // Reverse order of lift (dancing links).
+    const next = this.next;
+    const prev = this.prev;
+    const r = this.retPos[op];
+    prev[next[r]] = r;
+    next[prev[r]] = r;
+    const c = this.callEntry[op];
+    prev[next[c]] = c;
+    next[prev[c]] = c;
+  }
+
+  /**
+   * Can `first` become legal before it must be linearized? Until it is, only
+   * the current candidates can precede it, so explore the states they reach
+   * (each op reusable: an over-approximation, hence a sound prune). Gives up
+   * (answers yes) beyond REACH_LIMIT states.
+   */
+  private canBecomeLegal(state: number, first: number): boolean {
+    const next = this.next;
+    const isRet = this.isRet;
+    const entryOp = this.entryOp;
+    const transitions = this.transitions;
+    for (let c = next[0]; isRet[c] === 0; c = next[c]) {
+      if (entryOp[c] !== first && this.enables(state, entryOp[c], first)) return true;
+    }
+    const epoch = ++this.epoch;
+    let top = 0;
+    this.markState(state, epoch);
+    this.reach[top++] = state;
+    let seen = 1;
+    let work = 0;
+    while (top > 0) {
+      const s = this.reach[--top];
+      if (transitions.next(s, first) >= 0) return true;
+      for (let c = next[0]; isRet[c] === 0; c = next[c]) {
+        const op = entryOp[c];
+        if (op === first) continue;
+        if (++work > REACH_WORK) return true;
+        const t = transitions.next(s, op);
+        if (t < 0 || !this.markState(t, epoch)) continue;
+        if (++seen > REACH_LIMIT) return true;
+        this.reach[top++] = t;
+      }
+    }
+    return false;
+  }
+
+  /** Marks a state for this epoch; false if it already was. */
+  private markState(state: number, epoch: number): boolean {
+    if (state >= this.marks.length) {
+      const grown = new Int32Array(Math.max(state + 1, this.marks.length * 2));
+      grown.set(this.marks);
+      this.marks = grown;
+    }
+    if (this.marks[state] === epoch) return false;
+    this.marks[state] = epoch;
+    return true;
+  }
+
+  private marks = new Int32Array(64);
+  private readonly reach = new Int32Array(REACH_LIMIT + 1);
+  private epoch = 0;
+
+  /** Does `op` make the node's first-returning op legal (when it is not already)? */
+  private enables(state: number, op: number, first: number): boolean {
+    const after = this.transitions.next(state, op);
+    return after >= 0 && this.transitions.next(after, first) >= 0;
+  }
+
+  /**
+   * The next candidate call entry at this node after `candidate` in `phase`
+   * (0: first-returning op, 1: ops that make it legal, 2: the others in call
+   * order), or -1 when the node is exhausted. Updates this.phase.
+   */
+  private advance(candidate: number, phase: number, state: number, first: number): number {
+    const next = this.next;
+    const isRet = this.isRet;
+    const entryOp = this.entryOp;
+    const firstLegal = this.transitions.next(state, first) >= 0;
+    if (phase === 0) {
+      phase = firstLegal ? 2 : 1;
+      candidate = 0;
+    }
+    for (;;) {
+      candidate = next[candidate];
+      if (isRet[candidate] !== 0) {
+        if (phase === 2) {
+          this.phase = phase;
+          return -1;
+        }
+        phase++;
+        candidate = 0;
+        continue;
+      }
+      const op = entryOp[candidate];
+      if (op === first) continue;
+      if (phase === 1) {
+        if (this.enables(state, op, first)) break;
+        continue;
+      }
+      if (!firstLegal && this.enables(state, op, first)) continue; // tried in phase 1
+      break;
+    }
+    this.phase = phase;
+    return candidate;
+  }
+
+  /** Runs for about `budget` steps (model transitions looked up). */
+  run(budget: number): SearchStatus {
+    if (this.status !== RUNNING) return this.status;
+    const next = this.next;
+    const isRet = this.isRet;
+    const entryOp = this.entryOp;
+    const callEntry = this.callEntry;
+    const set = this.set;
+    const cache = this.cache;
+    const transitions = this.transitions;
+    const nOk = this.nOk;
+    let state = this.state;
+    let first = this.first;
+    let candidate = this.candidate;
+    let entering = this.entering;
+    let steps = 0;
+    let status: SearchStatus = RUNNING;
+
+    search: while (steps < budget) {
+      let exhausted = false;
+      if (entering) {
+        if (this.linearizedOk === nOk) {
+          status = LINEARIZABLE;
+          break;
+        }
+        entering = false;
+        let e = next[0];
+        while (isRet[e] === 0) e = next[e];
+        first = entryOp[e];
+        // Forced move: a legal candidate that leaves the state unchanged (a read)
+        // can go first in some linearization if any exists, so no alternatives.
+        let forced = -1;
+        for (let c = next[0]; isRet[c] === 0; c = next[c]) {
+          // Info ops rarely are no-ops (their no-op forms are dropped up front).
+          if (entryOp[c] >= nOk) continue;
+          steps++;
+          if (transitions.next(state, entryOp[c]) === state) {
+            forced = entryOp[c];
+            break;
+          }
+        }
+        if (forced >= 0) {
+          set.set(forced);
+          if (cache.add(state)) {
+            this.push(forced, state, first, FORCED);
+            this.lift(forced);
+            if (forced < nOk) this.linearizedOk++;
+            entering = true;
+            continue;
+          }
+          set.clear(forced); // explored from here before: this node fails
+          exhausted = true;
+        } else if (transitions.next(state, first) < 0 && !this.canBecomeLegal(state, first)) {
+          exhausted = true; // `first` can never be placed from here
+        } else {
+          this.phase = 0;
+          candidate = callEntry[first];
+        }
+      }
+      if (!exhausted) {
+        steps++;
+        const op = entryOp[candidate];
+        const after = transitions.next(state, op);
+        if (after >= 0) {
+          set.set(op);
+          if (cache.add(after)) {
+            this.push(op, state, first, this.phase);
+            this.lift(op);
+            if (op < nOk) this.linearizedOk++;
+            state = after;
+            entering = true;
+            continue;
+          }
+          set.clear(op);
+        }
+      }
+      // Next candidate at this node, backtracking while nodes are exhausted.
+      for (;;) {
+        if (!exhausted) {
+          candidate = this.advance(candidate, this.phase, state, first);
+          if (candidate >= 0) break;
+        }
+        exhausted = false;
+        let phase: number;
+        let popped: number;
+        do {
+          if (this.depth === 0) {
+            status = NOT_LINEARIZABLE;
+            break search;
+          }
+          const d = --this.depth;
+          if (d < this.stableDepth) this.stableDepth = d;
+          popped = this.stackOp[d];
+          state = this.stackState[d];
+          first = this.stackFirst[d];
+          phase = this.stackPhase[d];
+          this.unlift(popped);
+          set.clear(popped);
+          if (popped < nOk) this.linearizedOk--;
+        } while (phase === FORCED);
+        this.phase = phase;
+        candidate = callEntry[popped];
+      }
+    }
+    this.state = state;
+    this.first = first;
+    this.candidate = candidate;
+    this.entering = entering;
+    this.steps += steps;
+    this.status = status;
+    return status;
+  }
+
+  private push(op: number, state: number, first: number, phase: number): void {
+    const d = this.depth++;
+    this.stackOp[d] = op;
+    this.stackPhase[d] = phase;
+    this.stackState[d] = state;
+    this.stackFirst[d] = first;
+    if (this.depth > this.bestLength) {
+      // Copy only what changed since the last record: amortized O(1) per push.
+      for (let i = this.stableDepth; i < this.depth; i++) this.bestOps[i] = this.stackOp[i];
+      this.bestLength = this.depth;
+      this.stableDepth = this.depth;
+    }
+  }
+
+  /** Longest linearized prefix: local op ids, and the state id after each (replayed, memoized). */
+  bestPrefix(): { ops: number[]; states: number[] } {
+    const ops = Array.from(this.bestOps.subarray(0, this.bestLength));
+    const states: number[] = [];
+    let state = this.initialState;
+    for (const op of ops) {
+      state = this.transitions.next(state, op);
+      states.push(state);
+    }
+    return { ops, states };
+  }
+
+  /** Current depth of the search stack (for progress reporting). */
+  get currentDepth(): number {
+    return this.depth;
+  }
+}

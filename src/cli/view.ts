@@ -1,0 +1,115 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findScenario } from '../../scenarios/index.js';
+import { parseTraceFile, TraceFileError, type TraceFile } from '../../sim/trace-file.js';
+import { EXIT, UsageError } from './errors.js';
+import { replayCommand } from './format.js';
+import type { ViewerTrace } from '../../viz/types.js';
+
+/**
+ * `raftsim view`: one self-contained HTML page per trace, the viewer script (d3
+ * included) and the data inline, so it opens from disk anywhere with no server.
+ */
+
+export interface ViewerOptions {
+  /** The page title; defaults to "<scenario> seed <n>". */
+  readonly title?: string;
+  /** The command the header offers to reproduce the run; derived from the trace when absent. */
+  readonly command?: string;
+}
+
+/** Accepts any trace file the simulator writes (`TraceFile` is a `ViewerTrace`). */
+export function renderViewerHtml(trace: ViewerTrace, options: ViewerOptions = {}): string {
+  const title = options.title ?? `raftsim · ${trace.scenario.name} seed ${trace.seed}${trace.ok ? '' : ' · FAILED'}`;
+  const meta = { title, command: options.command ?? reproduceCommand(trace) };
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    '</head><body>',
+    '<div id="raftsim-viewer"><p class="loading">Loading trace…</p></div>',
+    `<script type="application/json" id="raftsim-meta">${embedJson(meta)}</script>`,
+    `<script type="application/json" id="raftsim-trace">${embedJson(trace)}</script>`,
+    // A `</script` inside the bundle would end the element early; `<\/` means the same in JS.
+    `<script>${readViewerScript().replace(/<\/script/gi, '<\\/script')}</script>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** JSON that cannot close its <script> element: `<` only occurs inside strings, where \u003c is the same. */
+export function embedJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+}
+
+/** A built-in scenario reruns by name; anything else reruns from the trace, which embeds its scenario. */
+export function reproduceCommand(trace: ViewerTrace, tracePath?: string): string {
+  const builtin = findScenario(trace.scenario.name);
+  if (builtin && JSON.stringify(builtin) === JSON.stringify(trace.scenario)) return replayCommand(trace.scenario.name, trace.seed);
+  if (tracePath) return `raftsim replay ${shellQuote(tracePath)}`;
+  return replayCommand(`${trace.scenario.name}.json`, trace.seed);
+}
+
+function shellQuote(text: string): string {
+  return /^[\w./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+let cachedScript: string | undefined;
+
+/**
+ * Bundled into dist/raftsim.js the viewer sits next to it; run from source (tests)
+ * it is dist/viewer.js under the project root.
+ */
+export function viewerScriptPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  const sibling = join(dirname(here), 'viewer.js');
+  if (existsSync(sibling)) return sibling;
+  let dir = dirname(here);
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'viewer.js');
+    const parent = dirname(dir);
+    if (parent === dir) return sibling;
+    dir = parent;
+  }
+}
+
+function readViewerScript(): string {
+  if (cachedScript !== undefined) return cachedScript;
+  const path = viewerScriptPath();
+  if (!existsSync(path)) throw new UsageError(`the trace viewer is not built (${path} is missing): run \`npm run build\``);
+  cachedScript = readFileSync(path, 'utf8');
+  return cachedScript;
+}
+
+/** Writes the page for a trace; the run and sweep commands use this for --html. */
+export function writeViewerHtml(outputPath: string, trace: ViewerTrace, options: ViewerOptions = {}): void {
+  writeFileSync(outputPath, renderViewerHtml(trace, options));
+}
+
+export function viewCommand(tracePath: string, flags: { output?: string }, io: { out(line: string): void }): number {
+  const output = flags.output ?? `${tracePath.replace(/\.json$/i, '')}.html`;
+  if (resolve(output) === resolve(tracePath)) throw new UsageError(`refusing to write the page over the input trace ${tracePath}`);
+  let text: string;
+  try {
+    text = readFileSync(tracePath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${tracePath}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
+  }
+  let trace: TraceFile;
+  try {
+    trace = parseTraceFile(text, tracePath);
+  } catch (error) {
+    if (error instanceof TraceFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  writeViewerHtml(output, trace, { command: reproduceCommand(trace, tracePath) });
+  io.out(`viewer written to ${output} (${trace.events.length.toLocaleString('en-US')} events${trace.ok ? '' : ', FAILED run'})`);
+  return EXIT.ok;
+}

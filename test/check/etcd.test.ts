@@ -1,0 +1,119 @@
+/** The etcd model: revision rules, txn compares, info writes, and the global revision check. */
+import { describe, expect, it } from 'vitest';
+import { checkHistory, type RawEvent } from '../../src/check/checker.js';
+import { checkRevisionOrder } from '../../src/check/revisions.js';
+
+let clock = 0;
+/** A sequential (non-overlapping) operation. */
+function op(process: number, f: string, value: unknown, result: unknown, key?: string, type = 'ok'): RawEvent[] {
+  return [
+    { process, type: 'invoke', f, key, value, time: clock++ },
+    { process, type, f, key, value: result, time: clock++ },
+  ];
+}
+const put = (k: string, v: string, rev: number) => op(0, 'put', { value: v }, { value: v, revision: rev }, k);
+const get = (k: string, value: string | null, version: number, createRevision: number, modRevision: number) =>
+  op(1, 'get', null, { value, version, createRevision, modRevision }, k);
+const verdict = (events: RawEvent[]) => checkHistory(events, { model: 'etcd' }).verdict;
+
+describe('etcd model', () => {
+  it('tracks version, createRevision and modRevision exactly', () => {
+    const h = [...get('a', null, 0, 0, 0), ...put('a', 'x', 5), ...put('a', 'y', 7), ...get('a', 'y', 2, 5, 7)];
+    expect(verdict(h)).toBe('linearizable');
+    expect(verdict([...put('a', 'x', 5), ...put('a', 'y', 7), ...get('a', 'y', 2, 5, 6)])).toBe('not-linearizable');
+    expect(verdict([...put('a', 'x', 5), ...put('a', 'y', 7), ...get('a', 'y', 1, 5, 7)])).toBe('not-linearizable');
+  });
+
+  it('a write revision must exceed the key’s previous revisions, including its deletion', () => {
+    expect(verdict([...put('a', 'x', 5), ...put('a', 'y', 5)])).toBe('not-linearizable');
+    const del = () => op(2, 'delete', null, { deleted: 1, revision: 9 }, 'a');
+    expect(verdict([...put('a', 'x', 5), ...del(), ...put('a', 'z', 8)])).toBe('not-linearizable');
+    expect(verdict([...put('a', 'x', 5), ...del(), ...put('a', 'z', 10), ...get('a', 'z', 1, 10, 10)])).toBe('linearizable');
+    // deleted: 0 on an existing key is wrong; its revision is not checked.
+    expect(verdict([...put('a', 'x', 5), ...op(2, 'delete', null, { deleted: 0, revision: 1 }, 'a')])).toBe('not-linearizable');
+    expect(verdict([...op(2, 'delete', null, { deleted: 0, revision: 1 }, 'a'), ...put('a', 'x', 5)])).toBe('linearizable');
+  });
+
+  it('serializable gets are not checked', () => {
+    const stale = op(1, 'get', { serializable: true }, { value: 'old', version: 9, createRevision: 1, modRevision: 1 }, 'a');
+    expect(verdict([...put('a', 'x', 5), ...stale])).toBe('linearizable');
+    const linear = op(1, 'get', null, { value: 'old', version: 9, createRevision: 1, modRevision: 1 }, 'a');
+    expect(verdict([...put('a', 'x', 5), ...linear])).toBe('not-linearizable');
+  });
+
+  it('an info put has an unknown revision that a later get reveals', () => {
+    const info = op(0, 'put', { value: 'x' }, null, 'a', 'info');
+    expect(verdict([...put('a', 'w', 3), ...info, ...get('a', 'x', 2, 3, 8), ...put('a', 'y', 9)])).toBe('linearizable');
+    // The revealed revision then binds later writes.
+    expect(verdict([...put('a', 'w', 3), ...info, ...get('a', 'x', 2, 3, 8), ...put('a', 'y', 8)])).toBe('not-linearizable');
+    // And must be above the revision before it.
+    expect(verdict([...put('a', 'w', 3), ...info, ...get('a', 'x', 2, 3, 3)])).toBe('not-linearizable');
+  });
+
+  const txn = (compare: unknown[], success: unknown[], failure: unknown[], result: unknown) => op(3, 'txn', { compare, success, failure }, result);
+
+  it('txn compares: value on a missing key is false, revisions of a missing key are 0', () => {
+    const missingValue = txn([{ key: 'a', target: 'value', op: '!=', value: 'q' }], [{ f: 'put', key: 'a', value: 'v' }], [], { succeeded: true, revision: 4, results: [{ revision: 4 }] });
+    expect(verdict(missingValue)).toBe('not-linearizable');
+    const createIfAbsent = (rev: number) =>
+      txn([{ key: 'a', target: 'createRevision', op: '=', value: 0 }], [{ f: 'put', key: 'a', value: 'v' }], [{ f: 'get', key: 'a' }], {
+        succeeded: rev > 0,
+        revision: rev,
+        results: rev > 0 ? [{ revision: rev }] : [{ value: 'v', version: 1, createRevision: 4, modRevision: 4 }],
+      });
+    expect(verdict([...createIfAbsent(4), ...createIfAbsent(0), ...get('a', 'v', 1, 4, 4)])).toBe('linearizable');
+    expect(verdict([...createIfAbsent(4), ...createIfAbsent(6)])).toBe('not-linearizable');
+  });
+
+  it('txn compares on version, modRevision, < and >', () => {
+    const cas = (target: string, cmp: string, value: number, succeeded: boolean, rev: number) =>
+      txn([{ key: 'a', target, op: cmp, value }], [{ f: 'put', key: 'a', value: `v${rev}` }], [], { succeeded, revision: rev, results: succeeded ? [{ revision: rev }] : [] });
+    const base = put('a', 'x', 5);
+    expect(verdict([...base, ...cas('modRevision', '=', 5, true, 6)])).toBe('linearizable');
+    expect(verdict([...base, ...cas('modRevision', '=', 4, true, 6)])).toBe('not-linearizable');
+    expect(verdict([...base, ...cas('version', '>', 0, true, 6), ...cas('version', '<', 2, false, 6)])).toBe('linearizable');
+    expect(verdict([...base, ...cas('version', '<', 2, false, 6)])).toBe('not-linearizable');
+  });
+
+  it('a multi-key txn joins its keys into one part, sharing one revision', () => {
+    const both = txn([], [{ f: 'put', key: 'a', value: '1' }, { f: 'put', key: 'b', value: '1' }], [], { succeeded: true, revision: 5, results: [{ revision: 5 }, { revision: 5 }] });
+    const result = checkHistory([...both, ...put('c', 'z', 6), ...get('a', '1', 1, 5, 5), ...get('b', '1', 1, 5, 5)], { model: 'etcd' });
+    expect(result.parts).toBe(2);
+    expect(result.verdict).toBe('linearizable');
+    const split = txn([], [{ f: 'put', key: 'a', value: '1' }, { f: 'put', key: 'b', value: '1' }], [], { succeeded: true, revision: 5, results: [{ revision: 5 }, { revision: 6 }] });
+    expect(verdict(split)).toBe('not-linearizable');
+  });
+});
+
+describe('checkRevisionOrder', () => {
+  it('accepts increasing distinct revisions, a txn counting once', () => {
+    const first = put('x', '1', 2);
+    const both = op(3, 'txn', { compare: [], success: [{ f: 'put', key: 'a', value: '1' }, { f: 'put', key: 'b', value: '1' }], failure: [] }, { succeeded: true, revision: 5, results: [{ revision: 5 }, { revision: 5 }] });
+    const report = checkRevisionOrder([...first, ...both, ...put('y', '1', 7)]);
+    expect(report).toMatchObject({ ok: true, writes: 3, violations: [] });
+  });
+
+  it('reports duplicate revisions across keys, naming both ops', () => {
+    clock = 0;
+    const report = checkRevisionOrder([...put('x', '1', 2), ...put('y', '1', 2)]);
+    expect(report.ok).toBe(false);
+    expect(report.violations.map((v) => [v.kind, v.ops.map((o) => o.invokeIndex)])).toContainEqual(['duplicate', [0, 2]]);
+    expect(report.violations[0].message).toBe('revision 2 created by both #0 put x="1" @2 and #2 put y="1" @2');
+  });
+
+  it('reports a real-time inversion between keys', () => {
+    clock = 0;
+    const report = checkRevisionOrder([...put('x', '1', 9), ...put('y', '1', 3)]);
+    expect(report.violations).toHaveLength(1);
+    expect(report.violations[0]).toMatchObject({ kind: 'order' });
+    expect(report.violations[0].message).toBe('#0 put x="1" @9 returned before #2 put y="1" @3 was invoked but has revision 9 >= 3');
+    // Overlapping writes may take either order.
+    const overlapping: RawEvent[] = [
+      { process: 0, type: 'invoke', f: 'put', key: 'x', value: { value: '1' } },
+      { process: 1, type: 'invoke', f: 'put', key: 'y', value: { value: '1' } },
+      { process: 0, type: 'ok', f: 'put', key: 'x', value: { value: '1', revision: 9 } },
+      { process: 1, type: 'ok', f: 'put', key: 'y', value: { value: '1', revision: 3 } },
+    ];
+    expect(checkRevisionOrder(overlapping).ok).toBe(true);
+  });
+});

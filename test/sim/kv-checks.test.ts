@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { KvService } from '../../src/kv/service.js';
+import { MvccStore } from '../../src/kv/store.js';
+import type { HistoryEvent } from '../../sim/history.js';
+import { checkBank, checkLeases, checkLinearizability, checkWatchers } from '../../sim/kv-checks.js';
+import type { WatchClient } from '../../sim/watch-client.js';
+import type { LeaseRecord } from '../../sim/workloads/lease.js';
+
+let op = 0;
+const ev = (process: number, type: HistoryEvent['type'], f: string, value: unknown, time: number, key?: string): HistoryEvent => ({
+  process,
+  type,
+  f,
+  value,
+  time,
+  op: type === 'invoke' ? ++op : op,
+  ...(key === undefined ? {} : { key }),
+});
+
+describe('bank check', () => {
+  it('accepts reads that see all accounts summing to the total, or none', () => {
+    const history = [ev(0, 'ok', 'read', {}, 1), ev(0, 'ok', 'read', { 'acct/0': 150, 'acct/1': 50 }, 2)];
+    expect(checkBank(history, 2)).toEqual([]);
+  });
+
+  it('flags a read whose balances do not add up', () => {
+    const history = [ev(0, 'ok', 'read', { 'acct/0': 150, 'acct/1': 60 }, 2)];
+    expect(checkBank(history, 2)[0].invariant).toBe('bank');
+  });
+
+  it('flags a read that sees only some accounts', () => {
+    expect(checkBank([ev(0, 'ok', 'read', { 'acct/0': 100 }, 2)], 2)[0].message).toMatch(/saw 1 of 2 accounts/);
+  });
+});
+
+describe('linearizability check of a run history', () => {
+  it('names the stale read that cannot be placed', () => {
+    const history = [
+      ev(0, 'invoke', 'write', 1, 1, 'r0'),
+      ev(0, 'ok', 'write', 1, 2, 'r0'),
+      ev(1, 'invoke', 'read', null, 3, 'r0'),
+      ev(1, 'ok', 'read', null, 4, 'r0'),
+    ];
+    const report = checkLinearizability({ type: 'register', clients: 2, thinkMs: 0, timeoutMs: 1, keys: 1 }, history, 1000);
+    expect(report?.verdict).toBe('not-linearizable');
+    expect(report?.counterexample?.impossible).toContain(history[2].op);
+  });
+
+  it('accepts a write whose outcome is unknown as either happened or not', () => {
+    const history = [
+      ev(0, 'invoke', 'write', 1, 1, 'r0'),
+      ev(0, 'info', 'write', null, 2, 'r0'),
+      ev(1, 'invoke', 'read', null, 3, 'r0'),
+      ev(1, 'ok', 'read', 1, 4, 'r0'),
+      ev(1, 'invoke', 'read', null, 5, 'r0'),
+      ev(1, 'ok', 'read', 1, 6, 'r0'),
+    ];
+    expect(checkLinearizability({ type: 'register', clients: 2, thinkMs: 0, timeoutMs: 1, keys: 1 }, history, 1000)?.verdict).toBe('linearizable');
+  });
+});
+
+function watcher(seen: { revision: number; type: 'PUT' | 'DELETE'; key: string; value: string }[]): WatchClient {
+  return { seen, problems: [], startRevision: 1, address: 200 } as unknown as WatchClient;
+}
+
+describe('watch check', () => {
+  const store = new MvccStore();
+  store.put({ key: 'w/a', value: '1' });
+  store.put({ key: 'w/b', value: '2' });
+  store.deleteRange({ key: 'w/a' });
+
+  it('accepts exactly the store’s events, up to the last one seen', () => {
+    const w = watcher([
+      { revision: 2, type: 'PUT', key: 'w/a', value: '1' },
+      { revision: 3, type: 'PUT', key: 'w/b', value: '2' },
+    ]);
+    expect(checkWatchers([w], store)).toEqual([]);
+  });
+
+  it('flags a gap', () => {
+    const w = watcher([
+      { revision: 2, type: 'PUT', key: 'w/a', value: '1' },
+      { revision: 4, type: 'DELETE', key: 'w/a', value: '' },
+    ]);
+    expect(checkWatchers([w], store)[0].message).toMatch(/expected PUT w\/b=2 at revision 3/);
+  });
+
+  it('flags an event with the wrong value', () => {
+    const w = watcher([{ revision: 2, type: 'PUT', key: 'w/a', value: 'other' }]);
+    expect(checkWatchers([w], store)[0].invariant).toBe('watch');
+  });
+
+  it('reports what the watcher noticed itself', () => {
+    const w = watcher([]);
+    w.problems.push('event PUT w/a=1 at revision 2 arrived twice');
+    expect(checkWatchers([w], store)[0].message).toMatch(/arrived twice/);
+  });
+});
+
+describe('lease check', () => {
+  const makeReplica = (leaseIds: number[], revokedAt: [number, number][] = []) => {
+    const service = new KvService({
+      raft: { id: 1, role: () => 'follower', term: () => 1, leader: () => 0, propose: () => ({ kind: 'dropped', reason: 'no leader' }), readIndex: () => false },
+      reply: () => {},
+      now: () => 0,
+      incarnation: 0,
+    });
+    for (const id of leaseIds) service.store.leaseGrant(id, 1);
+    for (const [id, at] of revokedAt) service.leaseRevokedAt.set(id, at);
+    return { id: 1, service };
+  };
+  const lease: LeaseRecord = { id: 7, ttlMs: 1000, lastRenewedAt: 1000, renewalSentAt: 990, keys: [] };
+  const ctx = { lastLeaderChangeAt: 0, now: 5000, slackMs: 400 };
+
+  it('accepts a lease revoked after its TTL', () => {
+    expect(checkLeases([lease], { ...ctx, replicas: [makeReplica([], [[7, 2100]])] })).toEqual([]);
+  });
+
+  it('flags a lease that outlived its TTL', () => {
+    expect(checkLeases([lease], { ...ctx, replicas: [makeReplica([7])] })[0].message).toMatch(/still holds lease 7/);
+  });
+
+  it('does not expect expiry while a leader change has restarted the TTL', () => {
+    expect(checkLeases([lease], { ...ctx, lastLeaderChangeAt: 4000, replicas: [makeReplica([7])] })).toEqual([]);
+  });
+
+  it('flags a lease revoked before its TTL ran out', () => {
+    expect(checkLeases([lease], { ...ctx, replicas: [makeReplica([], [[7, 1500]])] })[0].message).toMatch(/before its 1000 ms TTL/);
+  });
+});

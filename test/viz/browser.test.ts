@@ -1,0 +1,223 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderViewerHtml } from '../../src/cli/view.js';
+import { prepareModel } from '../../viz/prepare.js';
+import { StateIndex } from '../../viz/state.js';
+import type { ViewerTrace } from '../../viz/types.js';
+import { failing, realTrace, withFabricatedOps, withoutClients } from './fixtures.js';
+
+/**
+ * The viewer in a real browser: headless Chromium opens the generated page from
+ * disk. Never skipped: without Chromium these fail and say how to get it.
+ */
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHROMIUM = process.env.RAFTSIM_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Rebuilds dist/viewer.js when it is missing or older than any viewer source. */
+function ensureViewerBuilt(): void {
+  const bundle = join(ROOT, 'dist', 'viewer.js');
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(join(ROOT, 'viz'))) return;
+  execFileSync('node', ['build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+let browser: Browser;
+let dir: string;
+let plain: ViewerTrace;
+let withOps: ViewerTrace;
+let failed: ViewerTrace;
+const pages: Record<string, string> = {};
+
+function write(name: string, trace: ViewerTrace): string {
+  const path = join(dir, `${name}.html`);
+  writeFileSync(path, renderViewerHtml(trace));
+  return path;
+}
+
+async function open(name: string, size = { width: 1400, height: 800 }): Promise<Page> {
+  const page = await browser.newPage({ viewport: size });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(pathToFileURL(pages[name]).href);
+  await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
+  expect(errors).toEqual([]);
+  expect(await page.getAttribute('body', 'data-ready')).toBe('true');
+  return page;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: the viewer tests need it (apt-get install chromium, or set RAFTSIM_CHROMIUM)`);
+  }
+  ensureViewerBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'raftsim-viz-'));
+  plain = withoutClients(realTrace('happy', 1, 2000));
+  withOps = withFabricatedOps(plain);
+  failed = failing(plain, 1234, 'election-safety', 'two leaders in term 1: nodes 1 and 2');
+  pages.ops = write('ops', withOps);
+  pages.failed = write('failed', failed);
+  pages.real = write('real', realTrace('partition-leader', 1, 3000));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the viewer page', () => {
+  it('draws a lane per node and per client, and every operation', async () => {
+    const page = await open('ops');
+    expect(await page.locator('g.lane').count()).toBe(3);
+    expect(await page.locator('g.client-lane').count()).toBe(3);
+    await page.keyboard.press('0');
+    await page.evaluate(() => window.raftsimViewer?.flush());
+    expect(await page.locator('rect.op').count()).toBe(7);
+    expect(await page.locator('rect.op[data-status="fail"]').count()).toBe(1);
+    // The counterexample: one op that cannot be placed, two linearization points.
+    expect(await page.locator('rect.op.impossible').count()).toBe(1);
+    expect(await page.locator('circle.lin-point').count()).toBe(2);
+    await page.evaluate(() => {
+      window.raftsimViewer?.zoomTo(120, 200);
+      window.raftsimViewer?.flush();
+    });
+    expect(await page.locator('text.op-label', { hasText: 'get k1 → 5' }).count()).toBe(1);
+    const header = await page.locator('header').innerText();
+    expect(header).toContain('happy');
+    expect(header).toContain('seed 1');
+    // Shortened, the scenario is no longer the built-in one: it reruns from its JSON.
+    expect(header).toContain('raftsim run happy.json --seed 1');
+    expect(header).toMatch(/not-linearizable/i);
+    await page.close();
+  });
+
+  it('shows all of a message’s fields when it is clicked', async () => {
+    const page = await open('ops');
+    const vote = withOps.events.find((e) => e.k === 'send' && e.type === 'vote');
+    if (!vote || vote.k !== 'send') throw new Error('no vote in the trace');
+    const done = withOps.events.find((e) => e.k === 'deliver' && e.id === vote.id);
+    await page.evaluate(([a, b]) => {
+      window.raftsimViewer?.zoomTo(a, b);
+      window.raftsimViewer?.flush();
+    }, [vote.t - 4, (done?.t ?? vote.t) + 4]);
+    const point = await page.evaluate((id) => window.raftsimViewer?.messagePoint(id) ?? null, vote.id);
+    expect(point).not.toBeNull();
+    await page.mouse.click(point!.x, point!.y);
+    await page.evaluate(() => window.raftsimViewer?.flush());
+    const details = await page.locator('#details').innerText();
+    expect(details).toContain('vote (RequestVote)');
+    expect(details).toContain(`node ${vote.from} →`);
+    expect(details).toMatch(/lastIndex\s+\d+/);
+    expect(details).toMatch(/delivered\s+[\d.]+ ms/);
+    await page.close();
+  });
+
+  it('shows each node’s state at the cursor, as a replay computes it', async () => {
+    const page = await open('ops');
+    const box = (await page.locator('#timeline svg.front').boundingBox())!;
+    // Drag along the ruler: the cursor follows.
+    await page.mouse.move(box.x + box.width * 0.3, box.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.55, box.y + 10, { steps: 5 });
+    await page.mouse.up();
+    const cursor = await page.evaluate(() => {
+      window.raftsimViewer?.flush();
+      return window.raftsimViewer?.store.cursor ?? -1;
+    });
+    const model = prepareModel(withOps);
+    expect(cursor).toBeGreaterThan(model.end * 0.2);
+    const expected = new StateIndex(model.events, model.nodes).at(cursor);
+    expect(expected.nodes.some((n) => n.log.length > 0)).toBe(true);
+    for (const n of expected.nodes) {
+      const row = page.locator(`.state-table tr[data-node="${n.id}"]`);
+      expect(await row.locator('.role').innerText()).toBe(n.role);
+      expect(Number(await row.locator('.term').innerText())).toBe(n.term);
+      expect(Number(await row.locator('.commit').innerText())).toBe(n.commit);
+      expect(Number(await row.locator('.last').innerText())).toBe(n.log.length);
+    }
+    const leader = expected.nodes.find((n) => n.role === 'leader');
+    if (leader) expect(await page.locator(`.progress-table[data-leader="${leader.id}"] tr[data-peer]`).count()).toBe(model.nodes.length - 1);
+    await page.close();
+  });
+
+  it('opens a failing run at its first violation, marked with its message', async () => {
+    const page = await open('failed');
+    expect(await page.evaluate(() => window.raftsimViewer?.store.cursor)).toBe(1234);
+    const flag = page.locator('g.violation');
+    expect(await flag.count()).toBe(1);
+    expect(await flag.locator('text').textContent()).toContain('election-safety');
+    expect(await page.locator('header').innerText()).toContain('FAILED');
+    expect(await page.locator('#details').innerText()).toContain('two leaders in term 1: nodes 1 and 2');
+    // The flag's line is on screen.
+    const line = (await flag.locator('line').boundingBox())!;
+    const plot = (await page.locator('#timeline').boundingBox())!;
+    expect(line.x).toBeGreaterThan(plot.x);
+    expect(line.x).toBeLessThan(plot.x + plot.width);
+    await page.close();
+  });
+
+  it('answers the keyboard: help, heartbeats, jumps', async () => {
+    const page = await open('failed');
+    await page.keyboard.press('?');
+    expect(await page.locator('#help-overlay').isVisible()).toBe(true);
+    expect(await page.locator('#help-overlay').innerText()).toContain('next / previous leader change');
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#help-overlay').isVisible()).toBe(false);
+    const chip = page.locator('button[data-family="heartbeat"]');
+    const before = await chip.getAttribute('aria-pressed');
+    await page.keyboard.press('h');
+    await page.evaluate(() => window.raftsimViewer?.flush());
+    expect(await chip.getAttribute('aria-pressed')).not.toBe(before);
+    await page.keyboard.press('Shift+L');
+    const leaderAt = await page.evaluate(() => window.raftsimViewer?.store.cursor);
+    const firstLeader = failed.events.find((e) => e.k === 'state' && e.role === 'leader');
+    expect(leaderAt).toBe(firstLeader?.t);
+    await page.close();
+  });
+
+  it('loads a real run with client traffic and saves the README screenshot', async () => {
+    const page = await open('real');
+    const loadMs = await page.evaluate(() => window.raftsimViewer?.loadMs ?? -1);
+    expect(loadMs).toBeGreaterThan(0);
+    expect(await page.locator('g.client-lane').count()).toBeGreaterThan(0);
+    // The leader is isolated at 2000 ms; zoom onto the election that follows.
+    await page.evaluate(() => {
+      const v = window.raftsimViewer;
+      if (!v) return;
+      const model = v.store.model;
+      const cut = model.partitions[0]?.start ?? 0;
+      const elected = model.markers.find((m) => m.kind === 'leader' && m.t > cut)?.t ?? cut + 100;
+      v.store.hiddenTypes.clear();
+      v.store.notify('filters');
+      v.zoomTo(elected - 22, elected + 33);
+      v.setCursor(elected - 1.5);
+      const m = model.messages;
+      for (let r = 0; r < m.count; r++) {
+        if (m.sendT[r] >= cut && m.types[m.type[r]] === 'vote') {
+          v.store.select({ kind: 'message', row: r });
+          break;
+        }
+      }
+      v.flush();
+    });
+    expect(await page.locator('#details').innerText()).toContain('RequestVote');
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: join(ROOT, 'viz', 'screenshot.png') });
+    await page.close();
+  });
+});

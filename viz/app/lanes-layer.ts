@@ -1,0 +1,285 @@
+import type { Selection } from 'd3';
+import { pct } from '../prepare.js';
+import type { Model } from '../types.js';
+import { CRASHED_COLOR, PARTITION_TINTS, PAUSED_COLOR, ROLE_COLOR, ROLE_TEXT } from './colors.js';
+import type { Geometry } from './geometry.js';
+import type { TimeScale } from './messages-layer.js';
+import type { Store } from './store.js';
+
+type G = Selection<SVGGElement, unknown, null, undefined>;
+
+/** Clamp far-off-screen coordinates: browsers draw huge SVG coordinates badly. */
+export function clampX(g: Geometry, x: number): number {
+  return Math.max(g.plotLeft - 50, Math.min(g.plotLeft + g.plotWidth + 50, x));
+}
+
+function visible<T extends { start: number; end: number }>(items: readonly T[], t0: number, t1: number): T[] {
+  return items.filter((item) => item.end >= t0 && item.start <= t1);
+}
+
+/** Text fits when a label of n characters is narrower than the space (about 6.3 px a character). */
+function fits(text: string, width: number): boolean {
+  return text.length * 6.3 + 8 < width;
+}
+
+/**
+ * The layer under the messages: lane backgrounds and labels, partitions, role
+ * bands, crashed and paused stretches, and the fault strip. SVG: there are at most
+ * a few hundred of these on screen.
+ */
+export class LanesLayer {
+  private readonly lanes: G;
+  private readonly tints: G;
+  private readonly bands: G;
+  private readonly downs: G;
+  private readonly strip: G;
+
+  constructor(
+    private readonly root: G,
+    private readonly store: Store,
+  ) {
+    const defs = root.append('defs');
+    const pattern = defs.append('pattern').attr('id', 'hatch-paused').attr('width', 6).attr('height', 6).attr('patternUnits', 'userSpaceOnUse').attr('patternTransform', 'rotate(45)');
+    pattern.append('rect').attr('width', 6).attr('height', 6).attr('fill', '#eef1f4');
+    pattern.append('rect').attr('width', 2.5).attr('height', 6).attr('fill', PAUSED_COLOR);
+    const flaky = defs.append('pattern').attr('id', 'hatch-flaky').attr('width', 6).attr('height', 6).attr('patternUnits', 'userSpaceOnUse').attr('patternTransform', 'rotate(-45)');
+    flaky.append('rect').attr('width', 6).attr('height', 6).attr('fill', '#fff4dc');
+    flaky.append('rect').attr('width', 2).attr('height', 6).attr('fill', '#f4b455');
+    defs.append('clipPath').attr('id', 'plot-clip').append('rect');
+    this.lanes = root.append('g').attr('class', 'lanes');
+    const plot = root.append('g').attr('clip-path', 'url(#plot-clip)');
+    this.tints = plot.append('g').attr('class', 'partitions');
+    this.bands = plot.append('g').attr('class', 'bands');
+    this.downs = plot.append('g').attr('class', 'downs');
+    this.strip = plot.append('g').attr('class', 'strip');
+  }
+
+  /** Lane backgrounds and labels change only with the size. */
+  layoutLanes(g: Geometry): void {
+    const model = this.store.model;
+    this.root.select('#plot-clip rect').attr('x', g.plotLeft).attr('y', 0).attr('width', g.plotWidth).attr('height', g.height);
+    this.lanes.selectAll('*').remove();
+    const lane = this.lanes
+      .selectAll<SVGGElement, number>('g.lane')
+      .data(model.nodes)
+      .join('g')
+      .attr('class', 'lane')
+      .attr('data-node', (n) => n);
+    lane
+      .append('rect')
+      .attr('class', 'lane-bg')
+      .attr('x', 0)
+      .attr('y', (n) => g.nodeY(n) - g.laneHeight / 2)
+      .attr('width', g.plotLeft + g.plotWidth)
+      .attr('height', g.laneHeight)
+      .attr('fill', (_n, i) => (i % 2 === 0 ? '#fbfcfd' : '#f4f6f9'));
+    lane
+      .append('line')
+      .attr('x1', g.plotLeft)
+      .attr('x2', g.plotLeft + g.plotWidth)
+      .attr('y1', (n) => g.nodeY(n))
+      .attr('y2', (n) => g.nodeY(n))
+      .attr('stroke', '#e3e8ee');
+    lane
+      .append('text')
+      .attr('class', 'lane-label')
+      .attr('x', 10)
+      .attr('y', (n) => g.nodeY(n) + 4)
+      .text((n) => `node ${n}`);
+    if (model.clients.length > 0) {
+      this.lanes
+        .append('text')
+        .attr('class', 'section-label')
+        .attr('x', 10)
+        .attr('y', g.clientsTop - 7)
+        .text('client operations');
+      this.lanes
+        .selectAll<SVGGElement, number>('g.client-lane')
+        .data(model.clients)
+        .join('g')
+        .attr('class', 'client-lane')
+        .attr('data-client', (c) => c)
+        .call((sel) =>
+          sel
+            .append('rect')
+            .attr('x', 0)
+            .attr('y', (c) => g.clientY(c) - g.clientHeight / 2)
+            .attr('width', g.plotLeft + g.plotWidth)
+            .attr('height', g.clientHeight)
+            .attr('fill', (_c, i) => (i % 2 === 0 ? '#fbfcfd' : '#f4f6f9')),
+        )
+        .call((sel) =>
+          sel
+            .append('text')
+            .attr('class', 'lane-label small')
+            .attr('x', 10)
+            .attr('y', (c) => g.clientY(c) + 4)
+            .text((c) => `client ${c}`),
+        );
+    }
+    this.lanes
+      .append('rect')
+      .attr('class', 'strip-bg')
+      .attr('x', g.plotLeft)
+      .attr('y', g.stripTop)
+      .attr('width', g.plotWidth)
+      .attr('height', g.stripHeight)
+      .attr('fill', '#f7f8fa');
+    this.lanes.append('text').attr('class', 'lane-label small').attr('x', 10).attr('y', g.stripTop + 15).text('faults');
+  }
+
+  draw(x: TimeScale, g: Geometry): void {
+    const { model, domain, hiddenNodes } = this.store;
+    const [t0, t1] = domain;
+    this.lanes.selectAll<SVGGElement, number>('g.lane').classed('dimmed', (n) => hiddenNodes.has(n));
+    this.drawPartitions(model, x, g, t0, t1);
+    const bh = g.bandHeight;
+    this.bands
+      .selectAll<SVGGElement, number>('g.band')
+      .data(
+        model.bands.flatMap((b, i) => (b.end >= t0 && b.start <= t1 ? [i] : [])),
+        (i) => i,
+      )
+      .join((enter) => {
+        const e = enter.append('g').attr('class', 'band');
+        e.append('rect').attr('rx', 3);
+        e.append('text');
+        return e;
+      })
+      .each(function (i) {
+        const b = model.bands[i];
+        const x1 = clampX(g, x(b.start));
+        const x2 = clampX(g, x(b.end));
+        const y = g.nodeY(b.node) - bh / 2;
+        const sel = (this as SVGGElement).querySelector('rect') as SVGRectElement;
+        sel.setAttribute('x', String(x1));
+        sel.setAttribute('y', String(y));
+        sel.setAttribute('width', String(Math.max(1, x2 - x1 - 1)));
+        sel.setAttribute('height', String(bh));
+        sel.setAttribute('fill', ROLE_COLOR[b.role]);
+        sel.setAttribute('data-role', b.role);
+        const text = (this as SVGGElement).querySelector('text') as SVGTextElement;
+        const label = b.role === 'follower' ? `term ${b.term}` : `${b.role} · term ${b.term}`;
+        const short = `T${b.term}`;
+        const left = Math.max(x1, g.plotLeft);
+        const room = Math.min(x2, g.plotLeft + g.plotWidth) - left;
+        text.textContent = fits(label, room) ? label : fits(short, room) ? short : '';
+        text.setAttribute('x', String(left + 5));
+        text.setAttribute('y', String(y + bh / 2 + 4));
+        text.setAttribute('fill', ROLE_TEXT[b.role]);
+      });
+    this.downs
+      .selectAll<SVGGElement, number>('g.down')
+      .data(
+        model.downs.flatMap((d, i) => (d.end >= t0 && d.start <= t1 ? [i] : [])),
+        (i) => i,
+      )
+      .join((enter) => {
+        const e = enter.append('g').attr('class', 'down');
+        e.append('rect').attr('rx', 2);
+        e.append('text');
+        return e;
+      })
+      .each(function (i) {
+        const d = model.downs[i];
+        const x1 = clampX(g, x(d.start));
+        const x2 = clampX(g, x(d.end));
+        const crashed = d.kind === 'crashed';
+        const h = crashed ? bh + 8 : bh + 4;
+        const y = g.nodeY(d.node) - h / 2;
+        const rect = (this as SVGGElement).querySelector('rect') as SVGRectElement;
+        rect.setAttribute('x', String(x1));
+        rect.setAttribute('y', String(y));
+        rect.setAttribute('width', String(Math.max(2, x2 - x1)));
+        rect.setAttribute('height', String(h));
+        rect.setAttribute('fill', crashed ? CRASHED_COLOR : 'url(#hatch-paused)');
+        rect.setAttribute('opacity', crashed ? '0.92' : '0.85');
+        const text = (this as SVGGElement).querySelector('text') as SVGTextElement;
+        const left = Math.max(x1, g.plotLeft);
+        const label = crashed ? '✖ crashed' : '❚❚ paused';
+        text.textContent = fits(label, Math.min(x2, g.plotLeft + g.plotWidth) - left) ? label : '';
+        text.setAttribute('x', String(left + 5));
+        text.setAttribute('y', String(y + h / 2 + 4));
+        text.setAttribute('class', crashed ? 'down-label crashed' : 'down-label paused');
+      });
+    this.drawStrip(model, x, g, t0, t1);
+  }
+
+  private drawPartitions(model: Model, x: TimeScale, g: Geometry, t0: number, t1: number): void {
+    const spans = visible(model.partitions, t0, t1);
+    const rects: { x: number; w: number; y: number; h: number; fill: string }[] = [];
+    const edges: number[] = [];
+    for (const p of spans) {
+      const x1 = clampX(g, x(p.start));
+      const x2 = clampX(g, x(p.end));
+      edges.push(x1, x2);
+      // The biggest group stays untinted; every cut-off group gets its own tint.
+      p.groups.slice(1).forEach((group, gi) => {
+        for (const node of group) {
+          rects.push({ x: x1, w: x2 - x1, y: g.nodeY(node) - g.laneHeight / 2, h: g.laneHeight, fill: PARTITION_TINTS[gi % PARTITION_TINTS.length] });
+        }
+      });
+      if (p.groups.length === 1) {
+        // Only one-way cuts: tint the lanes whose outgoing links are cut.
+        for (const node of new Set(p.oneWay.map(([a]) => a))) {
+          rects.push({ x: x1, w: x2 - x1, y: g.nodeY(node) - g.laneHeight / 2, h: g.laneHeight, fill: PARTITION_TINTS[0] });
+        }
+      }
+    }
+    this.tints
+      .selectAll('rect.tint')
+      .data(rects)
+      .join('rect')
+      .attr('class', 'tint')
+      .attr('x', (r) => r.x)
+      .attr('y', (r) => r.y)
+      .attr('width', (r) => Math.max(1, r.w))
+      .attr('height', (r) => r.h)
+      .attr('fill', (r) => r.fill);
+    this.tints
+      .selectAll('line.edge')
+      .data(edges)
+      .join('line')
+      .attr('class', 'edge')
+      .attr('x1', (e) => e)
+      .attr('x2', (e) => e)
+      .attr('y1', g.stripTop)
+      .attr('y2', g.nodeTop + g.laneHeight * model.nodes.length)
+      .attr('stroke', '#d98989')
+      .attr('stroke-dasharray', '4 3');
+  }
+
+  private drawStrip(model: Model, x: TimeScale, g: Geometry, t0: number, t1: number): void {
+    const y = g.stripTop + 3;
+    const h = g.stripHeight - 6;
+    const networks = visible(model.networks, t0, t1);
+    this.strip
+      .selectAll<SVGRectElement, (typeof networks)[number]>('rect.flaky')
+      .data(networks)
+      .join('rect')
+      .attr('class', 'flaky')
+      .attr('x', (n) => clampX(g, x(n.start)))
+      .attr('width', (n) => Math.max(1, clampX(g, x(n.end)) - clampX(g, x(n.start))))
+      .attr('y', y + h / 2)
+      .attr('height', h / 2)
+      .attr('fill', 'url(#hatch-flaky)');
+    const labels: { x: number; w: number; text: string; cls: string }[] = [];
+    for (const p of visible(model.partitions, t0, t1)) {
+      const x1 = Math.max(g.plotLeft, x(p.start));
+      labels.push({ x: x1, w: Math.min(g.plotLeft + g.plotWidth, x(p.end)) - x1, text: `✂ ${p.label}`, cls: 'partition-label' });
+    }
+    for (const n of networks) {
+      const x1 = Math.max(g.plotLeft, x(n.start));
+      const text = `≈ flaky: ${pct(n.dropRate)} loss, ${pct(n.duplicateRate)} dup, ${n.minLatencyMs}–${n.minLatencyMs + n.latencySpreadMs} ms`;
+      labels.push({ x: x1, w: Math.min(g.plotLeft + g.plotWidth, x(n.end)) - x1, text, cls: 'flaky-label' });
+    }
+    this.strip
+      .selectAll<SVGTextElement, (typeof labels)[number]>('text')
+      .data(labels.filter((l) => fits(l.text.slice(0, 6), l.w)))
+      .join('text')
+      .attr('class', (l) => l.cls)
+      .attr('x', (l) => l.x + 4)
+      .attr('y', y + 9)
+      .text((l) => (fits(l.text, l.w) ? l.text : `${l.text.slice(0, Math.max(4, Math.floor((l.w - 8) / 6.3) - 1))}…`));
+  }
+}

@@ -1,0 +1,152 @@
+import { prepareModel } from '../prepare.js';
+import { StateIndex } from '../state.js';
+import type { PageMeta, ViewerTrace } from '../types.js';
+import { CRASHED_COLOR, OP_COLOR, PARTITION_TINTS, ROLE_COLOR } from './colors.js';
+import { Controls, setFamilyHidden } from './controls.js';
+import { DetailsPanel } from './details-panel.js';
+import { formatCount } from './format.js';
+import { renderHeader } from './header.js';
+import { helpHtml, Keyboard } from './keyboard.js';
+import { visibleRange } from './messages-layer.js';
+import { Navigator } from './nav.js';
+import { StatePanel } from './state-panel.js';
+import { Store } from './store.js';
+import { STYLE } from './style.js';
+import { Timeline } from './timeline.js';
+import { FAMILIES } from './colors.js';
+
+/** The test and console handle: `window.raftsimViewer`. */
+export interface ViewerHandle {
+  readonly store: Store;
+  readonly timeline: Timeline;
+  readonly nav: Navigator;
+  /** Milliseconds from navigation start until the first full paint was ready. */
+  readonly loadMs: number;
+  /** performance.now() after each load phase: start, parse, prepare, checkpoints, ready. */
+  readonly timings: Readonly<Record<string, number>>;
+  messagePoint(id: number): { x: number; y: number } | null;
+  zoomTo(t0: number, t1: number): void;
+  setCursor(t: number): void;
+  /** Redraws synchronously instead of on the next frame. */
+  flush(): void;
+}
+
+declare global {
+  interface Window {
+    raftsimViewer?: ViewerHandle;
+  }
+}
+
+function readJson<T>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element?.textContent) throw new Error(`missing #${id}`);
+  return JSON.parse(element.textContent) as T;
+}
+
+function legendHtml(hasClients: boolean): string {
+  const swatch = (style: string, label: string) => `<span class="legend-item"><i style="${style}"></i>${label}</span>`;
+  return [
+    swatch(`background:${ROLE_COLOR.follower}`, 'follower'),
+    swatch(`background:${ROLE_COLOR.candidate}`, 'candidate'),
+    swatch(`background:${ROLE_COLOR.leader}`, 'leader'),
+    swatch(`background:${CRASHED_COLOR}`, 'crashed'),
+    swatch('background:repeating-linear-gradient(45deg,#8b96a3 0 2px,#eef1f4 2px 5px)', 'paused'),
+    swatch(`background:${PARTITION_TINTS[0]}`, 'partitioned away'),
+    swatch('background:repeating-linear-gradient(-45deg,#f4b455 0 2px,#fff4dc 2px 5px)', 'flaky network'),
+    '<span class="legend-item"><b class="x">✕</b>dropped message</span>',
+    '<span class="legend-item"><b class="dash">- - →</b>duplicate</span>',
+    hasClients ? swatch(`background:${OP_COLOR.ok}`, 'op ok') + swatch(`background:${OP_COLOR.fail}`, 'op failed') + swatch(`background:${OP_COLOR.info}`, 'op unknown (info)') : '',
+    '<span class="legend-item"><b class="cursor-mark">│</b>cursor</span>',
+  ].join('');
+}
+
+function boot(): void {
+  const root = document.getElementById('raftsim-viewer');
+  if (!root) throw new Error('missing #raftsim-viewer');
+  const timings: Record<string, number> = { start: performance.now() };
+  const trace = readJson<ViewerTrace>('raftsim-trace');
+  const meta = readJson<PageMeta>('raftsim-meta');
+  timings.parse = performance.now();
+  const model = prepareModel(trace);
+  timings.prepare = performance.now();
+  const store = new Store(model, new StateIndex(model.events, model.nodes), meta);
+  timings.checkpoints = performance.now();
+
+  const style = document.createElement('style');
+  style.textContent = STYLE;
+  document.head.appendChild(style);
+  root.innerHTML = `
+    <header id="header"></header>
+    <nav id="toolbar"></nav>
+    <main>
+      <section class="timeline-wrap"><div id="timeline"></div><div class="legend">${legendHtml(model.clients.length > 0)}<span id="status" class="muted"></span></div></section>
+      <aside><section id="state"></section><section id="details"></section></aside>
+    </main>
+    <div id="help-overlay" class="help" hidden>${helpHtml()}</div>`;
+
+  const firstViolation = model.markers.find((m) => m.kind === 'violation');
+  const firstLeader = model.markers.find((m) => m.kind === 'leader');
+  // A failing run opens on its first violation, with a little of what led up to it.
+  if (firstViolation) {
+    store.domain = [Math.max(model.start, firstViolation.t - 400), Math.min(model.end, firstViolation.t + 100)];
+    store.cursor = firstViolation.t;
+    store.selection = { kind: 'marker', index: model.markers.indexOf(firstViolation) };
+  } else if (firstLeader) store.cursor = firstLeader.t;
+
+  const timelineElement = document.getElementById('timeline') as HTMLElement;
+  const timeline = new Timeline(timelineElement, store);
+  const nav = new Navigator(store, timeline);
+  const helpElement = document.getElementById('help-overlay') as HTMLElement;
+  const help = {
+    open: () => !helpElement.hidden,
+    toggle: (show?: boolean) => {
+      helpElement.hidden = !(show ?? helpElement.hidden);
+    },
+  };
+  helpElement.addEventListener('click', (e) => {
+    if (e.target === helpElement) help.toggle(false);
+  });
+  renderHeader(document.getElementById('header') as HTMLElement, store, nav);
+  // Heartbeats drown everything else when many share a pixel; start without them then.
+  const [t0, t1] = store.domain;
+  const [lo, hi] = visibleRange(model.messages, t0, t1);
+  let heartbeats = 0;
+  for (let r = lo; r < hi; r++) if (model.messages.types[model.messages.type[r]].startsWith('heartbeat')) heartbeats++;
+  const heartbeatFamily = FAMILIES.find((f) => f.name === 'heartbeat');
+  if (heartbeatFamily && heartbeats > timeline.geometry.plotWidth * 0.5) setFamilyHidden(store, heartbeatFamily, true);
+  new Controls(document.getElementById('toolbar') as HTMLElement, store, nav, timeline, () => help.toggle());
+  new StatePanel(document.getElementById('state') as HTMLElement, store);
+  new DetailsPanel(document.getElementById('details') as HTMLElement, store);
+  new Keyboard(store, nav, timeline, help);
+  const status = document.getElementById('status') as HTMLElement;
+  store.subscribe((changes) => {
+    if (changes.has('view') || changes.has('filters')) status.textContent = `${formatCount(timeline.messages.drawn)} messages drawn`;
+  });
+  store.notify('view');
+  store.notify('cursor');
+  store.notify('selection');
+  store.flush();
+  const loadMs = performance.now();
+  timings.ready = loadMs;
+  status.title = `loaded ${formatCount(model.events.length)} events in ${Math.round(loadMs)} ms`;
+  window.raftsimViewer = {
+    store,
+    timeline,
+    nav,
+    loadMs,
+    timings,
+    messagePoint: (id) => timeline.messagePoint(id),
+    zoomTo: (a, b) => timeline.zoomTo(a, b),
+    setCursor: (t) => store.setCursor(t),
+    flush: () => store.flush(),
+  };
+  document.body.dataset.ready = 'true';
+}
+
+try {
+  boot();
+} catch (error) {
+  const root = document.getElementById('raftsim-viewer') ?? document.body;
+  root.innerHTML = `<pre class="fatal">raftsim viewer: ${String(error instanceof Error ? (error.stack ?? error.message) : error).replace(/</g, '&lt;')}</pre>`;
+  document.body.dataset.ready = 'error';
+}

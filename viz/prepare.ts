@@ -1,0 +1,306 @@
+import type { TraceEvent } from '../sim/trace.js';
+import { prepareOps } from './ops.js';
+import {
+  MSG_DELIVERED,
+  MSG_DROPPED,
+  MSG_IN_FLIGHT,
+  type DownSpan,
+  type Marker,
+  type Messages,
+  type Model,
+  type NetworkSpan,
+  type PartitionSpan,
+  type Role,
+  type RoleBand,
+  type ViewerTrace,
+} from './types.js';
+
+/**
+ * Trace → everything the viewer draws, in one pass per layer. Pure: no DOM, so it
+ * runs (and is tested) in node as well as in the page.
+ */
+export function prepareModel(trace: ViewerTrace): Model {
+  const events = inTimeOrder(trace.events);
+  const nodes = Array.from({ length: trace.scenario.nodes }, (_, i) => i + 1);
+  const last = events.length > 0 ? events[events.length - 1].t : 0;
+  const end = Math.max(last, trace.stats?.simulatedMs ?? 0, 1);
+  const { ops, clients: opClients, linearization } = prepareOps(events, end, trace.linearizability);
+  const messages = messageColumns(events, end);
+  // Client traffic (kvReq/kvResp) gets a lane even for a client with no recorded op.
+  const clientSet = new Set(opClients);
+  for (let r = 0; r < messages.count; r++) {
+    if (messages.from[r] > nodes.length) clientSet.add(messages.from[r]);
+    if (messages.to[r] > nodes.length) clientSet.add(messages.to[r]);
+  }
+  const clients = [...clientSet].sort((a, b) => a - b);
+  return {
+    trace,
+    events,
+    nodes,
+    clients,
+    start: 0,
+    end,
+    bands: roleBands(events, nodes, end),
+    downs: downSpans(events, end),
+    partitions: partitionSpans(events, nodes, end),
+    networks: networkSpans(trace, end),
+    messages,
+    markers: markers(events),
+    ops,
+    linearization,
+  };
+}
+
+/**
+ * Events sorted by time, stably. The simulator writes them in order, but a verdict
+ * reached after the run (the linearizability check) is appended with the earlier
+ * time it is about; every lookup here binary-searches on time.
+ */
+export function inTimeOrder(events: readonly TraceEvent[]): readonly TraceEvent[] {
+  let sorted = true;
+  for (let i = 1; i < events.length && sorted; i++) if (events[i].t < events[i - 1].t) sorted = false;
+  if (sorted) return events;
+  return events
+    .map((e, i) => [e, i] as const)
+    .sort((a, b) => a[0].t - b[0].t || a[1] - b[1])
+    .map(([e]) => e);
+}
+
+/** Role bands per node; a new band starts whenever role or term changes, and none while crashed. */
+export function roleBands(events: readonly TraceEvent[], nodes: readonly number[], end: number): RoleBand[] {
+  const out: RoleBand[] = [];
+  const open = new Map<number, RoleBand>();
+  const begin = (band: RoleBand) => {
+    const prev = open.get(band.node);
+    if (prev) prev.end = band.start;
+    open.set(band.node, band);
+    out.push(band);
+  };
+  for (const node of nodes) begin({ node, start: 0, end, role: 'follower', term: 0, lead: 0, vote: 0, index: -1 });
+  events.forEach((e, index) => {
+    if (e.k === 'state') {
+      const prev = open.get(e.node);
+      if (prev && prev.role === e.role && prev.term === e.term) return;
+      begin({ node: e.node, start: e.t, end, role: e.role, term: e.term, lead: e.lead, vote: e.vote, index });
+    } else if (e.k === 'crash') {
+      const prev = open.get(e.node);
+      if (prev) prev.end = e.t;
+      open.delete(e.node);
+    } else if (e.k === 'restart') {
+      begin({ node: e.node, start: e.t, end, role: 'follower', term: e.term, lead: 0, vote: e.vote, index });
+    }
+  });
+  return out.filter((band) => band.end > band.start || band.end === end);
+}
+
+export function downSpans(events: readonly TraceEvent[], end: number): DownSpan[] {
+  const out: DownSpan[] = [];
+  const open = new Map<string, DownSpan>();
+  events.forEach((e, index) => {
+    if (e.k === 'crash' || e.k === 'pause') {
+      const kind = e.k === 'crash' ? 'crashed' : 'paused';
+      const span: DownSpan = { node: e.node, kind, start: e.t, end, index, endIndex: -1 };
+      open.set(`${kind}:${e.node}`, span);
+      out.push(span);
+    } else if (e.k === 'restart' || e.k === 'resume') {
+      const key = `${e.k === 'restart' ? 'crashed' : 'paused'}:${e.node}`;
+      const span = open.get(key);
+      if (span) {
+        span.end = e.t;
+        span.endIndex = index;
+        open.delete(key);
+      }
+    }
+  });
+  return out;
+}
+
+/** Each `partition` event holds the whole set of cut links, so a span lasts until the next one. */
+export function partitionSpans(events: readonly TraceEvent[], nodes: readonly number[], end: number): PartitionSpan[] {
+  const out: PartitionSpan[] = [];
+  let open: PartitionSpan | null = null;
+  events.forEach((e, index) => {
+    if (e.k !== 'partition') return;
+    if (open) open.end = e.t;
+    open = null;
+    if (e.cuts.length === 0) return;
+    const { groups, oneWay } = connectivity(nodes, e.cuts);
+    open = { start: e.t, end, label: e.label, cuts: e.cuts, groups, oneWay, index };
+    out.push(open);
+  });
+  return out.filter((span) => span.end > span.start);
+}
+
+/** Groups of nodes joined by links that work both ways, biggest first; plus the one-way cuts. */
+export function connectivity(
+  nodes: readonly number[],
+  cuts: readonly (readonly [number, number])[],
+): { groups: number[][]; oneWay: [number, number][] } {
+  const cut = new Set(cuts.map(([a, b]) => `${a}>${b}`));
+  const parent = new Map(nodes.map((n) => [n, n]));
+  const find = (n: number): number => {
+    let root = n;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(n, root);
+    return root;
+  };
+  for (const a of nodes) {
+    for (const b of nodes) {
+      if (a < b && !cut.has(`${a}>${b}`) && !cut.has(`${b}>${a}`)) parent.set(find(a), find(b));
+    }
+  }
+  const byRoot = new Map<number, number[]>();
+  for (const n of nodes) {
+    const root = find(n);
+    const group = byRoot.get(root) ?? [];
+    group.push(n);
+    byRoot.set(root, group);
+  }
+  const groups = [...byRoot.values()].sort((x, y) => y.length - x.length || x[0] - y[0]);
+  const oneWay = cuts.filter(([a, b]) => !cut.has(`${b}>${a}`)).map(([a, b]) => [a, b] as [number, number]);
+  return { groups, oneWay };
+}
+
+/** Spans where the network differs from the scenario's own settings (a flaky phase). */
+export function networkSpans(trace: ViewerTrace, end: number): NetworkSpan[] {
+  const base = trace.scenario.network;
+  const out: NetworkSpan[] = [];
+  let open: NetworkSpan | null = null;
+  trace.events.forEach((e, index) => {
+    if (e.k !== 'network') return;
+    if (open) open.end = e.t;
+    open = null;
+    const same =
+      e.minLatencyMs === base.minLatencyMs &&
+      e.latencySpreadMs === base.latencySpreadMs &&
+      e.dropRate === base.dropRate &&
+      e.duplicateRate === base.duplicateRate;
+    if (same) return;
+    const { minLatencyMs, latencySpreadMs, dropRate, duplicateRate } = e;
+    open = { start: e.t, end, minLatencyMs, latencySpreadMs, dropRate, duplicateRate, index };
+    out.push(open);
+  });
+  return out.filter((span) => span.end > span.start);
+}
+
+/** Known types first, in a stable order, so colours and filters do not move between traces. */
+export const KNOWN_TYPES = ['vote', 'voteResp', 'app', 'appResp', 'heartbeat', 'heartbeatResp', 'prop', 'readIndex', 'readIndexResp', 'kvReq', 'kvResp'];
+
+export function messageColumns(events: readonly TraceEvent[], end: number): Messages {
+  let count = 0;
+  for (const e of events) if (e.k === 'send' || e.k === 'duplicate') count++;
+  const id = new Int32Array(count);
+  const copyOf = new Int32Array(count).fill(-1);
+  const sendT = new Float64Array(count);
+  const endT = new Float64Array(count);
+  const from = new Uint16Array(count);
+  const to = new Uint16Array(count);
+  const type = new Uint8Array(count);
+  const status = new Uint8Array(count).fill(MSG_IN_FLIGHT);
+  const term = new Int32Array(count);
+  const sendIndex = new Int32Array(count);
+  const endIndex = new Int32Array(count).fill(-1);
+  const types = [...KNOWN_TYPES];
+  const typeIndex = new Map(types.map((name, i) => [name, i]));
+  const row = new Map<number, number>();
+  let n = 0;
+  let maxDuration = 0;
+  const resolve = (messageId: number, t: number, index: number, outcome: number) => {
+    const r = row.get(messageId);
+    if (r === undefined) return;
+    endT[r] = t;
+    endIndex[r] = index;
+    status[r] = outcome;
+    maxDuration = Math.max(maxDuration, t - sendT[r]);
+  };
+  events.forEach((e, index) => {
+    if (e.k === 'send') {
+      let ti = typeIndex.get(e.type);
+      if (ti === undefined) {
+        ti = types.length;
+        types.push(e.type);
+        typeIndex.set(e.type, ti);
+      }
+      id[n] = e.id;
+      sendT[n] = e.t;
+      endT[n] = end;
+      from[n] = e.from;
+      to[n] = e.to;
+      type[n] = ti;
+      term[n] = e.term;
+      sendIndex[n] = index;
+      row.set(e.id, n++);
+    } else if (e.k === 'duplicate') {
+      const original = row.get(e.id);
+      if (original === undefined) return;
+      id[n] = e.copy;
+      copyOf[n] = e.id;
+      sendT[n] = e.t;
+      endT[n] = end;
+      from[n] = from[original];
+      to[n] = to[original];
+      type[n] = type[original];
+      term[n] = term[original];
+      sendIndex[n] = index;
+      row.set(e.copy, n++);
+    } else if (e.k === 'deliver') resolve(e.id, e.t, index, MSG_DELIVERED);
+    else if (e.k === 'drop') resolve(e.id, e.t, index, MSG_DROPPED);
+  });
+  const open: number[] = [];
+  for (let r = 0; r < n; r++) if (status[r] === MSG_IN_FLIGHT) open.push(r);
+  return { count: n, id, copyOf, sendT, endT, from, to, type, status, term, sendIndex, endIndex, types, maxDuration, openRows: Int32Array.from(open) };
+}
+
+const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'network']);
+
+/** Points worth jumping to: leader changes, faults and violations, in time order. */
+export function markers(events: readonly TraceEvent[]): Marker[] {
+  const out: Marker[] = [];
+  const role = new Map<number, Role>();
+  events.forEach((e, index) => {
+    if (e.k === 'state') {
+      if (e.role === 'leader' && role.get(e.node) !== 'leader') {
+        out.push({ t: e.t, kind: 'leader', label: `node ${e.node} becomes leader of term ${e.term}`, node: e.node, index });
+      }
+      role.set(e.node, e.role);
+    } else if (e.k === 'restart') role.set(e.node, 'follower');
+    if (e.k === 'violation') out.push({ t: e.t, kind: 'violation', label: `${e.invariant}: ${e.message}`, node: 0, index });
+    else if (FAULT_KINDS.has(e.k)) out.push({ t: e.t, kind: 'fault', label: faultLabel(e), node: 'node' in e && typeof e.node === 'number' ? e.node : 0, index });
+  });
+  return out;
+}
+
+export function faultLabel(e: TraceEvent): string {
+  switch (e.k) {
+    case 'crash':
+      return `node ${e.node} crashes${e.lostWrites > 0 ? ` (${e.lostWrites} unsynced writes lost)` : ''}`;
+    case 'restart':
+      return `node ${e.node} restarts (term ${e.term}, commit ${e.commit}, last index ${e.lastIndex})`;
+    case 'pause':
+      return `node ${e.node} pauses`;
+    case 'resume':
+      return `node ${e.node} resumes (${e.queued} queued messages)`;
+    case 'partition':
+      return e.cuts.length === 0 ? `network heals (${e.label})` : e.label;
+    case 'network':
+      return `network: latency ${e.minLatencyMs}–${e.minLatencyMs + e.latencySpreadMs} ms, ${pct(e.dropRate)} loss, ${pct(e.duplicateRate)} duplicates`;
+    default:
+      return e.k;
+  }
+}
+
+export function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+/** Index of the first element whose key is greater than `t` (times are sorted). */
+export function upperBound(n: number, key: (i: number) => number, t: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (key(mid) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,174 @@
+import type { TraceFile } from '../sim/trace-file.js';
+import type { TraceEvent } from '../sim/trace.js';
+
+/**
+ * The shapes the viewer draws. Everything here is plain data computed once from a
+ * trace by `prepare.ts`, so the browser code only maps it to pixels and the node
+ * tests can check it without a DOM.
+ */
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** The checker's verdict as a trace file may carry it (optional, added by the KV work). */
+export interface Linearizability {
+  readonly verdict: 'linearizable' | 'not-linearizable' | 'unknown';
+  readonly counterexample?: {
+    readonly keys: readonly string[];
+    /** Op ids in linearization order; the checker's richer form ({id, ...}) is accepted too. */
+    readonly prefix: readonly (number | { readonly id: number })[];
+    readonly impossible: readonly (number | { readonly id: number })[];
+  };
+}
+
+/**
+ * A trace file as the viewer reads it: the version 1 format, loosened where the
+ * viewer accepts more than the simulator writes (any invariant name, the
+ * counterexample with or without the checker's detail).
+ */
+export type ViewerTrace = Omit<TraceFile, 'linearizability' | 'violations'> & {
+  readonly violations: readonly { readonly invariant: string; readonly message: string; readonly time: number }[];
+  readonly linearizability?: Linearizability;
+};
+
+/** What the CLI adds next to the trace in the page. */
+export interface PageMeta {
+  readonly title: string;
+  /** The shell command that reproduces the run. */
+  readonly command: string;
+}
+
+export interface RoleBand {
+  readonly node: number;
+  readonly start: number;
+  end: number;
+  readonly role: Role;
+  readonly term: number;
+  readonly lead: number;
+  readonly vote: number;
+  /** Index of the event that started the band (-1 for the initial state). */
+  readonly index: number;
+}
+
+export interface DownSpan {
+  readonly node: number;
+  readonly kind: 'crashed' | 'paused';
+  readonly start: number;
+  end: number;
+  readonly index: number;
+  endIndex: number;
+}
+
+export interface PartitionSpan {
+  readonly start: number;
+  end: number;
+  readonly label: string;
+  readonly cuts: readonly (readonly [number, number])[];
+  /** Nodes that can still talk both ways, largest group first. */
+  readonly groups: readonly (readonly number[])[];
+  /** Links cut in one direction only. */
+  readonly oneWay: readonly (readonly [number, number])[];
+  readonly index: number;
+}
+
+export interface NetworkSpan {
+  readonly start: number;
+  end: number;
+  readonly minLatencyMs: number;
+  readonly latencySpreadMs: number;
+  readonly dropRate: number;
+  readonly duplicateRate: number;
+  readonly index: number;
+}
+
+export type MarkerKind = 'leader' | 'fault' | 'violation';
+
+export interface Marker {
+  readonly t: number;
+  readonly kind: MarkerKind;
+  readonly label: string;
+  readonly node: number;
+  readonly index: number;
+}
+
+export const MSG_DELIVERED = 0;
+export const MSG_DROPPED = 1;
+/** Still on the wire when the run ended. */
+export const MSG_IN_FLIGHT = 2;
+
+/**
+ * Messages in columns: a long run has well over 100,000 of them and the canvas
+ * layer walks them every frame, so typed arrays beat an array of objects.
+ * Rows are in send order, hence sorted by `sendT`.
+ */
+export interface Messages {
+  readonly count: number;
+  readonly id: Int32Array;
+  /** For a duplicate copy, the id of the message it copies; otherwise -1. */
+  readonly copyOf: Int32Array;
+  readonly sendT: Float64Array;
+  readonly endT: Float64Array;
+  /** Addresses: servers are 1..n, clients have their own (100 and up) and their own lanes. */
+  readonly from: Uint16Array;
+  readonly to: Uint16Array;
+  readonly type: Uint8Array;
+  readonly status: Uint8Array;
+  readonly term: Int32Array;
+  /** Event index of the send (or duplicate) and of the deliver/drop (-1 if none). */
+  readonly sendIndex: Int32Array;
+  readonly endIndex: Int32Array;
+  /** Type names, indexed by `type`. */
+  readonly types: readonly string[];
+  /** Longest time a delivered or dropped message spent on the wire: how far back a window query must look. */
+  readonly maxDuration: number;
+  /** Rows never resolved: checked separately so one lost-forever message does not widen every query. */
+  readonly openRows: Int32Array;
+}
+
+export type OpStatus = 'ok' | 'fail' | 'info' | 'pending';
+
+export interface OpBar {
+  readonly op: number;
+  readonly client: number;
+  readonly f: string;
+  readonly key: string | undefined;
+  /** Every key the op touches (a txn's compares and branches included). */
+  readonly keys: readonly string[];
+  readonly start: number;
+  /** Completion time; for info and pending ops the end of the run (they may take effect any time). */
+  readonly end: number;
+  readonly status: OpStatus;
+  readonly node: number | undefined;
+  readonly label: string;
+  readonly invokeIndex: number;
+  readonly completeIndex: number;
+  readonly invokeValue: unknown;
+  readonly resultValue: unknown;
+}
+
+/** How the viewer draws a non-linearizable history, after Porcupine. */
+export interface LinearizationView {
+  readonly verdict: Linearizability['verdict'];
+  readonly keys: readonly string[];
+  /** Prefix op ids in order, with the linearization point chosen for each. */
+  readonly points: readonly { readonly op: number; readonly t: number }[];
+  readonly impossible: ReadonlySet<number>;
+  /** Ops that belong to the failing part (its keys); others are dimmed. */
+  readonly involved: ReadonlySet<number>;
+}
+
+export interface Model {
+  readonly trace: ViewerTrace;
+  readonly events: readonly TraceEvent[];
+  readonly nodes: readonly number[];
+  readonly clients: readonly number[];
+  readonly start: number;
+  readonly end: number;
+  readonly bands: readonly RoleBand[];
+  readonly downs: readonly DownSpan[];
+  readonly partitions: readonly PartitionSpan[];
+  readonly networks: readonly NetworkSpan[];
+  readonly messages: Messages;
+  readonly markers: readonly Marker[];
+  readonly ops: readonly OpBar[];
+  readonly linearization: LinearizationView | null;
+}
