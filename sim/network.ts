@@ -47,6 +47,11 @@ export class Network<P extends Addressed> {
     private readonly clock: { now(): number },
     private readonly schedule: (time: number, message: InFlight<P>) => void,
     private readonly describe: Describe<P>,
+    /**
+     * Packets on a stream connection (TCP-like): never lost or duplicated at random, since
+     * the transport retransmits and deduplicates; latency and cut links still apply.
+     */
+    private readonly onConnection: (payload: P) => boolean = () => false,
   ) {
     this.settings = settings;
   }
@@ -61,10 +66,11 @@ export class Network<P extends Addressed> {
     }
     const link = linkKey(payload.from, payload.to);
     if (this.cuts.has(link)) return this.drop(id, payload, 'partition');
-    if (this.random.chance(this.settings.dropRate)) return this.drop(id, payload, 'loss');
+    const datagram = !this.onConnection(payload);
+    if (datagram && this.random.chance(this.settings.dropRate)) return this.drop(id, payload, 'loss');
     const epoch = this.epochs.get(link) ?? 0;
     this.schedule(now + this.latency(), { id, payload, epoch });
-    if (this.random.chance(this.settings.duplicateRate)) {
+    if (datagram && this.random.chance(this.settings.duplicateRate)) {
       const copy = this.nextId++;
       if (this.trace.enabled) this.trace.record({ t: now, k: 'duplicate', id, copy });
       this.schedule(now + this.latency(), { id: copy, payload, epoch });

@@ -108,6 +108,10 @@ export class Simulation {
       clock,
       (time, message) => this.queue.push(time, { kind: 'deliver', message }),
       describeMessage,
+      // Clients talk to servers over connections, as etcd's do over gRPC: a request is
+      // never lost or delivered twice at random (a second delivery would be a second
+      // write, not a fault), but partitions and crashes still cut clients off.
+      (packet) => isClientAddress(packet.from) || isClientAddress(packet.to),
     );
     this.fleet = this.makeFleet(scenario, network);
     const voters = Array.from({ length: scenario.nodes }, (_, i) => i + 1);

@@ -33,9 +33,13 @@ describe('raftsim run', () => {
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const summary = JSON.parse(lines[0]);
-    expect(Object.keys(summary)).toEqual(['scenario', 'seed', 'ok', 'violations', 'stats', 'traceHash']);
+    expect(Object.keys(summary)).toEqual(['scenario', 'seed', 'ok', 'violations', 'stats', 'traceHash', 'linearizability']);
     expect(summary).toMatchObject({ scenario: 'happy', seed: 3, ok: true, violations: [] });
-    expect(summary.stats).toMatchObject({ events: expect.any(Number), simulatedMs: 5000, wallMs: expect.any(Number) });
+    expect(summary.stats).toMatchObject({ events: expect.any(Number), wallMs: expect.any(Number), ops: { fail: 0, info: 0 } });
+    // The fault phase, then the liveness phase until a stable leader and a client's completed operation.
+    expect(summary.stats.simulatedMs).toBeGreaterThanOrEqual(5000);
+    expect(summary.stats.ops.ok).toBeGreaterThan(100);
+    expect(summary.linearizability).toMatchObject({ model: 'etcd', verdict: 'linearizable', ops: summary.stats.ops.ok, parts: 1 });
     expect(summary.traceHash).toMatch(/^[0-9a-f]{16}$/);
   });
 

@@ -106,12 +106,16 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
   const call = new Float64Array(n);
   const ret = new Float64Array(n);
   const order = new Int32Array(n);
+  const readOnly = new Uint8Array(n);
   let nOk = 0;
   ops.forEach((op, i) => {
     call[i] = op.call;
     ret[i] = op.ret;
     order[i] = op.invokeIndex;
-    if (op.type === 'ok') nOk++;
+    if (op.type === 'ok') {
+      nOk++;
+      readOnly[i] = model.isReadOnly?.(op.input, op.output) ? 1 : 0;
+    }
   });
   const table = new StateTable(model);
   const initial = table.intern(model.init());
@@ -121,7 +125,7 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
     ops.map((o) => o.input),
     ops.map((o) => o.output),
   );
-  const search = new PartSearch({ nOk, call, ret, order }, transitions, initial, budget);
+  const search = new PartSearch({ nOk, call, ret, order, readOnly }, transitions, initial, budget);
   return { part, keys: part.keys, ops, search, table, transitions };
 }
 

@@ -28,6 +28,13 @@ export interface Model<State, Input, Output> {
    * `output` is undefined for `info` operations.
    */
   isNoop?(input: Input, output: Output | undefined): boolean;
+  /**
+   * True when the completed operation never changes any state in which it is legal (a
+   * read; a cas whose new value is its expected one). Only such operations may be
+   * linearized at once without trying alternatives: a write that happens to leave the
+   * current state unchanged may be needed later, where it does change it.
+   */
+  isReadOnly?(input: Input, output: Output): boolean;
   init(): State;
   /**
    * The state after applying `input` with observed `output`, or undefined when

@@ -8,12 +8,18 @@
  * reaching a return entry means that operation can no longer be placed, so we
  * backtrack. A configuration (linearized set, state) is explored at most once.
  *
- * Pruning: a legal candidate that leaves the state unchanged (a read) is taken
- * without trying alternatives: if any linearization exists from here, moving
- * that op to the front still gives one (it is concurrent with everything left).
+ * Pruning: a legal read-only candidate (one that never changes any state in
+ * which it is legal, per Model.isReadOnly) is taken without trying alternatives:
+ * if any linearization exists from here, moving that op to the front still gives
+ * one (it is concurrent with everything left, and a no-op wherever it stood). A
+ * write that merely leaves the current state unchanged does not qualify: later it
+ * may be the write that changes the state.
  *
  * Pruning: the first-returning op must be placed using only the current
  * candidates before it; if no state they reach makes it legal, the node fails.
+ *
+ * Pruning: an info op whose step leaves the state unchanged is not linearized
+ * there: leaving it out keeps every option (it may still happen later, or never).
  *
  * Ordering heuristic: try first the operation whose return comes first (it
  * must be linearized before anything called after that return), then the
@@ -52,11 +58,14 @@ export interface SearchInput {
   readonly ret: Float64Array;
   /** Tie-breaker among equal times (original history position). */
   readonly order: Int32Array;
+  /** 1 for ok ops that never change a state in which they are legal (Model.isReadOnly). */
+  readonly readOnly: Uint8Array;
 }
 
 export class PartSearch {
   readonly n: number;
   private readonly nOk: number;
+  private readonly readOnly: Uint8Array;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -98,6 +107,7 @@ export class PartSearch {
     const n = input.call.length;
     this.n = n;
     this.nOk = input.nOk;
+    this.readOnly = input.readOnly;
     const entries = 2 * n + 1;
     this.next = new Int32Array(entries);
     this.prev = new Int32Array(entries);
@@ -311,6 +321,7 @@ export class PartSearch {
     const cache = this.cache;
     const transitions = this.transitions;
     const nOk = this.nOk;
+    const readOnly = this.readOnly;
     let state = this.state;
     let first = this.first;
     let candidate = this.candidate;
@@ -329,12 +340,12 @@ export class PartSearch {
         let e = next[0];
         while (isRet[e] === 0) e = next[e];
         first = entryOp[e];
-        // Forced move: a legal candidate that leaves the state unchanged (a read)
-        // can go first in some linearization if any exists, so no alternatives.
+        // Forced move: a legal read-only candidate can go first in some
+        // linearization if any exists, so no alternatives.
         let forced = -1;
         for (let c = next[0]; isRet[c] === 0; c = next[c]) {
-          // Info ops rarely are no-ops (their no-op forms are dropped up front).
-          if (entryOp[c] >= nOk) continue;
+          // Info ops are never forced (their no-op forms are dropped up front).
+          if (entryOp[c] >= nOk || readOnly[entryOp[c]] === 0) continue;
           steps++;
           if (transitions.next(state, entryOp[c]) === state) {
             forced = entryOp[c];
@@ -363,7 +374,8 @@ export class PartSearch {
         steps++;
         const op = entryOp[candidate];
         const after = transitions.next(state, op);
-        if (after >= 0) {
+        // An info op that changes nothing here is better left out: it may still happen later, or never.
+        if (after >= 0 && !(op >= nOk && after === state)) {
           set.set(op);
           if (cache.add(after)) {
             this.push(op, state, first, this.phase);

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UsageError } from './errors.js';
 import { listCommand, replayCommandRun, runCommand, sweepCommand, type Output } from './run-commands.js';
 import { viewCommand } from './view.js';
+import { parseDuration, runCheck } from '../check/cli.js';
 
 // A closed pipe (`raftsim sweep … | head`) ends the output, not the program with a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -73,6 +74,25 @@ program
   .option('--json', 'print exactly one JSON object', false)
   .action((scenario: string, flags: { seeds: { from: number; to: number }; trace?: string; htmlDir?: string; json: boolean }) =>
     act(() => sweepCommand(scenario, flags, io))(),
+  );
+
+program
+  .command('check')
+  .description('check histories for linearizability (JSON, JSON Lines or Jepsen EDN; files or directories)')
+  .argument('<history...>', 'history files, or directories of .json, .jsonl and .edn files')
+  .requiredOption('--model <name>', 'register, kv or etcd')
+  .option('--timeout <duration>', 'time budget per file, e.g. 30s, 500ms, 2m', '30s')
+  .option('--json', 'one JSON object per file, one per line', false)
+  .action((paths: string[], flags: { model: string; timeout: string; json: boolean }) =>
+    act(() => {
+      let timeoutMs: number;
+      try {
+        timeoutMs = parseDuration(flags.timeout);
+      } catch (error) {
+        throw new UsageError(`--timeout: ${(error as Error).message}`);
+      }
+      return runCheck(paths, { model: flags.model, json: flags.json, timeoutMs }, io.out, io.err);
+    })(),
   );
 
 program

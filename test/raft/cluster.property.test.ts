@@ -7,7 +7,8 @@
  *   - log matching: two logs with an entry of the same index and term are identical up to it;
  *   - state machine safety / no committed entry lost or changed: whatever any node has
  *     committed (or applied) at an index is the same entry everywhere, forever;
- *   - leader completeness: a leader of a later term holds every entry committed before.
+ *   - leader completeness: a leader of a later term holds every entry committed before;
+ *   - read index: a read point is at least every index committed before the read began.
  * Every ready is also checked to promise nothing that is not durable (see helpers).
  * Once the network heals, the cluster must elect a leader and converge.
  */
@@ -54,7 +55,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 30, arbitrary: nodeIdx.map((n) => ({ k: 'tick', n }) as const) },
   { weight: 8, arbitrary: fc.constant({ k: 'tickAll' } as const) },
   { weight: 8, arbitrary: nodeIdx.map((n) => ({ k: 'propose', n }) as const) },
-  { weight: 2, arbitrary: nodeIdx.map((n) => ({ k: 'read', n }) as const) },
+  { weight: 4, arbitrary: nodeIdx.map((n) => ({ k: 'read', n }) as const) },
   { weight: 1, arbitrary: nodeIdx.map((n) => ({ k: 'isolate', n }) as const) },
   { weight: 2, arbitrary: fc.constant({ k: 'heal' } as const) },
   { weight: 1, arbitrary: nodeIdx.map((n) => ({ k: 'restart', n }) as const) },
@@ -90,8 +91,20 @@ class Cluster {
     return this.ids[n % this.ids.length];
   }
 
+  /** For each read: the highest index known committed anywhere when it was issued. */
+  private readonly readFloor = new Map<string, number>();
+
   private flush(peer: Peer): void {
+    const before = peer.readStates.length;
     this.pending.push(...peer.drain());
+    // Linearizable reads: a read point covers every write committed before the read began.
+    for (const read of peer.readStates.slice(before)) {
+      const floor = this.readFloor.get(read.context);
+      if (floor === undefined) throw new Error(`node ${peer.id} got a read state for unknown read ${read.context}`);
+      if (read.index < floor) {
+        throw new Error(`read ${read.context} answered at index ${read.index}, but ${floor} was committed before it began`);
+      }
+    }
   }
 
   deliver(m: Message): void {
@@ -137,7 +150,9 @@ class Cluster {
       }
       case 'read': {
         const peer = this.peers.get(this.id(a.n))!;
-        peer.node.readIndex(`r${++this.reads}`);
+        const context = `r${++this.reads}`;
+        this.readFloor.set(context, this.committed.length - 1);
+        peer.node.readIndex(context);
         this.flush(peer);
         return;
       }
@@ -261,7 +276,8 @@ describe('Raft safety under random schedules', () => {
           expect(cluster.settle(50 * ELECTION), 'the healed cluster converges').toBe(true);
         },
       ),
-      { numRuns: 300 },
+      // A failure found with long schedules can take long to shrink: report what is found by then.
+      { numRuns: 300, interruptAfterTimeLimit: 40_000, markInterruptAsFailure: true },
     );
   });
 });

@@ -36,11 +36,15 @@ describe('§5.2 leader election', () => {
     },
   );
 
-  it('a follower that keeps hearing from its leader never starts an election', () => {
+  it.each(['heartbeat', 'app'] as const)('a follower that keeps hearing from its leader (%s) never starts an election', (type) => {
     const peer = new Peer(2, [1, 2, 3], { hardState: { term: 1, vote: NONE, commit: 0 } });
     for (let round = 0; round < 10; round++) {
       peer.tick(ET - 1);
-      peer.step({ type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, context: '' });
+      peer.step(
+        type === 'heartbeat'
+          ? { type, from: 1, to: 2, term: 1, commit: 0, context: '' }
+          : { type, from: 1, to: 2, term: 1, prevIndex: round, prevTerm: round === 0 ? 0 : 1, entries: entriesOf([1], round + 1), commit: 0 },
+      );
     }
     expect(peer.role).toBe('follower');
     expect(peer.term).toBe(1);

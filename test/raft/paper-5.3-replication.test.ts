@@ -156,29 +156,28 @@ describe('§5.3 log replication', () => {
   });
 
   it('a follower never truncates when entries already match: a duplicated or reordered older append removes nothing', () => {
-    const net = new Network([1, 2, 3]);
-    net.elect(1);
-    const apps: AppendRequest[] = [];
-    // Record every append to node 2 while it replicates three proposals.
-    net.drop((m) => {
-      if (m.type === 'app' && m.to === 2) apps.push(m);
-      return false;
-    });
-    for (const data of ['a', 'b', 'c']) net.propose(1, data);
-    const full = net.peer(2).logEntries();
-    expect(full.map((e) => e.data)).toEqual([null, 'a', 'b', 'c']);
-    expect(apps.length).toBeGreaterThanOrEqual(3);
-
-    const peer2 = net.peer(2);
-    // Redeliver every old append, newest first, then oldest first.
-    for (const m of [...apps].reverse().concat(apps)) {
-      peer2.step(m);
-      const [resp] = ofType(peer2.drain(), 'appResp');
-      expect(resp.reject).toBe(false);
-      expect(peer2.logEntries()).toEqual(full);
+    const peer = follower([], 1);
+    const [e1, e2, e3, e4] = entriesOf([1, 1, 1, 1]);
+    // The leader's appends, in the order it sent them; none carries a commit yet.
+    const a = app(1, 0, 0, [e1], 0);
+    const b = app(1, 1, 1, [e2, e3], 0);
+    const c = app(1, 3, 1, [e4], 0);
+    for (const m of [a, b, c]) peer.step(m);
+    peer.drain();
+    const full = [e1, e2, e3, e4];
+    expect(peer.logEntries()).toEqual(full);
+    // Old appends come again, duplicated and out of order: each covers a prefix of what is there.
+    for (const m of [b, a, c, a, b, { ...b, entries: [e2] }]) {
+      peer.step(m);
+      const [rd] = peer.drainReadies();
+      expect(peer.logEntries()).toEqual(full);
+      expect(ofType(rd.messages, 'appResp')).toEqual([
+        expect.objectContaining({ reject: false, index: m.prevIndex + m.entries.length }),
+      ]);
+      // No ready asks the driver to rewrite anything.
+      expect(rd.entries).toEqual([]);
     }
-    // No ready asked the driver to rewrite anything.
-    expect(peer2.storage.durable.entries).toEqual(full);
+    expect(peer.storage.durable.entries).toEqual(full);
   });
 
   it('a follower never truncates at or below its commit index, even for a conflicting append', () => {
@@ -189,6 +188,37 @@ describe('§5.3 log replication', () => {
     expect(peer.logTerms()).toEqual([1, 1, 1]);
     expect(peer.node.commit).toBe(2);
     expect(ofType(out, 'appResp')).toEqual([expect.objectContaining({ reject: false, index: 2 })]);
+  });
+
+  it('the leader tells a follower only a commit index up to what it knows that follower matches', () => {
+    // Node 3 holds a stale tail from term 2 that the leader of term 3 has not yet replaced.
+    const states = {
+      1: { hardState: { term: 2, vote: NONE, commit: 1 }, entries: entriesOf([1]) },
+      2: { hardState: { term: 2, vote: NONE, commit: 1 }, entries: entriesOf([1]) },
+      3: { hardState: { term: 2, vote: NONE, commit: 1 }, entries: entriesOf([1, 2, 2]) },
+    } as const;
+    const net = new Network([1, 2, 3], (id) => states[id as 1 | 2 | 3]);
+    net.drop((m) => m.type === 'app' && m.to === 3);
+    const leader = net.elect(1);
+    expect(leader.commit).toBe(2);
+    for (let i = 0; i < 3; i++) {
+      net.tick(1);
+      net.stabilize();
+    }
+    const heartbeats = net.deliveredOfType('heartbeat').filter((m) => m.to === 3);
+    expect(heartbeats.length).toBeGreaterThan(0);
+    for (const hb of heartbeats) expect(hb.commit).toBeLessThanOrEqual(leader.progressOf(3)?.match ?? 0);
+    // Node 3's entry 2 is of term 2, not the leader's: it must not be committed.
+    expect(net.node(3).commit).toBe(1);
+    expect(net.peer(3).applied.map((e) => e.index)).toEqual([1]);
+
+    net.heal();
+    net.tick(1);
+    net.stabilize();
+    net.tick(1);
+    net.stabilize();
+    expect(net.peer(3).logEntries()).toEqual(net.peer(1).logEntries());
+    expect(net.peer(3).applied).toEqual(net.peer(1).logEntries());
   });
 
   // Follower log [t1, t1, t1] in term 1, nothing committed.
@@ -262,7 +292,7 @@ describe('§5.3 Figure 7: the leader brings every follower to its log', () => {
     'fast backtracking: follower (%s) costs at most one rejected round trip per conflicting term, not one per entry',
     (name) => {
       const terms = FIGURE7[name];
-      const { rejections } = syncFigure7(terms);
+      const { rejections, net } = syncFigure7(terms);
       const prefix = commonPrefix(terms, FIGURE7_LEADER);
       // Decrementing nextIndex one entry at a time would take this many rejections.
       const naive = FIGURE7_LEADER.length - prefix;
@@ -270,6 +300,10 @@ describe('§5.3 Figure 7: the leader brings every follower to its log', () => {
       const missing = terms.length < FIGURE7_LEADER.length ? 1 : 0;
       expect(rejections.length).toBeLessThanOrEqual(conflictingTerms + missing);
       if (naive > 2) expect(rejections.length).toBeLessThan(naive);
+      // The hint lands the leader exactly on the last matching index: the append that is
+      // finally accepted resends nothing the follower already had.
+      const accepted = net.deliveredOfType('app').filter((m) => m.to === 2)[rejections.length];
+      expect(accepted.prevIndex).toBe(prefix);
       for (const r of rejections) {
         // The hint points into the follower's log, at or before the refused index.
         expect(r.hintIndex).toBeLessThanOrEqual(r.index);

@@ -84,6 +84,39 @@ describe('persistence before responding', () => {
     peer.storage.write(first);
     peer.node.advance(first);
   });
+
+  it('input that arrives between ready() and advance() waits for the next ready, together with the state it depends on', () => {
+    const solo = new Peer(1, [1]);
+    solo.node.campaign();
+    solo.drain();
+    solo.node.propose('a');
+    const first = solo.node.ready();
+    expect(first.entries.map((e) => e.data)).toEqual(['a']);
+    // While the driver persists and applies `first`, another proposal comes in.
+    solo.node.propose('b');
+    solo.storage.write(first);
+    solo.node.advance(first);
+    // Only what was persisted counts: 'b' is not yet durable, so not yet committed.
+    expect(solo.node.commit).toBe(2);
+    const [next] = solo.drainReadies();
+    expect(next.entries.map((e) => e.data)).toEqual(['b']);
+    expect(next.mustSync).toBe(true);
+    expect(solo.node.commit).toBe(3);
+
+    // A follower asked for its vote between ready() and advance() answers in the next
+    // ready, alongside the hard state that records the vote.
+    const voter = new Peer(2, [1, 2, 3], { hardState: { term: 1, vote: NONE, commit: 0 } });
+    voter.step({ type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, context: '' });
+    const rd = voter.node.ready();
+    voter.step({ type: 'vote', from: 3, to: 2, term: 2, lastIndex: 0, lastTerm: 0 });
+    voter.storage.write(rd);
+    voter.node.advance(rd);
+    expect(ofType(rd.messages, 'voteResp')).toEqual([]);
+    const [after] = voter.drainReadies();
+    expect(ofType(after.messages, 'voteResp')).toEqual([expect.objectContaining({ to: 3, granted: true })]);
+    expect(after.hardState).toMatchObject({ term: 2, vote: 3 });
+    expect(after.mustSync).toBe(true);
+  });
 });
 
 describe('restart from storage', () => {

@@ -11,7 +11,7 @@ interface Note {
 }
 
 /** A network on a tiny event loop: returns what arrived, and when. */
-function harness(settings: Partial<NetworkSettings> = {}) {
+function harness(settings: Partial<NetworkSettings> = {}, onConnection?: (note: Note) => boolean) {
   const queue = new EventQueue<InFlight<Note>>();
   let now = 0;
   const trace = new TraceRecorder('full');
@@ -22,6 +22,7 @@ function harness(settings: Partial<NetworkSettings> = {}) {
     { now: () => now },
     (time, message) => queue.push(time, message),
     (note) => ({ type: 'note', term: 0, info: { n: note.n } }),
+    onConnection,
   );
   const arrived: { n: number; at: number }[] = [];
   const runUntil = (end: number) => {
@@ -39,6 +40,23 @@ function harness(settings: Partial<NetworkSettings> = {}) {
 }
 
 describe('simulated network', () => {
+  it('never loses or duplicates at random what travels on a connection, but a cut still stops it', () => {
+    const toClient = (note: Note) => note.to >= 100;
+    const { network, arrived, runUntil } = harness({ dropRate: 0.5, duplicateRate: 0.5 }, toClient);
+    for (let n = 0; n < 400; n++) network.send({ from: 1, to: n % 2 === 0 ? 100 : 2, n });
+    runUntil(100);
+    const byConnection = arrived.filter((a) => a.n % 2 === 0).map((a) => a.n);
+    expect(byConnection).toEqual(Array.from({ length: 200 }, (_, i) => 2 * i));
+    // The datagrams beside them do suffer loss and duplication.
+    const datagrams = arrived.filter((a) => a.n % 2 === 1);
+    expect(new Set(datagrams.map((a) => a.n)).size).toBeLessThan(150);
+    expect(datagrams.length).toBeGreaterThan(new Set(datagrams.map((a) => a.n)).size);
+    network.cut(1, 100);
+    network.send({ from: 1, to: 100, n: 1000 });
+    runUntil(200);
+    expect(arrived.some((a) => a.n === 1000)).toBe(false);
+  });
+
   it('delivers after at least the minimum latency and at most min + spread', () => {
     const { network, arrived, runUntil } = harness({ minLatencyMs: 3, latencySpreadMs: 7 });
     for (let n = 0; n < 200; n++) network.send({ from: 1, to: 2, n });

@@ -370,6 +370,10 @@ export const etcdModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
     return [...keys];
   },
   isNoop: (input, output) => input.f === 'get' && (input.serializable || output === undefined),
+  isReadOnly: (input, output) =>
+    input.f === 'get' ||
+    (input.f === 'delete' && output.f === 'delete' && output.deleted === 0) ||
+    (input.f === 'txn' && output.f === 'txn' && (output.succeeded ? input.success : input.failure).every((op) => op.f === 'get')),
   init: () => new Map<string, KeyRec>(),
   step(state, input, output) {
     switch (input.f) {

@@ -36,6 +36,7 @@ export const kvModel: Model<KvState, KvInput, KvOutput> = {
   },
   partition: (input) => [input.key],
   isNoop: (input, output) => input.f === 'get' && output === undefined,
+  isReadOnly: (input) => input.f === 'get',
   init: () => '',
   step(state, input, output) {
     switch (input.f) {

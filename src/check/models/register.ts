@@ -46,6 +46,7 @@ export const registerModel: Model<RegisterState, RegisterInput, RegisterOutput> 
   partition: (input) => [input.key],
   // An unknown read tells us nothing and changes nothing.
   isNoop: (input, output) => input.f === 'read' && output === undefined,
+  isReadOnly: (input) => input.f === 'read' || (input.f === 'cas' && input.arg === input.arg2),
   init: () => 'null',
   step(state, input, output) {
     switch (input.f) {
