@@ -4,49 +4,73 @@ import type { Cluster } from './cluster.js';
 import type { RandomStream } from './random.js';
 
 /**
- * Carries out one scheduled fault. Node references resolve at the moment the fault
- * fires: 'leader' is whoever leads then (the newest term wins), 'random' draws from
- * the nemesis stream. A fault whose target does not exist is skipped with a note.
+ * Carries out one fault and returns it as it happened, every node reference resolved to
+ * a node id (so a run's faults can be replayed, or shrunk, as an explicit schedule).
+ * References resolve at the moment the fault fires: 'leader' is whoever leads then (the
+ * newest term wins), 'random' draws from the nemesis stream. A fault whose target does
+ * not exist is skipped with a note, and returns undefined.
  */
-export function applyFault(cluster: Cluster, action: FaultAction, random: RandomStream): void {
+export function applyFault(cluster: Cluster, action: FaultAction, random: RandomStream): FaultAction | undefined {
   switch (action.action) {
     case 'partition': {
       const groups = action.groups.map((group) => group.map((ref) => resolve(cluster, ref, random)));
-      if (groups.some((group) => group.includes(undefined))) return cluster.note(`partition skipped: no ${JSON.stringify(action.groups)}`);
-      return cluster.partition(groups as NodeId[][], `partition ${groups.map((g) => `[${g.join(',')}]`).join(' | ')}`);
+      if (groups.some((group) => group.includes(undefined))) return skip(cluster, `partition skipped: no ${JSON.stringify(action.groups)}`);
+      const ids = groups as NodeId[][];
+      cluster.partition(ids, `partition ${ids.map((g) => `[${g.join(',')}]`).join(' | ')}`);
+      return { ...action, groups: ids };
     }
     case 'isolate': {
       const node = resolve(cluster, action.node, random);
-      if (node === undefined) return cluster.note(`isolate skipped: no ${action.node} node`);
-      return cluster.partition([[node]], `isolate ${node}`);
+      if (node === undefined) return skip(cluster, `isolate skipped: no ${action.node} node`);
+      cluster.partition([[node]], `isolate ${node}`);
+      return { ...action, node };
     }
     case 'cut': {
       const from = resolve(cluster, action.from, random);
       const to = resolve(cluster, action.to, random);
-      if (from === undefined || to === undefined) return cluster.note('cut skipped: no such node');
-      return cluster.cut(from, to);
+      if (from === undefined || to === undefined) return skip(cluster, 'cut skipped: no such node');
+      cluster.cut(from, to);
+      return { ...action, from, to };
     }
     case 'heal':
-      return cluster.heal();
+      cluster.heal();
+      return action;
     case 'crash':
-      return forNode(cluster, action.node, random, 'crash', (id) => cluster.crash(id));
+      return forNode(cluster, action, action.node, random, (id) => cluster.crash(id));
     case 'restart':
-      if (action.node === 'all') return cluster.restartAll();
-      return forNode(cluster, action.node, random, 'restart', (id) => cluster.restart(id));
+      if (action.node === 'all') {
+        cluster.restartAll();
+        return action;
+      }
+      return forNode(cluster, action, action.node, random, (id) => cluster.restart(id));
     case 'pause':
-      return forNode(cluster, action.node, random, 'pause', (id) => cluster.pause(id));
+      return forNode(cluster, action, action.node, random, (id) => cluster.pause(id));
     case 'resume':
-      if (action.node === 'all') return cluster.resumeAll();
-      return forNode(cluster, action.node, random, 'resume', (id) => cluster.resume(id));
-    case 'network':
-      return cluster.setNetwork({ ...cluster.networkSettings(), ...action.settings });
+      if (action.node === 'all') {
+        cluster.resumeAll();
+        return action;
+      }
+      return forNode(cluster, action, action.node, random, (id) => cluster.resume(id));
+    case 'network': {
+      const settings = { ...cluster.networkSettings(), ...action.settings };
+      cluster.setNetwork(settings);
+      return { ...action, settings };
+    }
   }
 }
 
-function forNode(cluster: Cluster, ref: NodeRef, random: RandomStream, verb: string, act: (id: NodeId) => void): void {
+type NodeAction = Extract<FaultAction, { node: unknown }>;
+
+function forNode(cluster: Cluster, action: NodeAction, ref: NodeRef, random: RandomStream, act: (id: NodeId) => void): FaultAction | undefined {
   const id = resolve(cluster, ref, random);
-  if (id === undefined) cluster.note(`${verb} skipped: no ${ref} node`);
-  else act(id);
+  if (id === undefined) return skip(cluster, `${action.action} skipped: no ${ref} node`);
+  act(id);
+  return { ...action, node: id };
+}
+
+function skip(cluster: Cluster, text: string): undefined {
+  cluster.note(text);
+  return undefined;
 }
 
 export function resolve(cluster: Cluster, ref: NodeRef, random: RandomStream): NodeId | undefined {

@@ -1,16 +1,23 @@
 import type { NodeId } from '../src/raft/types.js';
 import type { Cluster } from './cluster.js';
+import { applyFault } from './faults.js';
 import type { NetworkSettings } from './network.js';
 import type { RandomStream } from './random.js';
-import type { NemesisFault } from './scenario.js';
+import type { FaultAction, NemesisFault } from './scenario.js';
+
+/** A fault without its time: the nemesis decides what, the simulator says when. */
+type Untimed<A> = A extends FaultAction ? Omit<A, 'at'> : never;
+export type NemesisAction = Untimed<FaultAction>;
 
 /**
  * A random nemesis in the manner of Jepsen's: it alternates between injecting one
  * fault, drawn from the enabled kinds, and healing it. All draws come from the
- * nemesis stream, so the same seed breaks the cluster the same way.
+ * nemesis stream, so the same seed breaks the cluster the same way. Each step is an
+ * ordinary fault action, carried out by applyFault like a scheduled one, so a run's
+ * nemesis can be written down as an explicit schedule and shrunk.
  */
 export class Nemesis {
-  private active: { kind: NemesisFault; node?: NodeId } | null = null;
+  private healing: NemesisAction | null = null;
 
   constructor(
     private readonly cluster: Cluster,
@@ -19,69 +26,56 @@ export class Nemesis {
     private readonly baseNetwork: NetworkSettings,
   ) {}
 
-  /** Takes one step and returns the delay until the next one. */
-  step(intervalMs: number): number {
-    if (this.active) this.heal();
-    else this.inject(this.random.pick(this.faults));
-    return Math.max(1, Math.round(intervalMs * (0.5 + this.random.float())));
+  /** Takes one step: the fault as carried out (if any), and the delay until the next step. */
+  step(intervalMs: number, now: number): { applied: FaultAction | undefined; delayMs: number } {
+    const healing = this.healing;
+    this.healing = null;
+    const applied = healing ? this.apply(healing, now) : this.inject(this.random.pick(this.faults), now);
+    return { applied, delayMs: Math.max(1, Math.round(intervalMs * (0.5 + this.random.float()))) };
   }
 
-  heal(): void {
-    const active = this.active;
-    if (!active) return;
-    this.active = null;
-    switch (active.kind) {
-      case 'partition':
-      case 'isolate':
-        return this.cluster.heal();
-      case 'crash':
-        return this.cluster.restart(active.node!);
-      case 'pause':
-        return this.cluster.resume(active.node!);
-      case 'flaky':
-        return this.cluster.setNetwork(this.baseNetwork);
-    }
-  }
-
-  private inject(kind: NemesisFault): void {
-    const cluster = this.cluster;
-    const ids = cluster.ids();
+  private inject(kind: NemesisFault, now: number): FaultAction | undefined {
+    const ids = this.cluster.ids();
     switch (kind) {
       case 'partition': {
         const shuffled = this.random.shuffled(ids);
         const cutAt = this.random.int(1, Math.max(1, ids.length - 1));
-        const sides = [shuffled.slice(0, cutAt).sort(byId), shuffled.slice(cutAt).sort(byId)];
-        cluster.partition(sides, `partition ${sides.map((side) => `[${side.join(',')}]`).join(' | ')}`);
-        break;
+        const groups = [shuffled.slice(0, cutAt).sort(byId), shuffled.slice(cutAt).sort(byId)];
+        this.healing = { action: 'heal' };
+        return this.apply({ action: 'partition', groups }, now);
       }
       case 'isolate': {
-        const target = this.random.chance(0.5) ? cluster.leader() : undefined;
-        const node = target ?? this.random.pick(ids);
-        cluster.partition([[node]], `isolate ${node}${target ? ' (leader)' : ''}`);
-        break;
+        const leader = this.random.chance(0.5) ? this.cluster.leader() : undefined;
+        const node = leader ?? this.random.pick(ids);
+        this.healing = { action: 'heal' };
+        return this.apply({ action: 'isolate', node }, now);
       }
       case 'crash': {
         const node = this.pickTarget();
-        cluster.crash(node);
-        this.active = { kind, node };
-        return;
+        this.healing = { action: 'restart', node };
+        return this.apply({ action: 'crash', node }, now);
       }
       case 'pause': {
         const node = this.pickTarget();
-        cluster.pause(node);
-        this.active = { kind, node };
-        return;
+        this.healing = { action: 'resume', node };
+        return this.apply({ action: 'pause', node }, now);
       }
-      case 'flaky':
-        cluster.setNetwork({
-          minLatencyMs: this.baseNetwork.minLatencyMs,
-          latencySpreadMs: this.baseNetwork.latencySpreadMs + this.random.int(5, 50),
+      case 'flaky': {
+        const base = this.baseNetwork;
+        this.healing = { action: 'network', settings: { ...base } };
+        const settings = {
+          minLatencyMs: base.minLatencyMs,
+          latencySpreadMs: base.latencySpreadMs + this.random.int(5, 50),
           dropRate: this.random.float() * 0.3,
           duplicateRate: this.random.float() * 0.3,
-        });
-        break;
+        };
+        return this.apply({ action: 'network', settings }, now);
+      }
     }
-    this.active = { kind };
+  }
+
+  private apply(action: NemesisAction, now: number): FaultAction | undefined {
+    return applyFault(this.cluster, { ...action, at: now } as FaultAction, this.random);
   }
 
   /** The leader half the time (the most interesting victim), otherwise any node. */

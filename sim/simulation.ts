@@ -28,7 +28,7 @@ type SimEvent =
   | { readonly kind: 'tick'; readonly node: NodeId }
   | { readonly kind: 'deliver'; readonly message: InFlight<Packet> }
   | { readonly kind: 'client'; readonly client: number; readonly token: number }
-  | { readonly kind: 'fault'; readonly action: FaultAction }
+  | { readonly kind: 'fault'; readonly index: number }
   | { readonly kind: 'nemesis' }
   | { readonly kind: 'workload' }
   | { readonly kind: 'heal' };
@@ -70,6 +70,8 @@ export interface RunResult {
   readonly history: readonly HistoryEvent[];
   /** The checker's verdict on the history, or null when the workload has no model (or a safety check failed first). */
   readonly linearizability: LinearizabilityReport | null;
+  /** Every fault as it was carried out (scheduled or by the nemesis), node references resolved. */
+  readonly faults: readonly FaultAction[];
 }
 
 /** A run of one scenario under one seed: the whole cluster on a virtual clock. */
@@ -81,6 +83,9 @@ export class Simulation {
   readonly invariants: InvariantChecker;
   readonly cluster: Cluster;
   private readonly nemesis: Nemesis | null;
+  /** The scenario's scheduled faults in time order (ties keep their written order). */
+  private readonly faults: readonly FaultAction[];
+  private readonly applied: FaultAction[] = [];
   private readonly workload: ProposalWorkload | null;
   private readonly fleet: ClientFleet | null;
   readonly history = new History();
@@ -98,6 +103,7 @@ export class Simulation {
     private readonly options: RunOptions,
   ) {
     this.random = new RandomStreams(options.seed);
+    this.faults = scenario.faults.slice().sort((a, b) => a.at - b.at);
     this.trace = new TraceRecorder(options.trace ?? 'hash');
     const clock = { now: () => this.now };
     this.invariants = new InvariantChecker(clock);
@@ -218,7 +224,9 @@ export class Simulation {
       // A random phase per node, from its own stream, keeps the nodes' ticks out of lockstep.
       this.queue.push(this.random.node(host.id).int(0, timing.tickMs - 1), { kind: 'tick', node: host.id });
     }
-    for (const action of faults) this.queue.push(action.at, { kind: 'fault', action });
+    // One scheduled fault in the queue at a time, the next pushed as one fires, as the
+    // nemesis does: a run's nemesis written down as a schedule then replays it exactly.
+    if (this.faults.length > 0) this.queue.push(this.faults[0].at, { kind: 'fault', index: 0 });
     if (nemesis) this.queue.push(nemesis.intervalMs, { kind: 'nemesis' });
     if (this.workload && this.scenario.workload.type === 'proposals') {
       this.queue.push(this.scenario.workload.intervalMs, { kind: 'workload' });
@@ -252,13 +260,18 @@ export class Simulation {
       }
       case 'client':
         return this.fleet?.wake(event.client, event.token);
-      case 'fault':
-        if (this.healedAt < 0) applyFault(this.cluster, event.action, this.random.nemesis);
+      case 'fault': {
+        if (this.healedAt >= 0) return;
+        this.recordFault(applyFault(this.cluster, this.faults[event.index], this.random.nemesis));
+        const next = this.faults[event.index + 1];
+        if (next) this.queue.push(next.at, { kind: 'fault', index: event.index + 1 });
         return;
+      }
       case 'nemesis': {
         if (this.healedAt >= 0 || !this.scenario.nemesis) return;
-        const delay = this.nemesis!.step(this.scenario.nemesis.intervalMs);
-        this.queue.push(this.now + delay, event);
+        const { applied, delayMs } = this.nemesis!.step(this.scenario.nemesis.intervalMs, this.now);
+        this.recordFault(applied);
+        this.queue.push(this.now + delayMs, event);
         return;
       }
       case 'workload': {
@@ -275,7 +288,6 @@ export class Simulation {
   /** The liveness phase: every fault ends, and a leader must emerge. */
   private healEverything(): void {
     this.healedAt = this.now;
-    this.nemesis?.heal();
     this.cluster.heal();
     this.cluster.restartAll();
     this.cluster.resumeAll();
@@ -342,7 +354,12 @@ export class Simulation {
       events: this.trace.events,
       history: this.history.events,
       linearizability,
+      faults: this.applied,
     };
+  }
+
+  private recordFault(applied: FaultAction | undefined): void {
+    if (applied) this.applied.push(applied);
   }
 }
 

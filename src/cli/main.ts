@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UsageError } from './errors.js';
 import { listCommand, replayCommandRun, runCommand, sweepCommand, type Output } from './run-commands.js';
 import { viewCommand } from './view.js';
+import { shrinkCommand } from './shrink-command.js';
 import { parseDuration, runCheck } from '../check/cli.js';
 
 // A closed pipe (`raftsim sweep … | head`) ends the output, not the program with a stack trace.
@@ -96,6 +97,19 @@ program
   );
 
 program
+  .command('shrink')
+  .description('shrink a failing seed to a minimal fault schedule and workload; write a repro file')
+  .argument('<scenario>', 'a built-in scenario name or a JSON scenario file')
+  .requiredOption('--seed <n>', 'the failing seed', parseSeed)
+  .option('-o, --output <file>', 'where to write the repro (default: <scenario>-seed-<n>.repro.json)')
+  .option('--force', 'overwrite the output file if it exists', false)
+  .option('--max-runs <n>', 'runs the shrinker may spend', parseSeed, 400)
+  .option('--json', 'print exactly one JSON object', false)
+  .action((scenario: string, flags: { seed: number; output?: string; force: boolean; maxRuns: number; json: boolean }) =>
+    act(() => shrinkCommand(scenario, flags, io))(),
+  );
+
+program
   .command('view')
   .description('write a self-contained HTML timeline of a trace (open it in any browser)')
   .argument('<trace>', 'a trace file written by run --trace')
@@ -104,8 +118,8 @@ program
 
 program
   .command('replay')
-  .description('re-run a recorded trace and confirm the identical trace hash')
-  .argument('<trace>', 'a trace file written by run --trace')
+  .description('re-run a recorded trace or a repro file and confirm the identical trace hash')
+  .argument('<trace>', 'a trace file written by run --trace, or a repro file written by shrink')
   .option('--json', 'print exactly one JSON object', false)
   .action((trace: string, flags: { json: boolean }) => act(() => replayCommandRun(trace, flags, io))());
 

@@ -10,6 +10,7 @@ import { writeViewerHtml } from './view.js';
 import { EXIT, UsageError } from './errors.js';
 import { formatCount, formatRun, replayCommand, runJson } from './format.js';
 import { loadScenario } from './scenario-source.js';
+import { isReproText, replayRepro } from './shrink-command.js';
 
 export interface Output {
   out(line: string): void;
@@ -117,6 +118,7 @@ export function replayCommandRun(tracePath: string, flags: { json: boolean }, io
   } catch (error) {
     throw new UsageError(`${tracePath}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+  if (isReproText(text)) return replayRepro(text, tracePath, flags, io);
   let recorded;
   try {
     recorded = parseTraceFile(text, tracePath);

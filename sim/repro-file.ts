@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { defineScenario, formatIssue, scenarioSchema, ScenarioError, type Scenario } from './scenario.js';
+import type { ShrinkResult } from './shrink.js';
+import { jsonErrorLocation } from './trace-file.js';
+
+/**
+ * The repro file `raftsim shrink` writes: a scenario with an explicit fault schedule and
+ * the seed that fails it, the check it fails and the trace hash it must replay with.
+ * Version 1, documented in the README.
+ */
+export const REPRO_FORMAT = 'raftsim-repro';
+export const REPRO_VERSION = 1;
+
+const sizeSchema = z.strictObject({
+  faults: z.number().int().nonnegative(),
+  ops: z.number().int().nonnegative(),
+  durationMs: z.number().int().nonnegative(),
+  clients: z.number().int().nonnegative(),
+});
+
+const reproSchema = z.strictObject({
+  format: z.literal(REPRO_FORMAT),
+  version: z.literal(REPRO_VERSION),
+  seed: z.number().int(),
+  check: z.string().min(1),
+  message: z.string(),
+  traceHash: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 hex digits'),
+  shrunkFrom: z.strictObject({ scenario: z.string(), size: sizeSchema }),
+  size: sizeSchema,
+  scenario: scenarioSchema,
+});
+
+export type ReproFile = Omit<z.output<typeof reproSchema>, 'scenario'> & { readonly scenario: Scenario };
+
+export function toReproFile(originalName: string, shrunk: ShrinkResult): ReproFile {
+  return {
+    format: REPRO_FORMAT,
+    version: REPRO_VERSION,
+    seed: shrunk.seed,
+    check: shrunk.check,
+    message: shrunk.message,
+    traceHash: shrunk.traceHash,
+    shrunkFrom: { scenario: originalName, size: shrunk.before },
+    size: shrunk.after,
+    scenario: withoutUndefined(shrunk.scenario),
+  };
+}
+
+export function serializeReproFile(file: ReproFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+export class ReproFileError extends Error {}
+
+/** True when parsed JSON says it is a repro file (as opposed to a trace file). */
+export function looksLikeRepro(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && (data as { format?: unknown }).format === REPRO_FORMAT;
+}
+
+/** Parses and validates a repro file; errors name the file and the field. */
+export function parseReproFile(text: string, source: string): ReproFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ReproFileError(`${source}: ${jsonErrorLocation(text, error)}`);
+  }
+  const result = reproSchema.safeParse(data);
+  if (!result.success) throw new ReproFileError(`${source}: ${formatIssue(result.error.issues[0])}`);
+  try {
+    // The scenario's own cross-field rules (node ids, fault times), with paths inside it.
+    const scenario = defineScenario((data as { scenario: Scenario }).scenario, `${source}: scenario`);
+    return { ...result.data, scenario };
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new ReproFileError(error.message);
+    throw error;
+  }
+}
+
+/** JSON drops undefined fields anyway; dropping them here keeps the object what the file says. */
+function withoutUndefined(scenario: Scenario): Scenario {
+  return JSON.parse(JSON.stringify(scenario)) as Scenario;
+}

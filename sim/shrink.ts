@@ -1,0 +1,177 @@
+import type { FaultAction, Scenario } from './scenario.js';
+import { runScenario, type RunOptions, type RunResult } from './simulation.js';
+
+/** How big a failing run is: what shrinking makes smaller. */
+export interface RunSize {
+  readonly faults: number;
+  /** Client operations invoked (0 for the proposals workload). */
+  readonly ops: number;
+  readonly durationMs: number;
+  readonly clients: number;
+}
+
+export interface ShrinkOptions {
+  readonly seed: number;
+  /** Everything else a run takes (the seed and the trace level are the shrinker's). */
+  readonly run?: Omit<RunOptions, 'seed' | 'trace'>;
+  /** Runs the shrinker may spend; the smallest failure found by then is the answer. */
+  readonly maxRuns?: number;
+  /** Called after every run, for progress. */
+  readonly onRun?: (runs: number, best: RunSize) => void;
+}
+
+export interface ShrinkResult {
+  /** The invariant the original run broke first; every kept candidate breaks it too. */
+  readonly check: string;
+  readonly message: string;
+  readonly before: RunSize;
+  readonly after: RunSize;
+  /** The smallest failing scenario: no nemesis, an explicit fault schedule. */
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly traceHash: string;
+  readonly runs: number;
+  /** False when the run budget ran out before every reduction was tried. */
+  readonly complete: boolean;
+}
+
+export class NothingToShrink extends Error {}
+
+const DEFAULT_MAX_RUNS = 400;
+
+/**
+ * Finds a smaller run that fails the same check under the same seed. The nemesis is
+ * first written down as the explicit schedule it carried out (which replays it exactly),
+ * then: fewer faults (delta debugging), a shorter run, the schedule moved earlier, fewer
+ * clients, and fewer faults once more. Every candidate is a full run, so a kept one is a true repro.
+ */
+export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult {
+  const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
+  let runs = 0;
+  const attempt = (candidate: Scenario, trace: RunOptions['trace'] = 'off'): RunResult => {
+    runs++;
+    return runScenario(candidate, { ...options.run, seed: options.seed, trace });
+  };
+
+  const original = attempt(scenario);
+  if (original.ok) throw new NothingToShrink(`${scenario.name} seed ${options.seed} passes every check: nothing to shrink`);
+  const check = original.violations[0].invariant;
+  const before = sizeOf(scenario, original);
+  let best = { scenario, result: original };
+  const budgetLeft = () => runs < maxRuns;
+  /** Keeps `candidate` if it still fails the same check. */
+  const tryCandidate = (candidate: Scenario): boolean => {
+    if (!budgetLeft()) return false;
+    const result = attempt(candidate);
+    options.onRun?.(runs, sizeOf(best.scenario, best.result));
+    if (result.ok || result.violations[0].invariant !== check) return false;
+    best = { scenario: candidate, result };
+    return true;
+  };
+
+  tryCandidate(explicitSchedule(scenario, original.faults));
+  if (best.scenario.nemesis === undefined) {
+    shrinkFaults(best.scenario.faults, (faults) => tryCandidate({ ...best.scenario, faults }));
+    shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
+    shiftEarlier(() => best.scenario, tryCandidate);
+    shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
+    shrinkFaults(best.scenario.faults, (faults) => tryCandidate({ ...best.scenario, faults }));
+  } else {
+    shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
+    shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
+  }
+  const complete = budgetLeft();
+  // The answer is run once more with the trace hashed, as `raftsim replay` will run it.
+  const final = attempt(best.scenario, 'hash');
+  return {
+    check,
+    message: final.violations[0]?.message ?? best.result.violations[0].message,
+    before,
+    after: sizeOf(best.scenario, final),
+    scenario: best.scenario,
+    seed: options.seed,
+    traceHash: final.traceHash,
+    runs,
+    complete,
+  };
+}
+
+/** The scenario with its nemesis replaced by what the nemesis (and the schedule) did. */
+export function explicitSchedule(scenario: Scenario, faults: readonly FaultAction[]): Scenario {
+  return { ...scenario, nemesis: undefined, faults: [...faults] };
+}
+
+export function sizeOf(scenario: Scenario, result: RunResult): RunSize {
+  return {
+    faults: scenario.nemesis ? result.faults.length : scenario.faults.length,
+    ops: result.history.filter((event) => event.type === 'invoke').length,
+    durationMs: scenario.durationMs,
+    clients: 'clients' in scenario.workload ? scenario.workload.clients : 0,
+  };
+}
+
+/**
+ * Delta debugging (Zeller's ddmin): remove ever smaller chunks of the schedule while
+ * the run still fails; ends 1-minimal (no single fault can go) unless the budget ends it.
+ */
+function shrinkFaults(initial: readonly FaultAction[], stillFails: (faults: FaultAction[]) => boolean): void {
+  let faults = initial.slice();
+  let chunks = 2;
+  while (faults.length > 0) {
+    const size = Math.ceil(faults.length / chunks);
+    let removed = false;
+    for (let start = 0; start < faults.length; start += size) {
+      const without = [...faults.slice(0, start), ...faults.slice(start + size)];
+      if (stillFails(without)) {
+        faults = without;
+        chunks = Math.max(chunks - 1, 2);
+        removed = true;
+        break;
+      }
+    }
+    if (removed) continue;
+    if (size === 1) return;
+    chunks = Math.min(chunks * 2, faults.length);
+  }
+}
+
+/**
+ * A shorter run: first cut right after the violation (a safety violation needs nothing
+ * later), then halve what is left while it still fails.
+ */
+function shrinkDuration(current: () => { scenario: Scenario; result: RunResult }, check: string, stillFails: (durationMs: number) => boolean): void {
+  const violationAt = current().result.violations[0].time;
+  if (check !== 'liveness' && violationAt < current().scenario.durationMs) stillFails(Math.max(1, Math.ceil(violationAt) + 1));
+  const lastFault = () => Math.max(0, ...current().scenario.faults.map((fault) => fault.at));
+  for (let step = Math.floor(current().scenario.durationMs / 2); step >= 50; step = Math.floor(step / 2)) {
+    while (current().scenario.durationMs - step > lastFault() && stillFails(current().scenario.durationMs - step));
+  }
+}
+
+/** An earlier start: the whole schedule and the run's end moved earlier while it still fails. */
+function shiftEarlier(current: () => Scenario, stillFails: (scenario: Scenario) => boolean): void {
+  const firstFault = () => Math.min(...current().faults.map((fault) => fault.at));
+  if (current().faults.length === 0) return;
+  for (let step = Math.floor(firstFault() / 2); step >= 50; step = Math.floor(step / 2)) {
+    while (firstFault() >= step && stillFails(shifted(current(), step)));
+  }
+}
+
+function shifted(scenario: Scenario, byMs: number): Scenario {
+  return { ...scenario, durationMs: scenario.durationMs - byMs, faults: scenario.faults.map((fault) => ({ ...fault, at: fault.at - byMs })) };
+}
+
+/** Fewer clients: the fewest that still fail, trying from one upwards. */
+function shrinkClients(scenario: Scenario, stillFails: (clients: number) => boolean): void {
+  if (!('clients' in scenario.workload)) return;
+  for (let clients = 1; clients < scenario.workload.clients; clients++) if (stillFails(clients)) return;
+}
+
+function withDuration(scenario: Scenario, durationMs: number): Scenario {
+  return { ...scenario, durationMs, faults: scenario.faults.filter((fault) => fault.at <= durationMs) };
+}
+
+function withClients(scenario: Scenario, clients: number): Scenario {
+  if (!('clients' in scenario.workload)) return scenario;
+  return { ...scenario, workload: { ...scenario.workload, clients } };
+}

@@ -1,0 +1,81 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseReproFile, ReproFileError, serializeReproFile, toReproFile } from '../../sim/repro-file.js';
+import { NothingToShrink, shrink, type RunSize } from '../../sim/shrink.js';
+import { runScenario } from '../../sim/simulation.js';
+import { EXIT, UsageError } from './errors.js';
+import { formatCount } from './format.js';
+import type { Output } from './run-commands.js';
+import { loadScenario } from './scenario-source.js';
+
+export interface ShrinkFlags {
+  seed: number;
+  output?: string;
+  force: boolean;
+  json: boolean;
+  maxRuns: number;
+}
+
+export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Output): number {
+  const scenario = loadScenario(scenarioArg);
+  const output = flags.output ?? `${scenario.name}-seed-${flags.seed}.repro.json`;
+  if (resolve(output) === resolve(scenarioArg)) throw new UsageError(`refusing to write ${output}: it is the scenario file`);
+  if (existsSync(output) && !flags.force) throw new UsageError(`refusing to overwrite ${output}: give -o another path, or --force`);
+  let result;
+  try {
+    result = shrink(scenario, {
+      seed: flags.seed,
+      maxRuns: flags.maxRuns,
+      onRun: (runs, best) => io.progress?.(`\r  ${runs} runs, now ${describeSize(best)}\x1b[K`),
+    });
+  } catch (error) {
+    if (error instanceof NothingToShrink) throw new UsageError(error.message);
+    throw error;
+  }
+  io.progress?.('\r\x1b[K');
+  const repro = toReproFile(scenario.name, result);
+  writeFileSync(output, serializeReproFile(repro));
+  if (flags.json) {
+    io.out(JSON.stringify({ file: output, check: result.check, before: result.before, after: result.after, runs: result.runs, complete: result.complete, traceHash: result.traceHash }));
+  } else {
+    io.out(`${scenario.name}  seed ${flags.seed}  fails ${result.check}: shrunk in ${formatCount(result.runs)} runs${result.complete ? '' : ' (run budget spent: --max-runs for more)'}`);
+    io.out(`  before: ${describeSize(result.before)}`);
+    io.out(`  after:  ${describeSize(result.after)}`);
+    io.out(`  ✗ ${result.message}`);
+    io.out(`  repro written to ${output}; replay it: raftsim replay ${output}`);
+  }
+  return EXIT.failed;
+}
+
+function describeSize(size: RunSize): string {
+  return `${size.faults} faults, ${formatCount(size.ops)} ops, ${formatCount(size.durationMs)} ms, ${size.clients} clients`;
+}
+
+/** Repro files start with their format field (see serializeReproFile). */
+export function isReproText(text: string): boolean {
+  return /^\{\s*"format"\s*:\s*"raftsim-repro"/.test(text.slice(0, 200));
+}
+
+/** `raftsim replay repro.json`: the same failure, with the identical trace hash. */
+export function replayRepro(text: string, path: string, flags: { json: boolean }, io: Output): number {
+  let repro;
+  try {
+    repro = parseReproFile(text, path);
+  } catch (error) {
+    if (error instanceof ReproFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  const result = runScenario(repro.scenario, { seed: repro.seed, trace: 'hash' });
+  const identical = result.traceHash === repro.traceHash;
+  const first = result.violations[0];
+  const sameCheck = first?.invariant === repro.check;
+  if (flags.json) {
+    io.out(JSON.stringify({ file: path, seed: repro.seed, identical, recordedHash: repro.traceHash, replayedHash: result.traceHash, check: repro.check, reproduced: sameCheck, violations: result.violations }));
+  } else {
+    const verdict = identical ? 'identical trace' : `trace DIVERGED (recorded ${repro.traceHash}, replayed ${result.traceHash})`;
+    io.out(`${path}: replayed seed ${repro.seed}: ${verdict} (hash ${result.traceHash})`);
+    if (first) io.out(`  ✗ ${first.invariant} at ${first.time} ms: ${first.message}`);
+    if (!sameCheck) io.out(`  the recorded failure (${repro.check}) did not happen`);
+  }
+  return identical ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findScenario } from '../../scenarios/index.js';
+import { parseReproFile, serializeReproFile, toReproFile } from '../../sim/repro-file.js';
+import { defineScenario, type Scenario } from '../../sim/scenario.js';
+import { explicitSchedule, NothingToShrink, shrink } from '../../sim/shrink.js';
+import { runScenario } from '../../sim/simulation.js';
+import { ensureBuilt, RAFTSIM } from '../helpers/build.js';
+
+/**
+ * A planted failure: the liveness bound (80 ms) is shorter than an election, so a run
+ * fails exactly when the cluster is still without a stable leader as the faults heal.
+ * Most of the nemesis's faults have nothing to do with that.
+ */
+const tightLiveness: Scenario = defineScenario({
+  name: 'tight-liveness',
+  nodes: 5,
+  durationMs: 4000,
+  livenessMs: 80,
+  workload: { type: 'register', clients: 3 },
+  nemesis: { intervalMs: 300, faults: ['partition', 'pause', 'flaky', 'crash'] },
+});
+const FAILING_SEED = 6;
+
+describe('an explicit schedule', () => {
+  it.each([1, 2, 3])('replays what the nemesis did exactly (nemesis seed %i): the same trace hash', (seed) => {
+    const nemesis = findScenario('nemesis')!;
+    const original = runScenario(nemesis, { seed, trace: 'hash' });
+    expect(original.faults.length).toBeGreaterThan(5);
+    // Every node reference is resolved: the schedule no longer depends on who leads.
+    for (const fault of original.faults) if ('node' in fault) expect(fault.node === 'all' || typeof fault.node === 'number').toBe(true);
+    const replayed = runScenario(explicitSchedule(nemesis, original.faults), { seed, trace: 'hash' });
+    expect(replayed.traceHash).toBe(original.traceHash);
+  });
+});
+
+describe('shrinking', () => {
+  const result = shrink(tightLiveness, { seed: FAILING_SEED });
+
+  it('keeps the failure: the shrunk scenario fails the same check under the same seed', () => {
+    expect(result.check).toBe('liveness');
+    const rerun = runScenario(result.scenario, { seed: FAILING_SEED, trace: 'hash' });
+    expect(rerun.violations[0]?.invariant).toBe('liveness');
+    expect(rerun.traceHash).toBe(result.traceHash);
+  });
+
+  it('makes the run smaller on every axis it can: faults, operations, length, clients', () => {
+    expect(result.before.faults).toBeGreaterThan(5);
+    expect(result.after.faults).toBeLessThan(result.before.faults);
+    expect(result.after.ops).toBeLessThan(result.before.ops / 4);
+    expect(result.after.durationMs).toBeLessThan(result.before.durationMs / 2);
+    expect(result.after.clients).toBe(1);
+    expect(result.scenario.nemesis).toBeUndefined();
+    expect(result.complete).toBe(true);
+  });
+
+  it('leaves a 1-minimal schedule: without any one of its faults the run no longer fails that way', () => {
+    const faults = result.scenario.faults;
+    expect(faults.length).toBeGreaterThan(0);
+    faults.forEach((_, i) => {
+      const without = { ...result.scenario, faults: faults.filter((__, j) => j !== i) };
+      const run = runScenario(without, { seed: FAILING_SEED, trace: 'off' });
+      expect(run.violations[0]?.invariant === 'liveness', `fault ${i} is needed`).toBe(false);
+    });
+  });
+
+  it('stops at its run budget with the smallest failure found so far', () => {
+    const limited = shrink(tightLiveness, { seed: FAILING_SEED, maxRuns: 4 });
+    expect(limited.complete).toBe(false);
+    expect(limited.runs).toBeLessThanOrEqual(5);
+    expect(runScenario(limited.scenario, { seed: FAILING_SEED, trace: 'off' }).violations[0]?.invariant).toBe('liveness');
+  });
+
+  it('refuses a seed that passes', () => {
+    expect(() => shrink(findScenario('happy')!, { seed: 1 })).toThrow(NothingToShrink);
+  });
+});
+
+describe('repro files', () => {
+  const result = shrink(tightLiveness, { seed: FAILING_SEED });
+  const text = serializeReproFile(toReproFile(tightLiveness.name, result));
+
+  it('round-trip through their schema', () => {
+    const parsed = parseReproFile(text, 'r.json');
+    expect(parsed.scenario).toEqual(JSON.parse(JSON.stringify(result.scenario)));
+    expect(parsed).toMatchObject({ format: 'raftsim-repro', version: 1, seed: FAILING_SEED, check: 'liveness', traceHash: result.traceHash });
+  });
+
+  it('name the file and the field that is wrong', () => {
+    const data = JSON.parse(text);
+    expect(() => parseReproFile(JSON.stringify({ ...data, version: 2 }), 'r.json')).toThrow(/^r\.json: field version/);
+    data.scenario.faults[0] = { at: 10, action: 'crash', node: 9 };
+    expect(() => parseReproFile(JSON.stringify(data), 'r.json')).toThrow(/^r\.json: scenario: field faults\[0\]\.node: node 9 does not exist/);
+    expect(() => parseReproFile('{"format": "raftsim-repro",', 'r.json')).toThrow(/^r\.json: line 1, column \d+: invalid JSON/);
+  });
+});
+
+describe('raftsim shrink and replay', () => {
+  let dir: string;
+  const raftsim = (...args: string[]) => spawnSync('node', [RAFTSIM, ...args], { encoding: 'utf8', cwd: dir });
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'raftsim-shrink-'));
+    writeFileSync(join(dir, 'tight.json'), JSON.stringify({ ...tightLiveness, nemesis: tightLiveness.nemesis }));
+  });
+
+  it('writes a repro, prints the sizes before and after, and replays it with the identical trace hash', () => {
+    const shrunk = raftsim('shrink', 'tight.json', '--seed', String(FAILING_SEED), '-o', 'repro.json');
+    expect(shrunk.status).toBe(1);
+    expect(shrunk.stdout).toMatch(/before: \d+ faults, [\d,]+ ops, [\d,]+ ms, 3 clients/);
+    expect(shrunk.stdout).toMatch(/after: {2}\d+ faults, [\d,]+ ops, [\d,]+ ms, 1 clients/);
+    const repro = JSON.parse(readFileSync(join(dir, 'repro.json'), 'utf8'));
+    const replayed = raftsim('replay', 'repro.json', '--json');
+    expect(replayed.status).toBe(0);
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ identical: true, reproduced: true, replayedHash: repro.traceHash, check: 'liveness' });
+  });
+
+  it('never overwrites a file silently, and refuses a passing seed with exit 2', () => {
+    writeFileSync(join(dir, 'mine.json'), 'precious');
+    const refused = raftsim('shrink', 'tight.json', '--seed', String(FAILING_SEED), '-o', 'mine.json');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/refusing to overwrite mine\.json/);
+    expect(readFileSync(join(dir, 'mine.json'), 'utf8')).toBe('precious');
+    const passing = raftsim('shrink', 'happy', '--seed', '1', '-o', 'happy.json');
+    expect(passing.status).toBe(2);
+    expect(passing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(passing.stderr).toMatch(/passes every check: nothing to shrink/);
+  });
+});
