@@ -1,8 +1,10 @@
 import type { NodeId } from '../src/raft/types.js';
+import type { NodeClock } from './clock.js';
 import type { InvariantChecker } from './invariants.js';
 import type { Network, NetworkSettings } from './network.js';
 import type { NodeHost } from './node-host.js';
 import type { Packet } from './packets.js';
+import type { UnsyncedFate } from './scenario.js';
 import type { TraceRecorder } from './trace.js';
 
 /**
@@ -16,6 +18,7 @@ export class Cluster {
     private readonly trace: TraceRecorder,
     private readonly invariants: InvariantChecker,
     private readonly now: () => number,
+    private readonly clocks: readonly NodeClock[],
   ) {}
 
   host(id: NodeId): NodeHost {
@@ -63,15 +66,28 @@ export class Cluster {
     this.recordPartition(`cut ${from}→${to}`);
   }
 
+  /** Replaces every cut with exactly these directed links. */
+  setCuts(links: readonly (readonly [NodeId, NodeId])[], label: string): void {
+    this.network.healAll();
+    for (const [from, to] of links) this.network.cut(from, to);
+    this.recordPartition(label);
+  }
+
+  /** Restores one direction of one link, leaving every other cut in place. */
+  uncut(from: NodeId, to: NodeId): void {
+    this.network.uncut(from, to);
+    this.recordPartition(`restore ${from}→${to}`);
+  }
+
   heal(): void {
     this.network.healAll();
     this.recordPartition('heal');
   }
 
-  crash(id: NodeId): void {
+  crash(id: NodeId, fate: UnsyncedFate = 'lose', keep = 0): void {
     const host = this.host(id);
     if (host.status === 'crashed') return;
-    host.crash();
+    host.crash(fate, keep);
     // Each crash is a moment to ask whether committed entries are still safe on disk.
     this.invariants.checkCommittedDurable(this.hosts.map((h) => h.disk), this.quorum());
   }
@@ -96,13 +112,31 @@ export class Cluster {
     for (const host of this.hosts) if (host.status === 'paused') host.resume();
   }
 
+  clock(id: NodeId): NodeClock {
+    return this.clocks[id - 1];
+  }
+
+  setClockRate(id: NodeId, rate: number): void {
+    this.clock(id).setRate(rate);
+    if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'clock', node: id, rate });
+  }
+
+  /** Every clock back to true time's rate (the liveness phase heals drift too). */
+  resetClocks(): void {
+    for (const host of this.hosts) if (this.clock(host.id).speed !== 1) this.setClockRate(host.id, 1);
+  }
+
   networkSettings(): NetworkSettings {
     return this.network.settings;
   }
 
   setNetwork(settings: NetworkSettings): void {
     this.network.settings = settings;
-    if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'network', ...settings });
+    if (this.trace.enabled) {
+      // The long tail is written only when on, so traces without it read as they always did.
+      const { tailRate, tailMs, ...rest } = settings;
+      this.trace.record({ t: this.now(), k: 'network', ...rest, ...(tailRate > 0 ? { tailRate, tailMs } : {}) });
+    }
   }
 
   note(text: string): void {

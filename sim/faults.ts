@@ -32,11 +32,41 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
       cluster.cut(from, to);
       return { ...action, from, to };
     }
+    case 'uncut': {
+      const from = resolve(cluster, action.from, random);
+      const to = resolve(cluster, action.to, random);
+      if (from === undefined || to === undefined) return skip(cluster, 'uncut skipped: no such node');
+      cluster.uncut(from, to);
+      return { ...action, from, to };
+    }
+    case 'bridge': {
+      const bridge = action.node === undefined ? random.pick(cluster.ids()) : resolve(cluster, action.node, random);
+      if (bridge === undefined) return skip(cluster, `bridge skipped: no ${action.node} node`);
+      const others = random.shuffled(cluster.ids().filter((id) => id !== bridge));
+      const half = Math.ceil(others.length / 2);
+      const sides = [others.slice(0, half).sort(byId), others.slice(half).sort(byId)];
+      return setCuts(cluster, action.at, crossCuts(sides[0], sides[1]), `bridge ${bridge}: [${sides[0].join(',')}] | [${sides[1].join(',')}]`);
+    }
+    case 'ring': {
+      const ring = random.shuffled(cluster.ids());
+      return setCuts(cluster, action.at, ringCuts(ring), `ring ${ring.join('-')}`);
+    }
+    case 'cuts': {
+      const links = action.links.map(([from, to]) => [resolve(cluster, from, random), resolve(cluster, to, random)] as const);
+      if (links.some(([from, to]) => from === undefined || to === undefined)) return skip(cluster, 'cuts skipped: no such node');
+      return setCuts(cluster, action.at, links as [NodeId, NodeId][], `cuts ${links.map(([f, t]) => `${f}→${t}`).join(' ')}`);
+    }
     case 'heal':
       cluster.heal();
       return action;
-    case 'crash':
-      return forNode(cluster, action, action.node, random, (id) => cluster.crash(id));
+    case 'crash': {
+      const fate = action.unsynced ?? 'lose';
+      // How much of what was unsynced reaches the disk is drawn now, and written down.
+      const keep = fate === 'lose' ? undefined : (action.keep ?? random.int(0, 3));
+      return forNode(cluster, { ...action, ...(keep === undefined ? {} : { keep }) }, action.node, random, (id) => cluster.crash(id, fate, keep));
+    }
+    case 'clock':
+      return forNode(cluster, action, action.node, random, (id) => cluster.setClockRate(id, action.rate));
     case 'restart':
       if (action.node === 'all') {
         cluster.restartAll();
@@ -66,6 +96,42 @@ function forNode(cluster: Cluster, action: NodeAction, ref: NodeRef, random: Ran
   if (id === undefined) return skip(cluster, `${action.action} skipped: no ${ref} node`);
   act(id);
   return { ...action, node: id };
+}
+
+function setCuts(cluster: Cluster, at: number, links: [NodeId, NodeId][], label: string): FaultAction {
+  cluster.setCuts(links, label);
+  return { at, action: 'cuts', links };
+}
+
+/** Both directions of every link between two groups. */
+function crossCuts(a: readonly NodeId[], b: readonly NodeId[]): [NodeId, NodeId][] {
+  return a.flatMap((x) => b.flatMap((y): [NodeId, NodeId][] => [[x, y], [y, x]])).sort(byLink);
+}
+
+/**
+ * Nodes in ring order; each keeps the links to the nodes within `reach` places of it, so
+ * that it sees a majority (itself included) and neighbouring nodes see different ones.
+ */
+function ringCuts(ring: readonly NodeId[]): [NodeId, NodeId][] {
+  const n = ring.length;
+  const majority = Math.floor(n / 2) + 1;
+  const reach = Math.ceil((majority - 1) / 2);
+  const cuts: [NodeId, NodeId][] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const distance = Math.min(Math.abs(i - j), n - Math.abs(i - j));
+      if (distance > reach) cuts.push([ring[i], ring[j]]);
+    }
+  }
+  return cuts.sort(byLink);
+}
+
+function byId(a: number, b: number): number {
+  return a - b;
+}
+
+function byLink(a: readonly [number, number], b: readonly [number, number]): number {
+  return a[0] - b[0] || a[1] - b[1];
 }
 
 function skip(cluster: Cluster, text: string): undefined {

@@ -4,6 +4,7 @@ import { applyFault } from './faults.js';
 import type { NetworkSettings } from './network.js';
 import type { RandomStream } from './random.js';
 import type { FaultAction, NemesisFault } from './scenario.js';
+import type { FaultProfile } from './swarm.js';
 
 /** A fault without its time: the nemesis decides what, the simulator says when. */
 type Untimed<A> = A extends FaultAction ? Omit<A, 'at'> : never;
@@ -11,7 +12,7 @@ export type NemesisAction = Untimed<FaultAction>;
 
 /**
  * A random nemesis in the manner of Jepsen's: it alternates between injecting one
- * fault, drawn from the enabled kinds, and healing it. All draws come from the
+ * fault, drawn from the profile's kinds, and healing it. All draws come from the
  * nemesis stream, so the same seed breaks the cluster the same way. Each step is an
  * ordinary fault action, carried out by applyFault like a scheduled one, so a run's
  * nemesis can be written down as an explicit schedule and shrunk.
@@ -22,65 +23,95 @@ export class Nemesis {
   constructor(
     private readonly cluster: Cluster,
     private readonly random: RandomStream,
-    private readonly faults: readonly NemesisFault[],
+    readonly profile: FaultProfile,
     private readonly baseNetwork: NetworkSettings,
   ) {}
 
   /** Takes one step: the fault as carried out (if any), and the delay until the next step. */
-  step(intervalMs: number, now: number): { applied: FaultAction | undefined; delayMs: number } {
+  step(now: number): { applied: FaultAction | undefined; delayMs: number } {
     const healing = this.healing;
     this.healing = null;
-    const applied = healing ? this.apply(healing, now) : this.inject(this.random.pick(this.faults), now);
-    return { applied, delayMs: Math.max(1, Math.round(intervalMs * (0.5 + this.random.float()))) };
+    const applied = healing ? this.apply(healing, now) : this.inject(this.random.pick(this.profile.faults), now);
+    return { applied, delayMs: Math.max(1, Math.round(this.profile.intervalMs * (0.5 + this.random.float()))) };
   }
 
   private inject(kind: NemesisFault, now: number): FaultAction | undefined {
     const ids = this.cluster.ids();
+    const heal: NemesisAction = { action: 'heal' };
     switch (kind) {
       case 'partition': {
         const shuffled = this.random.shuffled(ids);
         const cutAt = this.random.int(1, Math.max(1, ids.length - 1));
         const groups = [shuffled.slice(0, cutAt).sort(byId), shuffled.slice(cutAt).sort(byId)];
-        this.healing = { action: 'heal' };
-        return this.apply({ action: 'partition', groups }, now);
+        return this.injectThenHeal({ action: 'partition', groups }, heal, now);
       }
-      case 'isolate': {
-        const leader = this.random.chance(0.5) ? this.cluster.leader() : undefined;
-        const node = leader ?? this.random.pick(ids);
-        this.healing = { action: 'heal' };
-        return this.apply({ action: 'isolate', node }, now);
-      }
-      case 'crash': {
+      case 'isolate':
+        return this.injectThenHeal({ action: 'isolate', node: this.pickTarget() }, heal, now);
+      case 'bridge':
+        return this.injectThenHeal({ action: 'bridge' }, heal, now);
+      case 'ring':
+        return this.injectThenHeal({ action: 'ring' }, heal, now);
+      case 'one-way': {
+        // The node still hears everyone but nobody hears it, or the other way round.
         const node = this.pickTarget();
-        this.healing = { action: 'restart', node };
-        return this.apply({ action: 'crash', node }, now);
+        const others = ids.filter((id) => id !== node);
+        const outbound = this.random.chance(0.5);
+        const links = others.map((other): [NodeId, NodeId] => (outbound ? [node, other] : [other, node]));
+        return this.injectThenHeal({ action: 'cuts', links }, heal, now);
+      }
+      case 'flaky-link': {
+        const [from, to] = this.random.shuffled(ids);
+        return this.injectThenHeal({ action: 'cut', from, to }, { action: 'uncut', from, to }, now);
+      }
+      case 'crash':
+      case 'lost-fsync':
+      case 'torn-write': {
+        const node = this.pickTarget();
+        const unsynced = kind === 'crash' ? undefined : kind === 'lost-fsync' ? 'keep-some' : 'tear';
+        return this.injectThenHeal({ action: 'crash', node, ...(unsynced ? { unsynced } : {}) }, { action: 'restart', node }, now);
       }
       case 'pause': {
         const node = this.pickTarget();
-        this.healing = { action: 'resume', node };
-        return this.apply({ action: 'pause', node }, now);
+        return this.injectThenHeal({ action: 'pause', node }, { action: 'resume', node }, now);
       }
       case 'flaky': {
         const base = this.baseNetwork;
-        this.healing = { action: 'network', settings: { ...base } };
+        const profile = this.profile;
         const settings = {
-          minLatencyMs: base.minLatencyMs,
-          latencySpreadMs: base.latencySpreadMs + this.random.int(5, 50),
-          dropRate: this.random.float() * 0.3,
-          duplicateRate: this.random.float() * 0.3,
+          ...base,
+          latencySpreadMs: base.latencySpreadMs + this.random.int(5, profile.maxExtraSpreadMs),
+          dropRate: this.random.float() * profile.maxDropRate,
+          duplicateRate: this.random.float() * profile.maxDuplicateRate,
         };
-        return this.apply({ action: 'network', settings }, now);
+        return this.injectThenHeal({ action: 'network', settings }, { action: 'network', settings: { ...base } }, now);
+      }
+      case 'delay': {
+        const base = this.baseNetwork;
+        const settings = { ...base, tailRate: this.profile.tailRate, tailMs: this.profile.tailMs };
+        return this.injectThenHeal({ action: 'network', settings }, { action: 'network', settings: { ...base } }, now);
+      }
+      case 'clock': {
+        const node = this.random.pick(ids);
+        // Fast or slow with even odds, up to the profile's drift either way.
+        const drift = 1 + this.random.float() * (this.profile.maxDrift - 1);
+        const rate = Math.round((this.random.chance(0.5) ? drift : 1 / drift) * 100) / 100;
+        return this.injectThenHeal({ action: 'clock', node, rate }, { action: 'clock', node, rate: 1 }, now);
       }
     }
+  }
+
+  private injectThenHeal(fault: NemesisAction, heal: NemesisAction, now: number): FaultAction | undefined {
+    this.healing = heal;
+    return this.apply(fault, now);
   }
 
   private apply(action: NemesisAction, now: number): FaultAction | undefined {
     return applyFault(this.cluster, { ...action, at: now } as FaultAction, this.random);
   }
 
-  /** The leader half the time (the most interesting victim), otherwise any node. */
+  /** The leader as often as the profile says (the most interesting victim), otherwise any node. */
   private pickTarget(): NodeId {
-    const leader = this.random.chance(0.5) ? this.cluster.leader() : undefined;
+    const leader = this.random.chance(this.profile.leaderBias) ? this.cluster.leader() : undefined;
     return leader ?? this.random.pick(this.cluster.ids());
   }
 }

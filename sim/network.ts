@@ -8,6 +8,9 @@ export interface NetworkSettings {
   readonly latencySpreadMs: number;
   readonly dropRate: number;
   readonly duplicateRate: number;
+  /** This share of messages is held up to `tailMs` longer. */
+  readonly tailRate: number;
+  readonly tailMs: number;
 }
 
 export interface Addressed {
@@ -110,6 +113,10 @@ export class Network<P extends Addressed> {
     this.epochs.set(link, (this.epochs.get(link) ?? 0) + 1);
   }
 
+  uncut(from: number, to: number): void {
+    this.cuts.delete(linkKey(from, to));
+  }
+
   isCut(from: number, to: number): boolean {
     return this.cuts.has(linkKey(from, to));
   }
@@ -124,8 +131,10 @@ export class Network<P extends Addressed> {
   }
 
   private latency(): number {
-    const { minLatencyMs, latencySpreadMs } = this.settings;
-    return minLatencyMs + (latencySpreadMs > 0 ? this.random.int(0, latencySpreadMs) : 0);
+    const { minLatencyMs, latencySpreadMs, tailRate, tailMs } = this.settings;
+    const spread = latencySpreadMs > 0 ? this.random.int(0, latencySpreadMs) : 0;
+    const tail = this.random.chance(tailRate) ? this.random.int(0, tailMs) : 0;
+    return minLatencyMs + spread + tail;
   }
 }
 

@@ -6,6 +6,7 @@ import { SimDisk } from './disk.js';
 import type { InvariantChecker } from './invariants.js';
 import type { ClientRequestPacket } from './packets.js';
 import type { RandomStream } from './random.js';
+import type { UnsyncedFate } from './scenario.js';
 import type { TraceRecorder } from './trace.js';
 
 export type NodeStatus = 'up' | 'crashed' | 'paused';
@@ -104,12 +105,15 @@ export class NodeHost {
     return result;
   }
 
-  crash(): void {
-    const lost = this.disk.crash();
+  /** Volatile state is gone; of the unsynced writes, what `fate` says survives (see SimDisk.crash). */
+  crash(fate: UnsyncedFate = 'lose', keep = 0): void {
+    const { lost, kept, torn } = this.disk.crash(fate, keep);
     this.status = 'crashed';
     this.inbox = [];
     this.ctx.invariants.onCrash(this.id, (index) => this.disk.durableTermAt(index));
-    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'crash', node: this.id, lostWrites: lost });
+    if (this.ctx.trace.enabled) {
+      this.ctx.trace.record({ t: this.ctx.now(), k: 'crash', node: this.id, lostWrites: lost, ...(fate === 'lose' ? {} : { keptWrites: kept, torn }) });
+    }
   }
 
   restart(): void {

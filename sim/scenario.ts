@@ -14,26 +14,65 @@ const networkSettings = z.strictObject({
   latencySpreadMs: z.number().int().nonnegative().default(4),
   dropRate: z.number().min(0).max(1).default(0),
   duplicateRate: z.number().min(0).max(1).default(0),
+  /** The long tail: this share of messages is held up to `tailMs` more (a slow path, a GC'd router). */
+  tailRate: z.number().min(0).max(1).default(0),
+  tailMs: z.number().int().nonnegative().default(0),
 });
+
+/** What a crash does to the writes the node had not synced yet. */
+export const unsyncedFates = ['lose', 'keep-some', 'tear'] as const;
 
 export const faultActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ at, action: z.literal('partition'), groups: z.array(z.array(nodeRef).min(1)).min(1) }),
   z.strictObject({ at, action: z.literal('isolate'), node: nodeRef }),
   z.strictObject({ at, action: z.literal('cut'), from: nodeRef, to: nodeRef }),
+  z.strictObject({ at, action: z.literal('uncut'), from: nodeRef, to: nodeRef }),
+  /** Two halves that can both reach one node, the bridge (drawn when absent), but not each other. */
+  z.strictObject({ at, action: z.literal('bridge'), node: nodeRef.optional() }),
+  /** A ring of overlapping majorities: each node reaches its neighbours, a majority, but no two see the same one. */
+  z.strictObject({ at, action: z.literal('ring') }),
+  /** Replaces every cut with exactly these directed links (what bridge and ring are carried out as). */
+  z.strictObject({ at, action: z.literal('cuts'), links: z.array(z.tuple([nodeRef, nodeRef])) }),
   z.strictObject({ at, action: z.literal('heal') }),
-  z.strictObject({ at, action: z.literal('crash'), node: nodeRef }),
+  z.strictObject({
+    at,
+    action: z.literal('crash'),
+    node: nodeRef,
+    /** lose (the default): every unsynced write is gone; keep-some: the first `keep` reached the disk; tear: and the next one only partly. */
+    unsynced: z.enum(unsyncedFates).optional(),
+    /** How many unsynced writes survive (keep-some, tear); drawn from the nemesis stream when absent. */
+    keep: z.number().int().nonnegative().optional(),
+  }),
+  /** The node's clock runs at this rate from now on: its timers and its leases speed up or slow down. */
+  z.strictObject({ at, action: z.literal('clock'), node: nodeRef, rate: z.number().min(0.1).max(10) }),
   z.strictObject({ at, action: z.literal('restart'), node: nodeOrAll }),
   z.strictObject({ at, action: z.literal('pause'), node: nodeRef }),
   z.strictObject({ at, action: z.literal('resume'), node: nodeOrAll }),
   z.strictObject({ at, action: z.literal('network'), settings: networkSettings.partial() }),
 ]);
 
-export const nemesisFaults = ['partition', 'isolate', 'crash', 'pause', 'flaky'] as const;
+export const nemesisFaults = [
+  'partition',
+  'isolate',
+  'bridge',
+  'ring',
+  'one-way',
+  'flaky-link',
+  'crash',
+  'lost-fsync',
+  'torn-write',
+  'pause',
+  'flaky',
+  'delay',
+  'clock',
+] as const;
 
 const nemesisSchema = z.strictObject({
   /** Mean time between nemesis actions. */
   intervalMs: z.number().int().positive().default(1000),
   faults: z.array(z.enum(nemesisFaults)).min(1).default([...nemesisFaults]),
+  /** Swarm testing: each seed draws which of `faults` are on and how strongly (see sim/swarm.ts). */
+  swarm: z.boolean().default(false),
 });
 
 const clientFields = {
@@ -91,7 +130,7 @@ export const scenarioSchema = z.strictObject({
       heartbeatTicks: z.number().int().positive().default(1),
     })
     .default({ tickMs: 10, electionTicks: 10, heartbeatTicks: 1 }),
-  network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0 }),
+  network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0, tailRate: 0, tailMs: 0 }),
   workload: workloadSchema.default({ type: 'register', clients: 3, thinkMs: 20, timeoutMs: 500, keys: 2 }),
   faults: z.array(faultActionSchema).default([]),
   nemesis: nemesisSchema.optional(),
@@ -107,6 +146,7 @@ export type FaultAction = z.output<typeof faultActionSchema>;
 export type NodeRef = z.output<typeof nodeRef>;
 export type NemesisFault = (typeof nemesisFaults)[number];
 export type NetworkSettingsInput = z.output<typeof networkSettings>;
+export type UnsyncedFate = (typeof unsyncedFates)[number];
 
 /** Fills in defaults and validates; throws a ScenarioError naming the offending field. */
 export function defineScenario(input: ScenarioInput, source = 'scenario'): Scenario {
@@ -153,10 +193,11 @@ function checkNodeIds(scenario: Scenario, source: string): void {
       throw new ScenarioError(source, `field ${path}.at: ${fault.at} is after the end of the run (durationMs ${scenario.durationMs})`);
     }
     if ('node' in fault) check(fault.node, `${path}.node`);
-    if (fault.action === 'cut') {
+    if (fault.action === 'cut' || fault.action === 'uncut') {
       check(fault.from, `${path}.from`);
       check(fault.to, `${path}.to`);
     }
     if (fault.action === 'partition') fault.groups.forEach((group, g) => group.forEach((ref, j) => check(ref, `${path}.groups[${g}][${j}]`)));
+    if (fault.action === 'cuts') fault.links.forEach((link, l) => link.forEach((ref, j) => check(ref, `${path}.links[${l}][${j}]`)));
   });
 }

@@ -1,6 +1,7 @@
 import { KvService } from '../src/kv/service.js';
 import type { Entry, Message, NodeId } from '../src/raft/types.js';
 import { ClientFleet, hasClients } from './clients.js';
+import { NodeClock } from './clock.js';
 import { Cluster } from './cluster.js';
 import { EventQueue } from './event-queue.js';
 import { applyFault } from './faults.js';
@@ -20,6 +21,7 @@ import { Network, type InFlight } from './network.js';
 import { NodeHost, type StateMachine } from './node-host.js';
 import { isClientAddress, type Packet } from './packets.js';
 import { RandomStreams } from './random.js';
+import { drawProfile, fixedProfile, type FaultProfile } from './swarm.js';
 import type { FaultAction, Scenario } from './scenario.js';
 import { TraceRecorder, type TraceEvent, type TraceLevel } from './trace.js';
 import { ProposalWorkload } from './workload.js';
@@ -72,6 +74,8 @@ export interface RunResult {
   readonly linearizability: LinearizabilityReport | null;
   /** Every fault as it was carried out (scheduled or by the nemesis), node references resolved. */
   readonly faults: readonly FaultAction[];
+  /** How the nemesis behaved (drawn for this seed under swarm testing), or null without one. */
+  readonly profile: FaultProfile | null;
 }
 
 /** A run of one scenario under one seed: the whole cluster on a virtual clock. */
@@ -121,6 +125,7 @@ export class Simulation {
     );
     this.fleet = this.makeFleet(scenario, network);
     const voters = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
+    const clocks = voters.map(() => new NodeClock(() => this.now));
     const hostContext = {
       trace: this.trace,
       invariants: this.invariants,
@@ -141,7 +146,7 @@ export class Simulation {
                 ? new KvService({
                     raft,
                     incarnation,
-                    now: () => this.now,
+                    now: () => clocks[id - 1].local(),
                     reply: (client, requestId, reply) =>
                       network.send({ type: 'kvResp', from: id, to: client, term: 0, requestId, reply }),
                   })
@@ -150,10 +155,8 @@ export class Simulation {
           hostContext,
         ),
     );
-    this.cluster = new Cluster(hosts, network, this.trace, this.invariants, () => this.now);
-    this.nemesis = scenario.nemesis
-      ? new Nemesis(this.cluster, this.random.nemesis, scenario.nemesis.faults, scenario.network)
-      : null;
+    this.cluster = new Cluster(hosts, network, this.trace, this.invariants, () => this.now, clocks);
+    this.nemesis = scenario.nemesis ? new Nemesis(this.cluster, this.random.nemesis, faultProfile(scenario.nemesis, this.random), scenario.network) : null;
     this.workload =
       scenario.workload.type === 'proposals'
         ? new ProposalWorkload(this.cluster, this.random.workload, this.trace, () => this.now)
@@ -222,7 +225,8 @@ export class Simulation {
     const { timing, faults, nemesis, durationMs, livenessMs } = this.scenario;
     for (const host of this.cluster.hosts) {
       // A random phase per node, from its own stream, keeps the nodes' ticks out of lockstep.
-      this.queue.push(this.random.node(host.id).int(0, timing.tickMs - 1), { kind: 'tick', node: host.id });
+      const phase = this.random.node(host.id).int(0, timing.tickMs - 1);
+      this.queue.push(this.cluster.clock(host.id).startTicks(phase), { kind: 'tick', node: host.id });
     }
     // One scheduled fault in the queue at a time, the next pushed as one fires, as the
     // nemesis does: a run's nemesis written down as a schedule then replays it exactly.
@@ -239,7 +243,7 @@ export class Simulation {
     switch (event.kind) {
       case 'tick': {
         this.cluster.host(event.node).tick();
-        this.queue.push(this.now + this.scenario.timing.tickMs, event);
+        this.queue.push(this.cluster.clock(event.node).nextTick(this.scenario.timing.tickMs), event);
         return;
       }
       case 'deliver': {
@@ -269,7 +273,7 @@ export class Simulation {
       }
       case 'nemesis': {
         if (this.healedAt >= 0 || !this.scenario.nemesis) return;
-        const { applied, delayMs } = this.nemesis!.step(this.scenario.nemesis.intervalMs, this.now);
+        const { applied, delayMs } = this.nemesis!.step(this.now);
         this.recordFault(applied);
         this.queue.push(this.now + delayMs, event);
         return;
@@ -291,6 +295,7 @@ export class Simulation {
     this.cluster.heal();
     this.cluster.restartAll();
     this.cluster.resumeAll();
+    this.cluster.resetClocks();
     // Loss and duplication count as faults too, even when the scenario's network has them from the start.
     this.cluster.setNetwork({ ...this.scenario.network, dropRate: 0, duplicateRate: 0 });
     this.cluster.note('liveness phase: all faults healed');
@@ -355,6 +360,7 @@ export class Simulation {
       history: this.history.events,
       linearizability,
       faults: this.applied,
+      profile: this.nemesis?.profile ?? null,
     };
   }
 
@@ -372,6 +378,10 @@ function countOutcomes(history: readonly HistoryEvent[]): RunStats['ops'] {
 /** The state machine of the plain proposals workload: it only needs to see entries applied. */
 function appliedLog(): StateMachine {
   return { apply: (_entry: Entry) => {} };
+}
+
+function faultProfile(nemesis: NonNullable<Scenario['nemesis']>, random: RandomStreams): FaultProfile {
+  return nemesis.swarm ? drawProfile(random.named('swarm'), nemesis.faults, nemesis.intervalMs) : fixedProfile(nemesis.faults, nemesis.intervalMs);
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions): RunResult {

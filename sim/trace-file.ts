@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatIssue, scenarioSchema, type Scenario } from './scenario.js';
 import type { LinearizabilityReport } from './kv-checks.js';
 import type { RunResult } from './simulation.js';
+import type { FaultProfile } from './swarm.js';
 import type { TraceEvent } from './trace.js';
 
 /**
@@ -23,6 +24,8 @@ export interface TraceFile {
   readonly traceHash: string;
   /** The checker's verdict on the clients' history, when the workload has a model. */
   readonly linearizability?: Omit<LinearizabilityReport, 'wallMs'>;
+  /** The nemesis's fault profile (drawn per seed under swarm testing). */
+  readonly profile?: FaultProfile;
   readonly events: readonly TraceEvent[];
 }
 
@@ -38,6 +41,7 @@ export function toTraceFile(scenario: Scenario, result: RunResult): TraceFile {
     stats,
     traceHash: result.traceHash,
     ...(result.linearizability ? { linearizability: withoutWallTime(result.linearizability) } : {}),
+    ...(result.profile ? { profile: result.profile } : {}),
     events: result.events,
   };
 }

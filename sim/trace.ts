@@ -15,12 +15,13 @@ export type TraceEvent =
   | { t: number; k: 'commit'; node: number; index: number }
   | { t: number; k: 'apply'; node: number; from: number; to: number }
   | { t: number; k: 'progress'; node: number; peer: number; match: number; next: number }
-  | { t: number; k: 'crash'; node: number; lostWrites: number }
+  | { t: number; k: 'crash'; node: number; lostWrites: number; keptWrites?: number; torn?: boolean }
   | { t: number; k: 'restart'; node: number; term: number; vote: number; commit: number; lastIndex: number }
   | { t: number; k: 'pause'; node: number }
   | { t: number; k: 'resume'; node: number; queued: number }
   | { t: number; k: 'partition'; cuts: [number, number][]; label: string }
-  | { t: number; k: 'network'; minLatencyMs: number; latencySpreadMs: number; dropRate: number; duplicateRate: number }
+  | { t: number; k: 'network'; minLatencyMs: number; latencySpreadMs: number; dropRate: number; duplicateRate: number; tailRate?: number; tailMs?: number }
+  | { t: number; k: 'clock'; node: number; rate: number }
   | { t: number; k: 'propose'; node: number; data: string; result: string }
   | { t: number; k: 'client'; client: number; op: number; type: 'invoke' | 'ok' | 'fail' | 'info'; f: string; key?: string; value?: unknown; node?: number }
   | { t: number; k: 'note'; text: string }

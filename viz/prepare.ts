@@ -251,7 +251,7 @@ export function messageColumns(events: readonly TraceEvent[], end: number): Mess
   return { count: n, id, copyOf, sendT, endT, from, to, type, status, term, sendIndex, endIndex, types, maxDuration, openRows: Int32Array.from(open) };
 }
 
-const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'network']);
+const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'network', 'clock']);
 
 /** Points worth jumping to: leader changes, faults and violations, in time order. */
 export function markers(events: readonly TraceEvent[]): Marker[] {
@@ -273,7 +273,7 @@ export function markers(events: readonly TraceEvent[]): Marker[] {
 export function faultLabel(e: TraceEvent): string {
   switch (e.k) {
     case 'crash':
-      return `node ${e.node} crashes${e.lostWrites > 0 ? ` (${e.lostWrites} unsynced writes lost)` : ''}`;
+      return `node ${e.node} crashes${crashDetail(e)}`;
     case 'restart':
       return `node ${e.node} restarts (term ${e.term}, commit ${e.commit}, last index ${e.lastIndex})`;
     case 'pause':
@@ -283,10 +283,20 @@ export function faultLabel(e: TraceEvent): string {
     case 'partition':
       return e.cuts.length === 0 ? `network heals (${e.label})` : e.label;
     case 'network':
-      return `network: latency ${e.minLatencyMs}–${e.minLatencyMs + e.latencySpreadMs} ms, ${pct(e.dropRate)} loss, ${pct(e.duplicateRate)} duplicates`;
+      return `network: latency ${e.minLatencyMs}–${e.minLatencyMs + e.latencySpreadMs} ms${e.tailRate ? ` (${pct(e.tailRate)} up to ${e.tailMs} ms more)` : ''}, ${pct(e.dropRate)} loss, ${pct(e.duplicateRate)} duplicates`;
+    case 'clock':
+      return `node ${e.node}'s clock runs at ${e.rate}× speed`;
     default:
       return e.k;
   }
+}
+
+function crashDetail(e: Extract<TraceEvent, { k: 'crash' }>): string {
+  const parts: string[] = [];
+  if (e.lostWrites > 0) parts.push(`${e.lostWrites} unsynced writes lost`);
+  if (e.keptWrites) parts.push(`${e.keptWrites} reached the disk anyway`);
+  if (e.torn) parts.push('a torn write, caught by its checksum');
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
 export function pct(x: number): string {

@@ -1,4 +1,5 @@
 import type { RunResult } from '../../sim/simulation.js';
+import { describeProfile } from '../../sim/swarm.js';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -25,6 +26,7 @@ export function formatRun(result: RunResult, scenarioArg: string): string[] {
     `  leader changes ${s.leaderChanges}, max term ${s.maxTerm}, committed ${formatCount(s.committed)} entries, ${formatCount(s.proposals)} proposals`,
     `  messages ${formatCount(s.messagesSent)} sent, ${formatCount(s.messagesDelivered)} delivered, ${formatCount(s.messagesDropped)} dropped`,
   ];
+  if (result.profile) lines.push(`  nemesis: ${describeProfile(result.profile)}`);
   if (result.history.length > 0) {
     lines.push(`  client operations: ${formatCount(s.ops.ok)} ok, ${formatCount(s.ops.fail)} failed, ${formatCount(s.ops.info)} unknown (info)`);
   }
@@ -47,6 +49,7 @@ export function runJson(result: RunResult): object {
     stats: result.stats,
     traceHash: result.traceHash,
     linearizability: result.linearizability ? summarizeLinearizability(result.linearizability) : null,
+    ...(result.profile ? { profile: result.profile } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ describe('simulated disk', () => {
     disk.writeEntries([entry(1, 1), entry(2, 1)]);
     disk.writeHardState({ term: 1, vote: 2, commit: 0 });
     expect(disk.read().entries).toEqual([]);
-    expect(disk.crash()).toBe(2);
+    expect(disk.crash()).toEqual({ kept: 0, lost: 2, torn: false });
     expect(disk.read()).toEqual({ hardState: { term: 0, vote: 0, commit: 0 }, entries: [] });
   });
 
@@ -32,5 +32,26 @@ describe('simulated disk', () => {
     disk.writeEntries([entry(2, 2)]);
     disk.sync();
     expect(disk.read().entries).toEqual([entry(1, 1), entry(2, 2)]);
+  });
+
+  it('a crash may let the first unsynced writes reach the disk after all (a lost fsync that half happened)', () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1)]);
+    disk.writeHardState({ term: 1, vote: 3, commit: 0 });
+    disk.writeEntries([entry(2, 1)]);
+    expect(disk.crash('keep-some', 2)).toEqual({ kept: 2, lost: 1, torn: false });
+    // In order: never a later write without the earlier ones.
+    expect(disk.read()).toEqual({ hardState: { term: 1, vote: 3, commit: 0 }, entries: [entry(1, 1)] });
+  });
+
+  it('a torn write is caught on recovery and dropped with everything after it', () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1)]);
+    disk.writeEntries([entry(2, 1)]);
+    disk.writeEntries([entry(3, 1)]);
+    expect(disk.crash('tear', 1)).toEqual({ kept: 1, lost: 2, torn: true });
+    expect(disk.read().entries).toEqual([entry(1, 1)]);
+    // Nothing pending: nothing to tear.
+    expect(disk.crash('tear', 5)).toEqual({ kept: 0, lost: 0, torn: false });
   });
 });

@@ -16,7 +16,7 @@ function harness(settings: Partial<NetworkSettings> = {}, onConnection?: (note: 
   let now = 0;
   const trace = new TraceRecorder('full');
   const network = new Network<Note>(
-    { minLatencyMs: 5, latencySpreadMs: 0, dropRate: 0, duplicateRate: 0, ...settings },
+    { minLatencyMs: 5, latencySpreadMs: 0, dropRate: 0, duplicateRate: 0, tailRate: 0, tailMs: 0, ...settings },
     new RandomStream(1, 'network'),
     trace,
     { now: () => now },

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { NodeClock } from '../../sim/clock.js';
+import { defineScenario, type FaultAction, type ScenarioInput } from '../../sim/scenario.js';
+import { runScenario } from '../../sim/simulation.js';
+import { drawProfile } from '../../sim/swarm.js';
+import { RandomStream } from '../../sim/random.js';
+import type { TraceEvent } from '../../sim/trace.js';
+
+/** Runs a short scenario with the full trace and hands back what happened. */
+function run(input: Omit<ScenarioInput, 'name'>, seed = 1) {
+  const result = runScenario(defineScenario({ name: 'fault-test', workload: { type: 'proposals' }, durationMs: 1500, ...input }), { seed, trace: 'full' });
+  const of = <K extends TraceEvent['k']>(k: K) => result.events.filter((e): e is Extract<TraceEvent, { k: K }> => e.k === k);
+  return { result, of };
+}
+
+type Link = readonly [number, number];
+const cutsOf = (fault: FaultAction | undefined): Link[] => (fault?.action === 'cuts' ? fault.links.map(([a, b]) => [a as number, b as number] as const) : []);
+const sees = (node: number, nodes: number, cuts: Link[]) =>
+  Array.from({ length: nodes }, (_, i) => i + 1).filter((other) => other === node || !cuts.some(([a, b]) => a === node && b === other));
+
+describe('partitions of every shape', () => {
+  it('bridge: two halves that cannot reach each other, and one node that reaches both', () => {
+    const { result } = run({ nodes: 5, faults: [{ at: 500, action: 'bridge', node: 3 }] });
+    const cuts = cutsOf(result.faults[0]);
+    expect(sees(3, 5, cuts)).toEqual([1, 2, 3, 4, 5]);
+    const halves = [1, 2, 4, 5].map((n) => sees(n, 5, cuts).filter((m) => m !== 3).sort().join());
+    expect(new Set(halves).size).toBe(2);
+    // Symmetric: every cut goes both ways.
+    for (const [a, b] of cuts) expect(cuts).toContainEqual([b, a]);
+  });
+
+  it('ring: every node sees a majority, and no two see the same one', () => {
+    const { result } = run({ nodes: 5, faults: [{ at: 500, action: 'ring' }] });
+    const cuts = cutsOf(result.faults[0]);
+    const views = [1, 2, 3, 4, 5].map((n) => sees(n, 5, cuts));
+    for (const view of views) expect(view.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(views.map((v) => v.join())).size).toBe(5);
+  });
+
+  it('a one-way cut loses messages in one direction only, and uncut restores just that link', () => {
+    const { of } = run({
+      nodes: 3,
+      faults: [
+        { at: 400, action: 'cut', from: 1, to: 2 },
+        { at: 400, action: 'cut', from: 3, to: 2 },
+        { at: 900, action: 'uncut', from: 1, to: 2 },
+      ],
+    });
+    const dropped = of('drop').filter((d) => d.reason === 'partition' && d.t >= 400);
+    expect(dropped.length).toBeGreaterThan(0);
+    for (const d of dropped) expect(d.to).toBe(2);
+    expect(dropped.some((d) => d.from === 1 && d.t > 905)).toBe(false);
+    expect(dropped.some((d) => d.from === 3 && d.t > 905)).toBe(true);
+    expect(of('deliver').some((d) => d.from === 2 && d.t > 400 && d.t < 900)).toBe(true);
+  });
+});
+
+describe('disk faults at a crash', () => {
+  it('keep-some and tear record how much of the unsynced data survived, drawn and written down', () => {
+    const { result, of } = run({
+      nodes: 3,
+      faults: [
+        { at: 600, action: 'crash', node: 'leader', unsynced: 'keep-some' },
+        { at: 800, action: 'restart', node: 'all' },
+        { at: 1000, action: 'crash', node: 'leader', unsynced: 'tear', keep: 0 },
+      ],
+    });
+    const crashes = of('crash');
+    expect(crashes).toHaveLength(2);
+    expect(crashes[0].keptWrites).toBeDefined();
+    const applied = result.faults.filter((f) => f.action === 'crash');
+    expect(applied[0]).toMatchObject({ unsynced: 'keep-some', keep: expect.any(Number) });
+    expect(applied[1]).toMatchObject({ unsynced: 'tear', keep: 0 });
+    expect(crashes[1].keptWrites).toBe(0);
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('clock drift', () => {
+  it('a node clock at rate r reads r ms per simulated ms and ticks r times as often', () => {
+    let now = 0;
+    const clock = new NodeClock(() => now);
+    clock.startTicks(0);
+    now = 100;
+    clock.setRate(2);
+    now = 150;
+    expect(clock.local()).toBe(200);
+    const ticks: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      ticks.push(clock.nextTick(10));
+      now = ticks[ticks.length - 1];
+    }
+    expect(ticks).toEqual([155, 160, 165, 170]);
+  });
+
+  it('an isolated node with a fast clock runs through its terms faster, by about its rate', () => {
+    const termsOfNode2 = (faults: ScenarioInput['faults']) => {
+      const { of } = run({ nodes: 3, durationMs: 3000, faults });
+      return Math.max(...of('state').filter((e) => e.node === 2).map((e) => e.term));
+    };
+    const isolate = { at: 0, action: 'isolate', node: 2 } as const;
+    const normal = termsOfNode2([isolate]);
+    const fast = termsOfNode2([{ at: 0, action: 'clock', node: 2, rate: 3 }, isolate]);
+    expect(normal).toBeGreaterThan(5);
+    expect(fast / normal).toBeGreaterThan(2.2);
+    expect(fast / normal).toBeLessThan(3.8);
+  });
+
+  it('is written to the trace, and the liveness phase sets every clock right again', () => {
+    const { of } = run({ nodes: 3, faults: [{ at: 0, action: 'clock', node: 2, rate: 0.5 }] });
+    expect(of('clock')).toEqual([{ t: 0, k: 'clock', node: 2, rate: 0.5 }, { t: 1500, k: 'clock', node: 2, rate: 1 }]);
+  });
+});
+
+describe('the long tail', () => {
+  it('holds a share of messages up to tailMs longer', () => {
+    const { of } = run({ nodes: 3, network: { tailRate: 0.2, tailMs: 200 } });
+    const sent = new Map(of('send').map((e) => [e.id, e.t]));
+    const delays = of('deliver').map((d) => d.t - (sent.get(d.id) ?? d.t));
+    const slow = delays.filter((d) => d > 5).length / delays.length;
+    expect(slow).toBeGreaterThan(0.1);
+    expect(slow).toBeLessThan(0.3);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(205);
+  });
+});
+
+describe('swarm testing', () => {
+  it('draws a different fault profile for each seed, from every enabled kind', () => {
+    const kinds = ['partition', 'crash', 'pause', 'flaky', 'clock', 'torn-write'] as const;
+    const profiles = Array.from({ length: 30 }, (_, seed) => drawProfile(new RandomStream(seed, 'swarm'), kinds, 700));
+    expect(new Set(profiles.map((p) => p.faults.join())).size).toBeGreaterThan(10);
+    for (const p of profiles) expect(p.faults.length).toBeGreaterThan(0);
+    for (const kind of kinds) expect(profiles.some((p) => p.faults.includes(kind))).toBe(true);
+    const intervals = profiles.map((p) => p.intervalMs);
+    expect(Math.max(...intervals) / Math.min(...intervals)).toBeGreaterThan(2);
+  });
+
+  it('records the profile in the run, and the nemesis uses only its kinds', () => {
+    const { result } = run({ nodes: 5, durationMs: 6000, nemesis: { intervalMs: 200, swarm: true, faults: ['crash', 'pause', 'clock', 'ring'] } }, 4);
+    expect(result.profile).not.toBeNull();
+    const allowed: Record<string, string[]> = { crash: ['crash', 'restart'], pause: ['pause', 'resume'], clock: ['clock'], ring: ['cuts', 'heal'] };
+    const actions = new Set(result.profile!.faults.flatMap((kind) => allowed[kind]));
+    expect(result.faults.length).toBeGreaterThan(5);
+    for (const fault of result.faults) expect(actions.has(fault.action), fault.action).toBe(true);
+  });
+});
