@@ -107,6 +107,7 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
   const ret = new Float64Array(n);
   const order = new Int32Array(n);
   const readOnly = new Uint8Array(n);
+  const limits = model.rankLimit === undefined ? undefined : new Float64Array(n).fill(Infinity);
   let nOk = 0;
   ops.forEach((op, i) => {
     call[i] = op.call;
@@ -115,6 +116,7 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
     if (op.type === 'ok') {
       nOk++;
       readOnly[i] = model.isReadOnly?.(op.input, op.output) ? 1 : 0;
+      if (limits !== undefined) limits[i] = (model.rankLimit as NonNullable<AnyModel['rankLimit']>)(op.input, op.output);
     }
   });
   const table = new StateTable(model);
@@ -125,7 +127,7 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
     ops.map((o) => o.input),
     ops.map((o) => o.output),
   );
-  const search = new PartSearch({ nOk, call, ret, order, readOnly }, transitions, initial, budget);
+  const search = new PartSearch({ nOk, call, ret, order, readOnly, limits }, transitions, initial, budget);
   return { part, keys: part.keys, ops, search, table, transitions };
 }
 
@@ -141,9 +143,25 @@ function summarize(p: RunningPart, verdict: Verdict): PartResult {
   };
 }
 
+/**
+ * Lets the model specialize itself to the whole history (Model.prepare) and
+ * turns info ops whose outcome the history proves into ok ops.
+ */
+function prepareHistory(ops: readonly Operation[], model: AnyModel): { ops: readonly Operation[]; model: AnyModel } {
+  if (model.prepare === undefined) return { ops, model };
+  const prepared = model.prepare(ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret })));
+  if (prepared.pinned.size === 0) return { ops, model: prepared.model };
+  const pinned = ops.map((op, i) => {
+    const pin = prepared.pinned.get(i);
+    return pin === undefined || op.type !== 'info' ? op : { ...op, type: 'ok' as const, output: pin.output, ret: pin.ret, revealed: pin.reason };
+  });
+  return { ops: pinned, model: prepared.model };
+}
+
 /** Checks paired operations (see buildOperations) against a model. */
-export function checkOperations(ops: readonly Operation[], model: AnyModel, options: Omit<CheckOptions, 'model'> = {}, failed = 0): CheckResult {
+export function checkOperations(history: readonly Operation[], baseModel: AnyModel, options: Omit<CheckOptions, 'model'> = {}, failed = 0): CheckResult {
   const started = performance.now();
+  const { ops, model } = prepareHistory(history, baseModel);
   const deadline = started + (options.timeoutMs ?? 30_000);
   const slice = options.sliceSteps ?? 2000;
   const budget: CacheBudget = { words: Math.floor((options.cacheBytes ?? DEFAULT_CACHE_WORDS * 4) / 4) };

@@ -55,14 +55,15 @@ export function describeOp(op: Operation, model: AnyModel): CounterexampleOp {
   return {
     id: op.id,
     process: op.process,
-    type: op.type,
+    // An info op whose outcome the history revealed is still shown as info.
+    type: op.revealed === undefined ? op.type : 'info',
     f: op.f,
     keys: op.keys,
     invokeIndex: op.invokeIndex,
     completeIndex: op.completeIndex,
     call: op.call,
-    ret: Number.isFinite(op.ret) ? op.ret : null,
-    description: model.describe(op.input, op.output),
+    ret: Number.isFinite(op.ret) && op.revealed === undefined ? op.ret : null,
+    description: model.describe(op.input, op.output) + (op.revealed === undefined ? '' : ` (${op.revealed})`),
   };
 }
 

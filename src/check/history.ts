@@ -29,6 +29,11 @@ export interface Operation {
   /** Model-specific forms of the above; output is undefined for info operations. */
   readonly input: unknown;
   readonly output: unknown;
+  /**
+   * Set when the history proves an info op's outcome (Model.prepare): it is then
+   * checked as ok with that output, and this says why.
+   */
+  readonly revealed?: string;
 }
 
 export interface Operations {

@@ -12,7 +12,21 @@ export class StateTable {
   private hashes = new Int32Array(64);
   private mask = 63;
 
-  constructor(private readonly model: AnyModel) {}
+  /** model.rank of each state, when the model has one. */
+  private ranks: Float64Array | null;
+
+  constructor(private readonly model: AnyModel) {
+    this.ranks = model.rank === undefined ? null : new Float64Array(64);
+  }
+
+  get hasRank(): boolean {
+    return this.ranks !== null;
+  }
+
+  /** The rank of an interned state (0 without a rank). */
+  rank(id: number): number {
+    return this.ranks === null ? 0 : this.ranks[id];
+  }
 
   intern(state: unknown): number {
     const h = this.model.hash(state) | 0;
@@ -25,6 +39,14 @@ export class StateTable {
     }
     const id = this.states.length;
     this.states.push(state);
+    if (this.ranks !== null) {
+      if (id >= this.ranks.length) {
+        const grown = new Float64Array(this.ranks.length * 2);
+        grown.set(this.ranks);
+        this.ranks = grown;
+      }
+      this.ranks[id] = (this.model.rank as (s: unknown) => number)(state);
+    }
     this.slots[i] = id + 1;
     this.hashes[i] = h;
     if (this.states.length * 2 > this.mask) this.grow();
@@ -65,7 +87,7 @@ export class Transitions {
 
   constructor(
     private readonly model: AnyModel,
-    private readonly table: StateTable,
+    readonly table: StateTable,
     private readonly inputs: readonly unknown[],
     private readonly outputs: readonly unknown[],
   ) {}

@@ -33,8 +33,27 @@ export interface Model<State, Input, Output> {
    * read; a cas whose new value is its expected one). Only such operations may be
    * linearized at once without trying alternatives: a write that happens to leave the
    * current state unchanged may be needed later, where it does change it.
+   * Also allowed: an op that only raises the rank to its own rankLimit (etcd's
+   * read-only txn carrying the store revision): where it is a no-op, rank equals
+   * that limit, so it is a no-op wherever it is still legal later.
    */
   isReadOnly?(input: Input, output: Output): boolean;
+  /**
+   * Optional progress measure (etcd: a lower bound on the store revision). It must
+   * never decrease along `step`, and `step(s, op)` may only be legal when
+   * `rank(s) <= rankLimit(op)`. The search then drops any state whose rank exceeds
+   * the limit of an ok op still to be placed: nothing can bring that op back.
+   */
+  rank?(state: State): number;
+  /** The largest rank in which the completed op can be legal; Infinity when unbounded. */
+  rankLimit?(input: Input, output: Output): number;
+  /**
+   * Optional: specialize the model to one whole history before it is split into
+   * parts (etcd: which revisions ok writes took; info writes whose outcome a read
+   * reveals). `pinned` gives info ops an outcome every valid linearization must
+   * agree with: they are then checked as ok ops completing at `ret`.
+   */
+  prepare?(ops: readonly PrepareOp<Input, Output>[]): Prepared<State, Input, Output>;
   init(): State;
   /**
    * The state after applying `input` with observed `output`, or undefined when
@@ -47,6 +66,32 @@ export interface Model<State, Input, Output> {
   hash(state: State): number;
   describe(input: Input, output: Output | undefined): string;
   describeState(state: State): string;
+}
+
+/** What `Model.prepare` sees of an operation. */
+export interface PrepareOp<Input, Output> {
+  readonly type: 'ok' | 'info';
+  readonly input: Input;
+  /** Undefined for info ops. */
+  readonly output: Output | undefined;
+  readonly call: number;
+  /** Infinity for info ops. */
+  readonly ret: number;
+}
+
+/** An info op's outcome, proven by the rest of the history. */
+export interface Pin<Output> {
+  readonly output: Output;
+  /** It must have taken effect by then (the earliest return of an op that observed it). */
+  readonly ret: number;
+  /** Why, for counterexamples. */
+  readonly reason: string;
+}
+
+export interface Prepared<State, Input, Output> {
+  readonly model: Model<State, Input, Output>;
+  /** By index into the ops given to prepare. */
+  readonly pinned: ReadonlyMap<number, Pin<Output>>;
 }
 
 /** A model whose types the caller does not care about (the checker's view). */

@@ -8,6 +8,9 @@ import { normalizeEvents, type RawEvent } from './checker.js';
 import type { HistoryEvent } from './events.js';
 import { buildOperations, type Operation } from './history.js';
 import { etcdModel, type EtcdInput, type EtcdOutput } from './models/etcd.js';
+import { writeRevision } from './models/etcd-parse.js';
+
+export { writeRevision };
 import type { AnyModel } from './model.js';
 
 export interface RevisionWrite {
@@ -29,23 +32,6 @@ export interface RevisionReport {
   readonly writes: number;
   /** At most `limit` violations are reported. */
   readonly violations: RevisionViolation[];
-}
-
-/** The revision an ok operation created, or undefined if it wrote nothing. */
-export function writeRevision(input: EtcdInput, output: EtcdOutput): number | undefined {
-  switch (output.f) {
-    case 'put':
-      return output.revision;
-    case 'delete':
-      return output.deleted > 0 ? output.revision : undefined;
-    case 'txn': {
-      const ops = input.f !== 'txn' ? [] : output.succeeded ? input.success : input.failure;
-      const wrote = ops.some((op, i) => op.f === 'put' || (op.f === 'delete' && ((output.results[i] as { deleted?: number } | undefined)?.deleted ?? 0) > 0));
-      return wrote ? output.revision : undefined;
-    }
-    case 'get':
-      return undefined;
-  }
 }
 
 interface Write extends RevisionWrite {

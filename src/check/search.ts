@@ -18,6 +18,9 @@
  * Pruning: the first-returning op must be placed using only the current
  * candidates before it; if no state they reach makes it legal, the node fails.
  *
+ * Pruning: with a model rank (rank.ts), a state whose rank passed the limit of
+ * an ok op still to be placed is dead and not entered.
+ *
  * Pruning: an info op whose step leaves the state unchanged is not linearized
  * there: leaving it out keeps every option (it may still happen later, or never).
  *
@@ -34,6 +37,8 @@ import { LinearizedSet } from './bitset.js';
 import type { CacheBudget } from './memo.js';
 import { ConfigCache } from './memo.js';
 import { Transitions } from './intern.js';
+import { findDoomed } from './doomed.js';
+import { RankGuard } from './rank.js';
 
 export const RUNNING = 0;
 export const LINEARIZABLE = 1;
@@ -44,9 +49,6 @@ const FORCED = 4;
 const REACH_LIMIT = 256;
 /** Transition lookups canBecomeLegal may spend per node. */
 const REACH_WORK = 4096;
-/** Transition lookups the static reachability check may spend. */
-const STATIC_WORK = 1 << 18;
-const STATIC_STATES = 1024;
 export type SearchStatus = typeof RUNNING | typeof LINEARIZABLE | typeof NOT_LINEARIZABLE;
 
 /** One part's operations in search order: ok ops first, then info ops. */
@@ -60,12 +62,16 @@ export interface SearchInput {
   readonly order: Int32Array;
   /** 1 for ok ops that never change a state in which they are legal (Model.isReadOnly). */
   readonly readOnly: Uint8Array;
+  /** Model.rankLimit per op (Infinity for info ops), when the model has a rank. */
+  readonly limits?: Float64Array;
 }
 
 export class PartSearch {
   readonly n: number;
   private readonly nOk: number;
   private readonly readOnly: Uint8Array;
+  /** Dead-state pruning by rank (see rank.ts), or null. */
+  private readonly guard: RankGuard | null;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -108,6 +114,7 @@ export class PartSearch {
     this.n = n;
     this.nOk = input.nOk;
     this.readOnly = input.readOnly;
+    this.guard = input.limits !== undefined && transitions.table.hasRank ? new RankGuard(input.limits) : null;
     const entries = 2 * n + 1;
     this.next = new Int32Array(entries);
     this.prev = new Int32Array(entries);
@@ -152,44 +159,13 @@ export class PartSearch {
     this.state = initialState;
     if (this.nOk === 0) this.status = LINEARIZABLE;
     else {
-      this.doomed = this.findDoomed();
+      this.doomed = findDoomed(transitions, initialState, n, this.nOk);
       if (this.doomed.length > 0) this.status = NOT_LINEARIZABLE;
     }
   }
 
   /** Ok ops that are illegal in every state any ops of this part can reach (see findDoomed). */
   doomed: number[] = [];
-
-  /**
-   * A cheap static proof of non-linearizability: the states reachable from the
-   * initial one using the part's ops in any order, each reusable (a superset of
-   * what any linearization visits). An ok op illegal in all of them can never be
-   * placed: a read of a value nobody wrote, a cas from a value nobody wrote.
-   * Skipped (no prune) when that closure gets larger than STATIC_WORK lookups.
-   */
-  private findDoomed(): number[] {
-    const n = this.n;
-    const transitions = this.transitions;
-    const states: number[] = [this.initialState];
-    const seen = new Set<number>(states);
-    let work = 0;
-    for (let i = 0; i < states.length; i++) {
-      for (let op = 0; op < n; op++) {
-        if (++work > STATIC_WORK) return [];
-        const t = transitions.next(states[i], op);
-        if (t >= 0 && !seen.has(t)) {
-          if (states.length >= STATIC_STATES) return [];
-          seen.add(t);
-          states.push(t);
-        }
-      }
-    }
-    const doomed: number[] = [];
-    for (let op = 0; op < this.nOk; op++) {
-      if (!states.some((s) => transitions.next(s, op) >= 0)) doomed.push(op);
-    }
-    return doomed;
-  }
 
   private lift(op: number): void {
     const next = this.next;
@@ -200,10 +176,12 @@ export class PartSearch {
     const r = this.retPos[op];
     next[prev[r]] = next[r];
     prev[next[r]] = prev[r];
+    this.guard?.add(op);
   }
 
   private unlift(op: number): void {
     // Reverse order of lift (dancing links).
+    this.guard?.remove(op);
     const next = this.next;
     const prev = this.prev;
     const r = this.retPos[op];
@@ -322,6 +300,8 @@ export class PartSearch {
     const transitions = this.transitions;
     const nOk = this.nOk;
     const readOnly = this.readOnly;
+    const guard = this.guard;
+    const table = transitions.table;
     let state = this.state;
     let first = this.first;
     let candidate = this.candidate;
@@ -375,7 +355,8 @@ export class PartSearch {
         const op = entryOp[candidate];
         const after = transitions.next(state, op);
         // An info op that changes nothing here is better left out: it may still happen later, or never.
-        if (after >= 0 && !(op >= nOk && after === state)) {
+        // A state whose rank passed a remaining ok op's limit is dead (rank.ts).
+        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op))) {
           set.set(op);
           if (cache.add(after)) {
             this.push(op, state, first, this.phase);

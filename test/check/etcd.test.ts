@@ -50,6 +50,17 @@ describe('etcd model', () => {
     expect(verdict([...put('a', 'w', 3), ...info, ...get('a', 'x', 2, 3, 3)])).toBe('not-linearizable');
   });
 
+  it('an info write cannot take a revision an ok write reports; a read-only reply carries the store revision', () => {
+    const info = op(0, 'put', { value: 'x' }, null, 'a', 'info');
+    // Revision 4 belongs to the put of b: the info put of a cannot have it.
+    expect(verdict([...put('a', 'w', 3), ...info, ...put('b', 'q', 4), ...get('a', 'x', 2, 3, 4)])).toBe('not-linearizable');
+    expect(verdict([...put('a', 'w', 3), ...info, ...put('b', 'q', 4), ...get('a', 'x', 2, 3, 5)])).toBe('linearizable');
+    const readOnly = (rev: number) => op(3, 'txn', { compare: [{ key: 'a', target: 'version', op: '=', value: 9 }], success: [], failure: [] }, { succeeded: false, revision: rev, results: [] });
+    expect(verdict([...put('a', 'w', 3), ...readOnly(3), ...put('a', 'y', 4)])).toBe('linearizable');
+    expect(verdict([...put('a', 'w', 3), ...readOnly(2)])).toBe('not-linearizable');
+    expect(verdict([...put('a', 'w', 3), ...readOnly(5), ...put('a', 'y', 4)])).toBe('not-linearizable');
+  });
+
   const txn = (compare: unknown[], success: unknown[], failure: unknown[], result: unknown) => op(3, 'txn', { compare, success, failure }, result);
 
   it('txn compares: value on a missing key is false, revisions of a missing key are 0', () => {

@@ -8,72 +8,61 @@
  *          ok     {"value":"v"|null,"version":n,"createRevision":c,"modRevision":m}
  *                 (null/0/0/0 for a missing key)
  *   delete invoke {"f":"delete","key":"k","value":null}
- *          ok     {"deleted":0|1,"revision":R}    R only means something when deleted = 1
+ *          ok     {"deleted":0|1,"revision":R}    R: the revision the delete created; with
+ *                                                  deleted = 0 the store's revision then
  *   txn    invoke {"f":"txn","value":{"compare":[{"key","target","op","value"}],
  *                                     "success":[ops],"failure":[ops]}}
  *          target: "value" | "version" | "createRevision" | "modRevision"; op: "=" "!=" "<" ">"
  *          ops: {"f":"put","key","value":"v"} | {"f":"get","key"} | {"f":"delete","key"}
  *          ok     {"succeeded":bool,"revision":R,"results":[per op of the taken branch:
  *                  put {"revision":R} | get (same object as get's ok value) | delete {"deleted":n}]}
+ *                 R: the revision it created, or the store's revision for a txn that wrote nothing
  *
  * Rules checked:
  * - value and version are exact. A missing key compares as version = createRevision =
  *   modRevision = 0, and a `value` compare on a missing key is false (as in etcd).
- * - Revisions are global but we see them per key, so only partially: every write
- *   (put, delete of an existing key, a txn with an effective write) gets a revision R
- *   strictly greater than any revision this key had before (its modRevision, or the
- *   revision that deleted it), and R becomes the key's modRevision (createRevision
- *   too when the key was created). All writes of one txn share one R; a txn or
- *   delete that changes nothing creates no revision and its revision is not checked.
- *   Cross-key ordering is left to `checkRevisionOrder` (revisions.ts).
+ * - The state carries `rev`, a lower bound on the store revision (exact when every
+ *   write is known). Every write (put, delete of an existing key, a txn with an
+ *   effective write) has a revision R > rev and sets rev = R; R becomes the key's
+ *   modRevision (createRevision too when it created the key). All writes of one
+ *   txn share one R. A txn or delete that wrote nothing reports the store revision
+ *   H: rev <= H, and then rev = H. Revisions are global, so one part sees all of
+ *   its keys' writes in one order; cross-part order is checkRevisionOrder's job.
  * - A get (or a get inside a txn) must return exactly the current state.
  * - Serializable gets may be stale by design, so they are NOT checked: they are
  *   dropped from the search as always legal and state-preserving.
- * - An `info` write took effect with an unknown revision: the key's revision is then
- *   only known to be above the old one, until a later read reveals it.
+ * - An `info` write took effect with an unknown revision, one no ok write reports
+ *   (etcd-pins.ts): rev moves to the next such free revision, and the key's
+ *   revision is only known to be at least that, until a later read reveals it. Info
+ *   writes whose value a read returned are pinned to that read's modRevision first.
+ * - The rank is rev; an ok write with revision R has rank limit R - 1, a read-only
+ *   op reporting H has limit H (see rank.ts for the pruning this allows).
  *
  * Known limitation: an `info` txn whose compare depends on such an unknown revision
  * (neither provably true nor false) is assumed not to have taken effect at that point.
  */
-import { FieldError } from '../errors.js';
-import { DEFAULT_KEY, hashCombine, hashString, type Model } from '../model.js';
+import { type Model, type Prepared, hashCombine, hashString } from '../model.js';
+import {
+  branchOf,
+  describeEtcd,
+  etcdKeys,
+  parseEtcdInput,
+  parseEtcdOutput,
+  writeRevision,
+  type Compare,
+  type CompareOp,
+  type EtcdInput,
+  type EtcdOutput,
+  type GetResult,
+  type TxnOp,
+} from './etcd-parse.js';
+import { OPEN_SPACE, pinInfoWrites, revisionSpace, settlePins, type RevisionSpace } from './etcd-pins.js';
 
-export type Target = 'value' | 'version' | 'createRevision' | 'modRevision';
-export type CompareOp = '=' | '!=' | '<' | '>';
-export interface Compare {
-  readonly key: string;
-  readonly target: Target;
-  readonly op: CompareOp;
-  readonly value: string | number;
-}
-export type TxnOp =
-  | { readonly f: 'put'; readonly key: string; readonly value: string }
-  | { readonly f: 'get'; readonly key: string }
-  | { readonly f: 'delete'; readonly key: string };
-
-export type EtcdInput =
-  | { readonly f: 'put'; readonly key: string; readonly value: string }
-  | { readonly f: 'get'; readonly key: string; readonly serializable: boolean }
-  | { readonly f: 'delete'; readonly key: string }
-  | { readonly f: 'txn'; readonly compare: readonly Compare[]; readonly success: readonly TxnOp[]; readonly failure: readonly TxnOp[] };
-
-export interface GetResult {
-  readonly value: string | null;
-  readonly version: number;
-  readonly createRevision: number;
-  readonly modRevision: number;
-}
-export type TxnResult = { readonly revision: number } | GetResult | { readonly deleted: number };
-export type EtcdOutput =
-  | { readonly f: 'put'; readonly revision: number }
-  | { readonly f: 'get'; readonly result: GetResult }
-  | { readonly f: 'delete'; readonly deleted: number; readonly revision: number }
-  | { readonly f: 'txn'; readonly succeeded: boolean; readonly revision: number; readonly results: readonly TxnResult[] };
+export type { Compare, CompareOp, EtcdInput, EtcdOutput, GetResult, Target, TxnOp, TxnResult } from './etcd-parse.js';
 
 /**
  * What we know about one key. When `createKnown`/`modKnown` is false the field
- * holds an exclusive lower bound instead of the value. `floor`: every later write
- * to this key must have a revision above it.
+ * holds an exclusive lower bound instead of the value.
  */
 export interface KeyRec {
   readonly value: string | null;
@@ -82,131 +71,46 @@ export interface KeyRec {
   readonly createKnown: boolean;
   readonly mod: number;
   readonly modKnown: boolean;
-  readonly floor: number;
 }
-export type EtcdState = ReadonlyMap<string, KeyRec>;
-
-const MISSING: KeyRec = { value: null, version: 0, create: 0, createKnown: true, mod: 0, modKnown: true, floor: 0 };
-
-// ---------------------------------------------------------------- parsing
-
-function obj(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FieldError(field, `expected an object, got ${JSON.stringify(value) ?? 'nothing'}`);
-  }
-  return value as Record<string, unknown>;
-}
-function str(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new FieldError(field, `expected a string, got ${JSON.stringify(value) ?? 'nothing'}`);
-  return value;
-}
-function int(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new FieldError(field, `expected an integer, got ${JSON.stringify(value) ?? 'nothing'}`);
-  }
-  return value;
-}
-function keyOf(value: unknown, field: string): string {
-  if (typeof value === 'number') return String(value);
-  return str(value, field);
-}
-function putValue(value: unknown, field: string): string {
-  // Accept the bare string too: txn ops carry it directly.
-  if (typeof value === 'string') return value;
-  return str(obj(value, field).value, `${field}.value`);
+export interface EtcdState {
+  readonly keys: ReadonlyMap<string, KeyRec>;
+  /** Lower bound on the store revision; never decreases. */
+  readonly rev: number;
 }
 
-function parseTxnOp(raw: unknown, field: string): TxnOp {
-  const o = obj(raw, field);
-  const f = o.f;
-  const key = keyOf(o.key, `${field}.key`);
-  if (f === 'put') return { f, key, value: putValue(o.value, `${field}.value`) };
-  if (f === 'get' || f === 'delete') return { f, key };
-  throw new FieldError(`${field}.f`, `expected put, get or delete, got ${JSON.stringify(f) ?? 'nothing'}`);
+const MISSING: KeyRec = { value: null, version: 0, create: 0, createKnown: true, mod: 0, modKnown: true };
+
+function rec(keys: ReadonlyMap<string, KeyRec>, key: string): KeyRec {
+  return keys.get(key) ?? MISSING;
 }
 
-const TARGETS: readonly string[] = ['value', 'version', 'createRevision', 'modRevision'];
-const OPS: readonly string[] = ['=', '!=', '<', '>'];
-
-function parseCompare(raw: unknown, field: string): Compare {
-  const o = obj(raw, field);
-  const key = keyOf(o.key, `${field}.key`);
-  if (typeof o.target !== 'string' || !TARGETS.includes(o.target)) {
-    throw new FieldError(`${field}.target`, `expected ${TARGETS.join(', ')}, got ${JSON.stringify(o.target) ?? 'nothing'}`);
-  }
-  if (typeof o.op !== 'string' || !OPS.includes(o.op)) {
-    throw new FieldError(`${field}.op`, `expected one of ${OPS.join(' ')}, got ${JSON.stringify(o.op) ?? 'nothing'}`);
-  }
-  const target = o.target as Target;
-  const value = target === 'value' ? str(o.value, `${field}.value`) : int(o.value, `${field}.value`);
-  return { key, target, op: o.op as CompareOp, value };
-}
-
-function list<T>(raw: unknown, field: string, each: (item: unknown, field: string) => T): T[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new FieldError(field, `expected an array, got ${JSON.stringify(raw)}`);
-  return raw.map((item, i) => each(item, `${field}[${i}]`));
-}
-
-function parseGetResult(raw: unknown, field: string): GetResult {
-  const o = obj(raw, field);
-  const value = o.value === null || o.value === undefined ? null : str(o.value, `${field}.value`);
-  return {
-    value,
-    version: int(o.version ?? 0, `${field}.version`),
-    createRevision: int(o.createRevision ?? 0, `${field}.createRevision`),
-    modRevision: int(o.modRevision ?? 0, `${field}.modRevision`),
-  };
-}
-
-function parseTxnResult(op: TxnOp, raw: unknown, field: string): TxnResult {
-  if (op.f === 'get') return parseGetResult(raw, field);
-  const o = obj(raw, field);
-  if (op.f === 'put') return { revision: int(o.revision, `${field}.revision`) };
-  return { deleted: int(o.deleted, `${field}.deleted`) };
-}
-
-// ---------------------------------------------------------------- semantics
-
-function rec(state: EtcdState, key: string): KeyRec {
-  return state.get(key) ?? MISSING;
-}
-
-/** Applies a write of `value` (or a delete when null) with revision R (undefined = unknown). */
-function write(r: KeyRec, value: string | null, R: number | undefined): KeyRec | undefined {
-  if (R !== undefined && R <= r.floor) return undefined;
-  const floor = R ?? r.floor;
-  if (value === null) return { ...MISSING, floor };
+/** A write of `value` (a delete when null) at revision `rev`; when !known, `rev` is only the least it can be. */
+function write(r: KeyRec, value: string | null, rev: number, known: boolean): KeyRec {
+  if (value === null) return MISSING;
+  const bound = known ? rev : rev - 1;
   const exists = r.value !== null;
   return {
     value,
     version: exists ? r.version + 1 : 1,
-    create: exists ? r.create : floor,
-    createKnown: exists ? r.createKnown : R !== undefined,
-    mod: floor,
-    modKnown: R !== undefined,
-    floor,
+    create: exists ? r.create : bound,
+    createKnown: exists ? r.createKnown : known,
+    mod: bound,
+    modKnown: known,
   };
 }
 
 /** Checks a read against the key and learns unknown revisions from it. */
-function read(r: KeyRec, out: GetResult): KeyRec | undefined {
+function read(r: KeyRec, out: GetResult, space: RevisionSpace): KeyRec | undefined {
   if (out.value === null || r.value === null) {
     const bothMissing = out.value === null && r.value === null;
     return bothMissing && out.version === 0 && out.createRevision === 0 && out.modRevision === 0 ? r : undefined;
   }
-  if (out.value !== r.value || out.version !== r.version) return undefined;
-  if (r.createKnown ? out.createRevision !== r.create : out.createRevision <= r.create) return undefined;
-  if (r.modKnown ? out.modRevision !== r.mod : out.modRevision <= r.mod) return undefined;
+  if (out.value !== r.value || out.version !== r.version || out.createRevision > out.modRevision) return undefined;
+  // An unknown revision was an info write's: above its bound, and taken by no known write.
+  const fits = (known: boolean, v: number, seen: number) => (known ? seen === v : seen > v && space.isFree(seen));
+  if (!fits(r.createKnown, r.create, out.createRevision) || !fits(r.modKnown, r.mod, out.modRevision)) return undefined;
   if (r.createKnown && r.modKnown) return r;
-  return {
-    ...r,
-    create: out.createRevision,
-    createKnown: true,
-    mod: out.modRevision,
-    modKnown: true,
-    floor: Math.max(r.floor, out.modRevision),
-  };
+  return { ...r, create: out.createRevision, createKnown: true, mod: out.modRevision, modKnown: true };
 }
 
 function cmp(a: number | string, op: CompareOp, b: number | string): boolean {
@@ -242,10 +146,10 @@ function evalCompare(r: KeyRec, c: Compare): boolean | undefined {
   return known ? cmp(v, c.op, x) : cmpAbove(v, c.op, x);
 }
 
-function hasEffectiveWrite(state: EtcdState, ops: readonly TxnOp[]): boolean {
+function hasEffectiveWrite(keys: ReadonlyMap<string, KeyRec>, ops: readonly TxnOp[]): boolean {
   const exists = new Map<string, boolean>();
   for (const op of ops) {
-    const present = exists.get(op.key) ?? rec(state, op.key).value !== null;
+    const present = exists.get(op.key) ?? rec(keys, op.key).value !== null;
     if (op.f === 'put') return true;
     if (op.f === 'delete') {
       if (present) return true;
@@ -255,10 +159,13 @@ function hasEffectiveWrite(state: EtcdState, ops: readonly TxnOp[]): boolean {
   return false;
 }
 
-function stepTxn(state: EtcdState, input: Extract<EtcdInput, { f: 'txn' }>, output: Extract<EtcdOutput, { f: 'txn' }> | undefined): EtcdState | undefined {
+type TxnIn = Extract<EtcdInput, { f: 'txn' }>;
+type TxnOut = Extract<EtcdOutput, { f: 'txn' }>;
+
+function stepTxn(state: EtcdState, input: TxnIn, output: TxnOut | undefined, space: RevisionSpace): EtcdState | undefined {
   let decided: boolean | undefined = true;
   for (const c of input.compare) {
-    const result = evalCompare(rec(state, c.key), c);
+    const result = evalCompare(rec(state.keys, c.key), c);
     if (result === false) {
       decided = false;
       break;
@@ -270,186 +177,161 @@ function stepTxn(state: EtcdState, input: Extract<EtcdInput, { f: 'txn' }>, outp
   const succeeded = output?.succeeded ?? (decided as boolean);
   const ops = succeeded ? input.success : input.failure;
   if (output !== undefined && output.results.length !== ops.length) return undefined;
-  const R = output !== undefined && hasEffectiveWrite(state, ops) ? output.revision : undefined;
-  const next = new Map(state);
+  const effective = hasEffectiveWrite(state.keys, ops);
+  let rev = state.rev;
+  let known = true;
+  if (effective && output !== undefined) {
+    if (output.revision <= rev) return undefined;
+    rev = output.revision;
+  } else if (effective) {
+    rev = space.nextFree(rev);
+    known = false;
+  } else if (output !== undefined && output.revision > 0) {
+    // Wrote nothing: it reports the store revision at that point.
+    if (output.revision < rev) return undefined;
+    rev = output.revision;
+  }
+  const writeRev = rev;
+  const next = new Map(state.keys);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     const r = rec(next, op.key);
     const result = output?.results[i];
     let updated: KeyRec | undefined = r;
     if (op.f === 'put') {
-      if (result !== undefined && (result as { revision: number }).revision !== R) return undefined;
-      updated = write(r, op.value, R);
+      if (result !== undefined && (result as { revision: number }).revision !== writeRev) return undefined;
+      updated = write(r, op.value, writeRev, known);
     } else if (op.f === 'delete') {
       if (result !== undefined && (result as { deleted: number }).deleted !== (r.value === null ? 0 : 1)) return undefined;
-      if (r.value !== null) updated = write(r, null, R);
+      if (r.value !== null) updated = write(r, null, writeRev, known);
     } else if (result !== undefined) {
-      updated = read(r, result as GetResult);
+      updated = read(r, result as GetResult, space);
+      if (updated !== undefined && updated !== r) rev = Math.max(rev, updated.mod);
     }
     if (updated === undefined) return undefined;
     next.set(op.key, updated);
   }
-  return next;
+  // A revealed revision cannot be above the revision this txn reports.
+  if (output !== undefined && output.revision > 0 && rev > output.revision) return undefined;
+  return { keys: next, rev };
 }
 
-function withKey(state: EtcdState, key: string, r: KeyRec | undefined): EtcdState | undefined {
+function withKey(state: EtcdState, key: string, r: KeyRec | undefined, rev: number): EtcdState | undefined {
   if (r === undefined) return undefined;
-  if (r === rec(state, key)) return state;
-  const next = new Map(state);
-  next.set(key, r);
-  return next;
+  if (r === rec(state.keys, key) && rev === state.rev) return state;
+  const keys = new Map(state.keys);
+  keys.set(key, r);
+  return { keys, rev };
 }
 
 function recEqual(a: KeyRec, b: KeyRec): boolean {
-  return (
-    a.value === b.value &&
-    a.version === b.version &&
-    a.create === b.create &&
-    a.createKnown === b.createKnown &&
-    a.mod === b.mod &&
-    a.modKnown === b.modKnown &&
-    a.floor === b.floor
-  );
+  return a.value === b.value && a.version === b.version && a.create === b.create && a.createKnown === b.createKnown && a.mod === b.mod && a.modKnown === b.modKnown;
 }
 
 function describeRec(r: KeyRec): string {
-  if (r.value === null) return r.floor > 0 ? `missing (deleted at rev > ${r.floor - 1})` : 'missing';
+  if (r.value === null) return 'missing';
   const create = r.createKnown ? `${r.create}` : `>${r.create}`;
   const mod = r.modKnown ? `${r.mod}` : `>${r.mod}`;
   return `${JSON.stringify(r.value)} v${r.version} create=${create} mod=${mod}`;
 }
 
-function describeTxnOp(op: TxnOp): string {
-  return op.f === 'put' ? `put ${op.key}=${JSON.stringify(op.value)}` : `${op.f} ${op.key}`;
+function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undefined, space: RevisionSpace): EtcdState | undefined {
+  switch (input.f) {
+    case 'get': {
+      if (input.serializable || output === undefined) return state;
+      const r = rec(state.keys, input.key);
+      const seen = read(r, (output as Extract<EtcdOutput, { f: 'get' }>).result, space);
+      return withKey(state, input.key, seen, seen === undefined || seen === r ? state.rev : Math.max(state.rev, seen.mod));
+    }
+    case 'put': {
+      const r = rec(state.keys, input.key);
+      if (output === undefined) {
+        const rev = space.nextFree(state.rev);
+        return withKey(state, input.key, write(r, input.value, rev, false), rev);
+      }
+      const R = (output as Extract<EtcdOutput, { f: 'put' }>).revision;
+      return R > state.rev ? withKey(state, input.key, write(r, input.value, R, true), R) : undefined;
+    }
+    case 'delete': {
+      const r = rec(state.keys, input.key);
+      const out = output as Extract<EtcdOutput, { f: 'delete' }> | undefined;
+      if (out === undefined) {
+        // An unknown delete of a missing key changes nothing: same as never happening.
+        if (r.value === null) return undefined;
+        const rev = space.nextFree(state.rev);
+        return withKey(state, input.key, MISSING, rev);
+      }
+      if (out.deleted === 0) {
+        if (r.value !== null) return undefined;
+        if (out.revision === 0) return state;
+        return out.revision >= state.rev ? withKey(state, input.key, r, out.revision) : undefined;
+      }
+      if (out.deleted !== 1 || r.value === null || out.revision <= state.rev) return undefined;
+      return withKey(state, input.key, MISSING, out.revision);
+    }
+    case 'txn':
+      return stepTxn(state, input, output as TxnOut | undefined, space);
+  }
+}
+
+/** The etcd model over a revision space (OPEN_SPACE: nothing known about other writes). */
+export function makeEtcdModel(space: RevisionSpace): Model<EtcdState, EtcdInput, EtcdOutput> {
+  return {
+    name: 'etcd',
+    fs: ['put', 'get', 'delete', 'txn'],
+    parseInput: parseEtcdInput,
+    parseOutput: parseEtcdOutput,
+    partition: etcdKeys,
+    isNoop: (input, output) => input.f === 'get' && (input.serializable || output === undefined),
+    // Read-only ops that report H only raise rev to H: no-op now means no-op later (Model.isReadOnly).
+    isReadOnly: (input, output) =>
+      input.f === 'get' ||
+      (input.f === 'delete' && output.f === 'delete' && output.deleted === 0) ||
+      (input.f === 'txn' && output.f === 'txn' && branchOf(input, output).every((op) => op.f === 'get')),
+    rank: (state) => state.rev,
+    rankLimit(input, output) {
+      if (output.f === 'get') return Infinity;
+      const written = writeRevision(input, output);
+      if (written !== undefined) return written - 1;
+      return output.revision > 0 ? output.revision : Infinity;
+    },
+    // An etcd store starts at revision 1: the first write creates revision 2.
+    init: () => ({ keys: new Map<string, KeyRec>(), rev: 1 }),
+    step: (state, input, output) => stepEtcd(state, input, output, space),
+    equal(a, b) {
+      if (a === b) return true;
+      if (a.rev !== b.rev) return false;
+      // Missing keys may or may not be present in the map.
+      for (const [k, r] of a.keys) if (!recEqual(r, rec(b.keys, k))) return false;
+      for (const [k, r] of b.keys) if (!recEqual(r, rec(a.keys, k))) return false;
+      return true;
+    },
+    hash(state) {
+      let h = 0;
+      for (const [k, r] of state.keys) {
+        if (recEqual(r, MISSING)) continue;
+        let x = hashString(k);
+        x = hashCombine(x, r.value === null ? -1 : hashString(r.value));
+        x = hashCombine(x, r.version);
+        x = hashCombine(x, r.create * 2 + (r.createKnown ? 1 : 0));
+        x = hashCombine(x, r.mod * 2 + (r.modKnown ? 1 : 0));
+        h = (h + x) | 0; // order-independent: Map order depends on history
+      }
+      return hashCombine(h, state.rev);
+    },
+    describe: describeEtcd,
+    describeState(state) {
+      const keys = [...state.keys.keys()].filter((k) => !recEqual(rec(state.keys, k), MISSING)).sort();
+      const body = keys.map((k) => `; ${k}: ${describeRec(rec(state.keys, k))}`).join('');
+      return `{revision >= ${state.rev}${body}}`;
+    },
+  };
 }
 
 export const etcdModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
-  name: 'etcd',
-  fs: ['put', 'get', 'delete', 'txn'],
-  parseInput(f, key, value) {
-    if (f === 'put') return { f, key, value: putValue(value, 'value') };
-    if (f === 'get') {
-      const serializable = value !== null && value !== undefined && obj(value, 'value').serializable === true;
-      return { f, key, serializable };
-    }
-    if (f === 'delete') return { f, key };
-    if (f === 'txn') {
-      const o = obj(value, 'value');
-      return {
-        f,
-        compare: list(o.compare, 'value.compare', parseCompare),
-        success: list(o.success, 'value.success', parseTxnOp),
-        failure: list(o.failure, 'value.failure', parseTxnOp),
-      };
-    }
-    throw new FieldError('f', `unknown operation ${JSON.stringify(f)} for model etcd`);
-  },
-  parseOutput(input, value) {
-    if (input.f === 'get') return { f: 'get', result: parseGetResult(value, 'value') };
-    const o = obj(value, 'value');
-    if (input.f === 'put') return { f: 'put', revision: int(o.revision, 'value.revision') };
-    if (input.f === 'delete') {
-      const deleted = int(o.deleted, 'value.deleted');
-      return { f: 'delete', deleted, revision: deleted === 0 ? 0 : int(o.revision, 'value.revision') };
-    }
-    if (typeof o.succeeded !== 'boolean') throw new FieldError('value.succeeded', `expected true or false, got ${JSON.stringify(o.succeeded) ?? 'nothing'}`);
-    const ops = o.succeeded ? input.success : input.failure;
-    const raw = o.results ?? [];
-    if (!Array.isArray(raw)) throw new FieldError('value.results', `expected an array, got ${JSON.stringify(raw)}`);
-    const results = raw.map((r, i) => (i < ops.length ? parseTxnResult(ops[i], r, `value.results[${i}]`) : { deleted: -1 }));
-    const revision = o.revision === undefined || o.revision === null ? 0 : int(o.revision, 'value.revision');
-    return { f: 'txn', succeeded: o.succeeded, revision, results };
-  },
-  partition(input) {
-    if (input.f !== 'txn') return [input.key];
-    const keys = new Set<string>();
-    for (const c of input.compare) keys.add(c.key);
-    for (const op of input.success) keys.add(op.key);
-    for (const op of input.failure) keys.add(op.key);
-    if (keys.size === 0) keys.add(DEFAULT_KEY);
-    return [...keys];
-  },
-  isNoop: (input, output) => input.f === 'get' && (input.serializable || output === undefined),
-  isReadOnly: (input, output) =>
-    input.f === 'get' ||
-    (input.f === 'delete' && output.f === 'delete' && output.deleted === 0) ||
-    (input.f === 'txn' && output.f === 'txn' && (output.succeeded ? input.success : input.failure).every((op) => op.f === 'get')),
-  init: () => new Map<string, KeyRec>(),
-  step(state, input, output) {
-    switch (input.f) {
-      case 'get': {
-        if (input.serializable || output === undefined) return state;
-        return withKey(state, input.key, read(rec(state, input.key), (output as Extract<EtcdOutput, { f: 'get' }>).result));
-      }
-      case 'put': {
-        const R = output === undefined ? undefined : (output as Extract<EtcdOutput, { f: 'put' }>).revision;
-        return withKey(state, input.key, write(rec(state, input.key), input.value, R));
-      }
-      case 'delete': {
-        const r = rec(state, input.key);
-        const out = output as Extract<EtcdOutput, { f: 'delete' }> | undefined;
-        // An unknown delete of a missing key changes nothing: same as never happening.
-        if (out === undefined) return r.value === null ? undefined : withKey(state, input.key, write(r, null, undefined));
-        if (out.deleted === 0) return r.value === null ? state : undefined;
-        if (out.deleted !== 1 || r.value === null) return undefined;
-        return withKey(state, input.key, write(r, null, out.revision));
-      }
-      case 'txn':
-        return stepTxn(state, input, output as Extract<EtcdOutput, { f: 'txn' }> | undefined);
-    }
-  },
-  equal(a, b) {
-    if (a === b) return true;
-    // Missing-and-never-written keys may or may not be present in the map.
-    for (const [k, r] of a) if (!recEqual(r, rec(b, k))) return false;
-    for (const [k, r] of b) if (!recEqual(r, rec(a, k))) return false;
-    return true;
-  },
-  hash(state) {
-    let h = 0;
-    for (const [k, r] of state) {
-      if (recEqual(r, MISSING)) continue;
-      let x = hashString(k);
-      x = hashCombine(x, r.value === null ? -1 : hashString(r.value));
-      x = hashCombine(x, r.version);
-      x = hashCombine(x, r.create * 2 + (r.createKnown ? 1 : 0));
-      x = hashCombine(x, r.mod * 2 + (r.modKnown ? 1 : 0));
-      x = hashCombine(x, r.floor);
-      h = (h + x) | 0; // order-independent: Map order depends on history
-    }
-    return h;
-  },
-  describe(input, output) {
-    const unknown = output === undefined ? ' (unknown outcome)' : '';
-    switch (input.f) {
-      case 'get': {
-        if (input.serializable) return `serializable get ${input.key} (not checked)`;
-        const r = (output as Extract<EtcdOutput, { f: 'get' }> | undefined)?.result;
-        return r === undefined
-          ? `get ${input.key}${unknown}`
-          : `get ${input.key} -> ${r.value === null ? 'missing' : `${JSON.stringify(r.value)} v${r.version} create=${r.createRevision} mod=${r.modRevision}`}`;
-      }
-      case 'put': {
-        const rev = (output as Extract<EtcdOutput, { f: 'put' }> | undefined)?.revision;
-        return `put ${input.key}=${JSON.stringify(input.value)}${rev === undefined ? unknown : ` @${rev}`}`;
-      }
-      case 'delete': {
-        const out = output as Extract<EtcdOutput, { f: 'delete' }> | undefined;
-        return `delete ${input.key}${out === undefined ? unknown : out.deleted ? ` @${out.revision}` : ' (nothing deleted)'}`;
-      }
-      case 'txn': {
-        const out = output as Extract<EtcdOutput, { f: 'txn' }> | undefined;
-        const cs = input.compare.map((c) => `${c.target}(${c.key}) ${c.op} ${JSON.stringify(c.value)}`).join(' && ');
-        const then = input.success.map(describeTxnOp).join(', ');
-        const otherwise = input.failure.map(describeTxnOp).join(', ');
-        const res = out === undefined ? unknown : ` -> ${out.succeeded ? 'succeeded' : 'failed'} @${out.revision}`;
-        return `txn if ${cs || 'true'} then [${then}] else [${otherwise}]${res}`;
-      }
-    }
-  },
-  describeState(state) {
-    const keys = [...state.keys()].filter((k) => !recEqual(rec(state, k), MISSING)).sort();
-    if (keys.length === 0) return '{}';
-    return `{${keys.map((k) => `${k}: ${describeRec(rec(state, k))}`).join('; ')}}`;
+  ...makeEtcdModel(OPEN_SPACE),
+  prepare(ops): Prepared<EtcdState, EtcdInput, EtcdOutput> {
+    const { claimed, pins } = settlePins(ops, pinInfoWrites(ops));
+    return { model: makeEtcdModel(revisionSpace(claimed)), pinned: pins };
   },
 };
