@@ -1,13 +1,24 @@
 import type { Scenario } from '../sim/scenario.js';
+import asymmetricPartition from './asymmetric-partition.js';
+import bridge from './bridge.js';
+import churn from './churn.js';
+import clockSkew from './clock-skew.js';
+import crashAll from './crash-all.js';
 import crashRestart from './crash-restart.js';
+import disruptiveRejoin from './disruptive-rejoin.js';
+import figure8 from './figure-8.js';
 import flakyNetwork from './flaky-network.js';
 import happy from './happy.js';
 import leaderCrash from './leader-crash.js';
+import leaderIsolation from './leader-isolation.js';
 import leaseExpiry from './lease-expiry.js';
+import lostFsync from './lost-fsync.js';
 import nemesis from './nemesis.js';
 import partitionLeader from './partition-leader.js';
 import partitionMinority from './partition-minority.js';
 import staleRead from './stale-read.js';
+import tornWrite from './torn-write.js';
+import unreliableChurn from './unreliable-churn.js';
 
 /** The built-in scenarios, in the order `raftsim list` shows them. */
 export const scenarios: readonly Scenario[] = [
@@ -17,6 +28,17 @@ export const scenarios: readonly Scenario[] = [
   partitionLeader,
   flakyNetwork,
   crashRestart,
+  crashAll,
+  figure8,
+  leaderIsolation,
+  disruptiveRejoin,
+  asymmetricPartition,
+  bridge,
+  churn,
+  unreliableChurn,
+  clockSkew,
+  lostFsync,
+  tornWrite,
   staleRead,
   leaseExpiry,
   nemesis,
