@@ -4,6 +4,7 @@ import { chmodSync, existsSync } from 'node:fs';
 
 const entries = [
   { in: 'src/cli/main.ts', out: 'raftsim' },
+  { in: 'sim/testing.ts', out: 'testing' },
   { in: 'sim/sweep-worker.ts', out: 'sweep-worker' },
   { in: 'bench/index.ts', out: 'bench' },
   { in: 'bench/check.ts', out: 'bench-check' },
