@@ -6,7 +6,7 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'raftsim' },
   { in: 'sim/testing.ts', out: 'testing' },
   { in: 'sim/sweep-worker.ts', out: 'sweep-worker' },
-  { in: 'bench/index.ts', out: 'bench' },
+  { in: 'bench/sim.ts', out: 'bench' },
   { in: 'bench/check.ts', out: 'bench-check' },
 ].filter((entry) => existsSync(entry.in));
 
