@@ -8,6 +8,7 @@ const entries = [
   { in: 'sim/sweep-worker.ts', out: 'sweep-worker' },
   { in: 'bench/sim.ts', out: 'bench' },
   { in: 'bench/check.ts', out: 'bench-check' },
+  { in: 'bench/bugs.ts', out: 'bench-bugs' },
 ].filter((entry) => existsSync(entry.in));
 
 await build({

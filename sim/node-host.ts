@@ -1,3 +1,4 @@
+import type { BugSwitches } from '../src/bugs.js';
 import { RaftNode } from '../src/raft/node.js';
 import type { KvRequest } from '../src/kv/protocol.js';
 import type { RaftAccess } from '../src/kv/service.js';
@@ -35,6 +36,8 @@ export interface HostOptions {
   readonly timers: RandomStream;
   /** A fresh state machine for each incarnation: volatile state is rebuilt from the log. */
   readonly makeStateMachine: (raft: RaftAccess, incarnation: number) => StateMachine;
+  /** Planted defects (src/bugs.ts); the host passes them to its Raft node. */
+  readonly bugs?: BugSwitches;
 }
 
 /**
@@ -126,6 +129,7 @@ export class NodeHost {
     }
     this.seen = this.snapshotState();
     this.ctx.invariants.onCommit(this.id, commit, term, this.node.log);
+    if (this.options.bugs?.reapplyAfterRestart) this.replayCommittedLog();
     this.process();
   }
 
@@ -145,8 +149,20 @@ export class NodeHost {
   }
 
   private boot(): RaftNode {
-    const { id, voters, electionTicks, heartbeatTicks, timers } = this.options;
-    return new RaftNode({ id, voters, electionTicks, heartbeatTicks, random: timers.asFunction(), restored: this.disk.read() });
+    const { id, voters, electionTicks, heartbeatTicks, timers, bugs } = this.options;
+    return new RaftNode({ id, voters, electionTicks, heartbeatTicks, random: timers.asFunction(), restored: this.disk.read(), bugs });
+  }
+
+  /**
+   * The planted bug `reapply-after-restart`: the host replays the committed log it booted
+   * with into the fresh state machine without telling Raft, which then hands the same
+   * entries out again (etcd's raft avoids this through Config.Applied).
+   */
+  private replayCommittedLog(): void {
+    for (const entry of this.node.log.slice(1, this.node.commit)) {
+      this.ctx.invariants.onApply(this.id, entry);
+      this.stateMachine.apply(entry);
+    }
   }
 
   /** The ready loop: persist, sync, send, apply, advance; then report what changed. */

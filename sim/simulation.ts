@@ -1,3 +1,4 @@
+import { bugSwitches, type BugName } from '../src/bugs.js';
 import { KvService } from '../src/kv/service.js';
 import type { Entry, Message, NodeId } from '../src/raft/types.js';
 import { ClientFleet, hasClients } from './clients.js';
@@ -41,6 +42,8 @@ export interface RunOptions {
   readonly trace?: TraceLevel;
   /** Budget for the linearizability check of the history; past it the verdict is `unknown`. */
   readonly checkTimeoutMs?: number;
+  /** A planted bug to switch on (src/bugs.ts); absent, the code runs as written. */
+  readonly bug?: BugName;
 }
 
 export interface RunStats {
@@ -63,6 +66,8 @@ export interface RunStats {
 export interface RunResult {
   readonly scenario: string;
   readonly seed: number;
+  /** The planted bug the run had switched on, if any. */
+  readonly bug?: BugName;
   readonly ok: boolean;
   readonly violations: readonly Violation[];
   readonly stats: RunStats;
@@ -126,6 +131,7 @@ export class Simulation {
     this.fleet = this.makeFleet(scenario, network);
     const voters = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
     const clocks = voters.map(() => new NodeClock(() => this.now));
+    const bugs = bugSwitches(options.bug);
     const hostContext = {
       trace: this.trace,
       invariants: this.invariants,
@@ -141,11 +147,13 @@ export class Simulation {
             electionTicks: scenario.timing.electionTicks,
             heartbeatTicks: scenario.timing.heartbeatTicks,
             timers: this.random.node(id),
+            bugs,
             makeStateMachine: (raft, incarnation) =>
               this.fleet
                 ? new KvService({
                     raft,
                     incarnation,
+                    bugs,
                     now: () => clocks[id - 1].local(),
                     reply: (client, requestId, reply) =>
                       network.send({ type: 'kvResp', from: id, to: client, term: 0, requestId, reply }),
@@ -339,6 +347,7 @@ export class Simulation {
     return {
       scenario: this.scenario.name,
       seed: this.options.seed,
+      ...(this.options.bug ? { bug: this.options.bug } : {}),
       ok: this.invariants.ok,
       violations: this.invariants.violations,
       stats: {

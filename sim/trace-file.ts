@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUG_NAMES, type BugName } from '../src/bugs.js';
 import { formatIssue, scenarioSchema, type Scenario } from './scenario.js';
 import type { LinearizabilityReport } from './kv-checks.js';
 import type { RunResult } from './simulation.js';
@@ -17,6 +18,8 @@ export interface TraceFile {
   readonly version: number;
   readonly scenario: Scenario;
   readonly seed: number;
+  /** The planted bug the run had switched on (absent: none), so `replay` switches it on again. */
+  readonly bug?: BugName;
   readonly ok: boolean;
   readonly violations: RunResult['violations'];
   /** The run's statistics without its wall time, so the same seed writes the same bytes. */
@@ -36,6 +39,7 @@ export function toTraceFile(scenario: Scenario, result: RunResult): TraceFile {
     version: TRACE_VERSION,
     scenario,
     seed: result.seed,
+    ...(result.bug ? { bug: result.bug } : {}),
     ok: result.ok,
     violations: result.violations,
     stats,
@@ -63,6 +67,7 @@ const traceHeaderSchema = z.looseObject({
   version: z.literal(TRACE_VERSION),
   scenario: scenarioSchema,
   seed: z.number().int(),
+  bug: z.enum(BUG_NAMES).optional(),
   traceHash: z.string(),
   events: z.array(z.looseObject({ t: z.number(), k: z.string() })),
 });

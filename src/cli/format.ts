@@ -1,3 +1,4 @@
+import type { BugName } from '../bugs.js';
 import type { RunResult } from '../../sim/simulation.js';
 import { describeProfile } from '../../sim/swarm.js';
 
@@ -12,8 +13,9 @@ export function shellArg(arg: string): string {
   return /^[\w./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function replayCommand(scenarioArg: string, seed: number, extra = ''): string {
-  return `raftsim run ${shellArg(scenarioArg)} --seed ${seed}${extra}`;
+/** The `raftsim run` command that reproduces a seed, with the planted bug when the run had one. */
+export function replayCommand(scenarioArg: string, seed: number, extra = '', bug?: BugName): string {
+  return `raftsim run ${shellArg(scenarioArg)} --seed ${seed}${bug ? ` --bug ${bug}` : ''}${extra}`;
 }
 
 /** The human summary of one run. */
@@ -21,7 +23,7 @@ export function formatRun(result: RunResult, scenarioArg: string): string[] {
   const s = result.stats;
   const speed = s.wallMs > 0 ? `${formatCount(s.simulatedMs / s.wallMs)}x real time, ${formatCount((s.events / s.wallMs) * 1000)} events/s` : 'instant';
   const lines = [
-    `${result.scenario}  seed ${result.seed}  ${result.ok ? 'OK' : 'FAILED'}`,
+    `${result.scenario}  seed ${result.seed}${result.bug ? `  bug ${result.bug}` : ''}  ${result.ok ? 'OK' : 'FAILED'}`,
     `  ${(s.simulatedMs / 1000).toFixed(1)} s simulated in ${formatCount(s.wallMs)} ms (${speed}), ${formatCount(s.events)} events`,
     `  leader changes ${s.leaderChanges}, max term ${s.maxTerm}, committed ${formatCount(s.committed)} entries, ${formatCount(s.proposals)} proposals`,
     `  messages ${formatCount(s.messagesSent)} sent, ${formatCount(s.messagesDelivered)} delivered, ${formatCount(s.messagesDropped)} dropped`,
@@ -35,7 +37,7 @@ export function formatRun(result: RunResult, scenarioArg: string): string[] {
   if (s.recoveryMs !== null) lines.push(`  stable leader ${s.recoveryMs} ms after the final heal`);
   for (const v of result.violations) lines.push(`  ✗ ${v.invariant} at ${v.time} ms: ${v.message}`);
   lines.push(`  trace hash ${result.traceHash}`);
-  if (!result.ok) lines.push(`  replay: ${replayCommand(scenarioArg, result.seed, ' --trace failure.json')}`);
+  if (!result.ok) lines.push(`  replay: ${replayCommand(scenarioArg, result.seed, ' --trace failure.json', result.bug)}`);
   return lines;
 }
 
@@ -44,6 +46,7 @@ export function runJson(result: RunResult): object {
   return {
     scenario: result.scenario,
     seed: result.seed,
+    ...(result.bug ? { bug: result.bug } : {}),
     ok: result.ok,
     violations: result.violations,
     stats: result.stats,

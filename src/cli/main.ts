@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UsageError } from './errors.js';
 import { listCommand, replayCommandRun, runCommand, sweepCommand, type Output } from './run-commands.js';
 import { viewCommand } from './view.js';
+import { bugsCommand } from './bugs-command.js';
 import { shrinkCommand } from './shrink-command.js';
 import { parseDuration, runCheck } from '../check/cli.js';
 
@@ -60,8 +61,9 @@ program
   .option('--trace <file>', 'write the full trace to this file')
   .option('--history <file>', 'write the clients\' history as JSON Lines (KV workloads)')
   .option('--html <file>', 'write the timeline viewer page for this run')
+  .option('--bug <name>', 'switch on a planted bug (see raftsim bugs)')
   .option('--json', 'print exactly one JSON object', false)
-  .action((scenario: string, flags: { seed: number; trace?: string; history?: string; html?: string; json: boolean }) =>
+  .action((scenario: string, flags: { seed: number; trace?: string; history?: string; html?: string; bug?: string; json: boolean }) =>
     act(() => runCommand(scenario, flags, io))(),
   );
 
@@ -72,10 +74,17 @@ program
   .requiredOption('--seeds <A..B>', 'the seeds to run, inclusive', parseSeedRange)
   .option('--trace <file>', 'write the trace of the first failing seed (or the first seed) to this file')
   .option('--html-dir <dir>', 'write a viewer page for every failing seed into this directory')
+  .option('--bug <name>', 'switch on a planted bug (see raftsim bugs)')
   .option('--json', 'print exactly one JSON object', false)
-  .action((scenario: string, flags: { seeds: { from: number; to: number }; trace?: string; htmlDir?: string; json: boolean }) =>
+  .action((scenario: string, flags: { seeds: { from: number; to: number }; trace?: string; htmlDir?: string; bug?: string; json: boolean }) =>
     act(() => sweepCommand(scenario, flags, io))(),
   );
+
+program
+  .command('bugs')
+  .description('list the planted bugs that --bug switches on, and the rule each breaks')
+  .option('--json', 'print exactly one JSON object', false)
+  .action((flags: { json: boolean }) => act(() => bugsCommand(flags, io))());
 
 program
   .command('check')

@@ -6,10 +6,12 @@ import { firstDivergence } from '../../sim/trace.js';
 import { parseTraceFile, serializeTraceFile, toTraceFile, TraceFileError } from '../../sim/trace-file.js';
 import { historyToJsonLines } from '../../sim/history.js';
 import type { Scenario } from '../../sim/scenario.js';
+import type { BugName } from '../bugs.js';
 import { writeViewerHtml } from './view.js';
 import { EXIT, UsageError } from './errors.js';
 import { formatCount, formatRun, replayCommand, runJson } from './format.js';
 import { loadScenario } from './scenario-source.js';
+import { resolveBug } from './bugs-command.js';
 import { isReproText, replayRepro } from './shrink-command.js';
 
 export interface Output {
@@ -31,17 +33,20 @@ export interface RunFlags {
   trace?: string;
   history?: string;
   html?: string;
+  /** A planted bug to switch on (`raftsim bugs` lists them). */
+  bug?: string;
 }
 
 export function runCommand(scenarioArg: string, flags: RunFlags, io: Output): number {
   const scenario = loadScenario(scenarioArg);
+  const bug = resolveBug(flags.bug);
   guardOutput(flags.trace, [scenarioArg]);
   guardOutput(flags.history, [scenarioArg, ...(flags.trace ? [flags.trace] : [])]);
   guardOutput(flags.html, [scenarioArg, ...(flags.trace ? [flags.trace] : []), ...(flags.history ? [flags.history] : [])]);
-  const result = runScenario(scenario, { seed: flags.seed, trace: flags.trace || flags.html ? 'full' : 'hash' });
+  const result = runScenario(scenario, { seed: flags.seed, trace: flags.trace || flags.html ? 'full' : 'hash', bug });
   const traceFile = toTraceFile(scenario, result);
   if (flags.trace) writeFileSync(flags.trace, serializeTraceFile(traceFile));
-  if (flags.html) writeViewerHtml(flags.html, traceFile, { command: replayCommand(scenarioArg, result.seed) });
+  if (flags.html) writeViewerHtml(flags.html, traceFile, { command: replayCommand(scenarioArg, result.seed, '', bug) });
   if (flags.history) writeFileSync(flags.history, historyToJsonLines(result.history));
   if (flags.json) io.out(JSON.stringify(runJson(result)));
   else {
@@ -58,10 +63,12 @@ export interface SweepFlags {
   json: boolean;
   trace?: string;
   htmlDir?: string;
+  bug?: string;
 }
 
 export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output): number {
   const scenario = loadScenario(scenarioArg);
+  const bug = resolveBug(flags.bug);
   guardOutput(flags.trace, [scenarioArg]);
   const { from, to } = flags.seeds;
   const failures: { seed: number; violations: readonly { invariant: string; message: string; time: number }[] }[] = [];
@@ -69,7 +76,7 @@ export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output)
   let simulatedMs = 0;
   const started = performance.now();
   for (let seed = from; seed <= to; seed++) {
-    const result = runScenario(scenario, { seed, trace: 'off' });
+    const result = runScenario(scenario, { seed, trace: 'off', bug });
     events += result.stats.events;
     simulatedMs += result.stats.simulatedMs;
     if (!result.ok) failures.push({ seed, violations: result.violations });
@@ -79,15 +86,16 @@ export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output)
   const wallMs = performance.now() - started;
   const runs = to - from + 1;
   const traceSeed = failures.length > 0 ? failures[0].seed : from;
-  const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((failure) => failure.seed), flags.htmlDir) : [];
+  const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((failure) => failure.seed), flags.htmlDir, bug) : [];
   if (flags.trace) {
-    const result = runScenario(scenario, { seed: traceSeed, trace: 'full' });
+    const result = runScenario(scenario, { seed: traceSeed, trace: 'full', bug });
     writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
   }
   const eventsPerSecond = events / (wallMs / 1000);
   if (flags.json) {
     io.out(JSON.stringify({
       scenario: scenario.name,
+      ...(bug ? { bug } : {}),
       seeds: { from, to },
       runs,
       failures,
@@ -96,13 +104,13 @@ export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output)
       pages,
     }));
   } else {
-    io.out(`${scenario.name}  seeds ${from}..${to}: ${runs} runs, ${failures.length} failed`);
+    io.out(`${scenario.name}  seeds ${from}..${to}${bug ? `  bug ${bug}` : ''}: ${runs} runs, ${failures.length} failed`);
     io.out(`  ${formatCount(wallMs)} ms wall, ${formatCount(eventsPerSecond)} events/s, ${formatCount((runs / wallMs) * 60_000)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
     const SHOWN = 20;
     for (const failure of failures.slice(0, SHOWN)) {
       const first = failure.violations[0];
       io.out(`  ✗ seed ${failure.seed}: ${first.invariant} at ${first.time} ms: ${first.message}`);
-      io.out(`    ${replayCommand(scenarioArg, failure.seed, ' --trace failure.json')}`);
+      io.out(`    ${replayCommand(scenarioArg, failure.seed, ' --trace failure.json', bug)}`);
     }
     if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
     if (flags.trace) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
@@ -126,7 +134,7 @@ export function replayCommandRun(tracePath: string, flags: { json: boolean }, io
     if (error instanceof TraceFileError) throw new UsageError(error.message);
     throw error;
   }
-  const result = runScenario(recorded.scenario, { seed: recorded.seed, trace: 'full' });
+  const result = runScenario(recorded.scenario, { seed: recorded.seed, trace: 'full', bug: recorded.bug });
   const identical = result.traceHash === recorded.traceHash;
   const divergence = identical ? -1 : firstDivergence(recorded.events, result.events);
   if (flags.json) {
@@ -134,6 +142,7 @@ export function replayCommandRun(tracePath: string, flags: { json: boolean }, io
       file: tracePath,
       scenario: recorded.scenario.name,
       seed: recorded.seed,
+      ...(recorded.bug ? { bug: recorded.bug } : {}),
       identical,
       recordedHash: recorded.traceHash,
       replayedHash: result.traceHash,
@@ -141,7 +150,7 @@ export function replayCommandRun(tracePath: string, flags: { json: boolean }, io
       ok: result.ok,
     }));
   } else if (identical) {
-    io.out(`${tracePath}: replayed ${recorded.scenario.name} seed ${recorded.seed}: identical trace (${formatCount(result.events.length)} events, hash ${result.traceHash})`);
+    io.out(`${tracePath}: replayed ${recorded.scenario.name} seed ${recorded.seed}${recorded.bug ? ` bug ${recorded.bug}` : ''}: identical trace (${formatCount(result.events.length)} events, hash ${result.traceHash})`);
     for (const v of result.violations) io.out(`  ✗ ${v.invariant} at ${v.time} ms: ${v.message}`);
   } else {
     io.out(`${tracePath}: replay DIVERGED: recorded hash ${recorded.traceHash}, replayed ${result.traceHash}`);
@@ -153,12 +162,12 @@ export function replayCommandRun(tracePath: string, flags: { json: boolean }, io
 }
 
 /** Re-runs each failing seed with the trace on and writes its viewer page; returns the paths. */
-function writeFailurePages(scenario: Scenario, scenarioArg: string, seeds: readonly number[], dir: string): string[] {
+function writeFailurePages(scenario: Scenario, scenarioArg: string, seeds: readonly number[], dir: string, bug?: BugName): string[] {
   mkdirSync(dir, { recursive: true });
   return seeds.map((seed) => {
-    const result = runScenario(scenario, { seed, trace: 'full' });
+    const result = runScenario(scenario, { seed, trace: 'full', bug });
     const path = join(dir, `${scenario.name}-seed-${seed}.html`);
-    writeViewerHtml(path, toTraceFile(scenario, result), { command: replayCommand(scenarioArg, seed) });
+    writeViewerHtml(path, toTraceFile(scenario, result), { command: replayCommand(scenarioArg, seed, '', bug) });
     return path;
   });
 }

@@ -1,3 +1,4 @@
+import type { BugSwitches } from '../bugs.js';
 import type { Entry, NodeId, ProposeResult, ReadState, Role } from '../raft/types.js';
 import { applyCommand, applyToLessor, decodeCommand, encodeCommand, type KvCommand } from './commands.js';
 import { Lessor } from './lessor.js';
@@ -25,6 +26,8 @@ export interface KvServiceOptions {
   readonly minLeaseTtl?: number;
   /** Counts this node's restarts, so proposal ids never repeat across incarnations. */
   readonly incarnation: number;
+  /** Planted defects (src/bugs.ts), all off unless a test or `--bug` switches one on. */
+  readonly bugs?: BugSwitches;
 }
 
 interface Requester {
@@ -77,7 +80,7 @@ export class KvService {
     if (isWrite(request)) return this.propose(from, this.toCommand(request));
     switch (request.kind) {
       case 'range':
-        if (request.serializable) return this.answerRead(from, request);
+        if (request.serializable || (this.options.bugs?.localLinearizableRead && this.raft.role() === 'leader')) return this.answerRead(from, request);
         return this.startRead(from, request);
       case 'txn':
         return this.startRead(from, request);
@@ -90,8 +93,13 @@ export class KvService {
         return this.startRead(from, request);
       case 'watchCreate': {
         let seq = 0;
+        let lastTerm = this.raft.term();
         const created = this.watches.watch(request.req, (response) => {
-          response.header.raftTerm = this.raft.term();
+          const term = this.raft.term();
+          response.header.raftTerm = term;
+          const firstAfterTermChange = term !== lastTerm && response.events.length > 0;
+          lastTerm = term;
+          if (firstAfterTermChange && this.options.bugs?.watchSkipsOnLeaderChange) return;
           this.send(from, { kind: 'watch', seq: seq++, response });
         });
         if (!created.ok) return this.send(from, { kind: 'error', error: created.error });

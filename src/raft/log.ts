@@ -62,16 +62,12 @@ export class RaftLog {
   /**
    * Appends entries that follow a matched prefix, skipping those already present and
    * truncating only at the first entry whose term conflicts (§5.3). Returns the index
-   * of the first conflict, or 0 when nothing had to be rewritten.
+   * of the first conflict, or 0 when nothing had to be rewritten. `truncateAlways` is the
+   * planted bug `truncate-on-every-append`: it rewrites from the first new entry, dropping
+   * whatever followed the append even where it matched.
    */
-  appendAfterMatch(entries: readonly Entry[]): number {
-    let first = 0;
-    for (const entry of entries) {
-      if (!this.matchTerm(entry.index, entry.term)) {
-        first = entry.index;
-        break;
-      }
-    }
+  appendAfterMatch(entries: readonly Entry[], truncateAlways = false): number {
+    const first = truncateAlways && entries.length > 0 ? entries[0].index : this.firstConflict(entries);
     if (first === 0) return 0;
     if (first <= this.committed) {
       throw new Error(`refusing to truncate committed entry ${first} (committed ${this.committed})`);
@@ -80,6 +76,11 @@ export class RaftLog {
     for (const entry of entries) if (entry.index >= first) this.entries.push(entry);
     this.unstableFrom = Math.min(this.unstableFrom, first);
     return first;
+  }
+
+  private firstConflict(entries: readonly Entry[]): number {
+    for (const entry of entries) if (!this.matchTerm(entry.index, entry.term)) return entry.index;
+    return 0;
   }
 
   /**

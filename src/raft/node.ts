@@ -1,3 +1,4 @@
+import type { BugSwitches } from '../bugs.js';
 import { RaftLog } from './log.js';
 import { Progress, quorumIndex } from './progress.js';
 import { ReadOnlyQueue } from './read-only.js';
@@ -33,6 +34,8 @@ export interface RaftConfig {
   readonly maxInflight?: number;
   /** What the node's storage held when it (re)started. */
   readonly restored?: { readonly hardState: HardState; readonly entries: readonly Entry[] };
+  /** Planted defects (src/bugs.ts), all off unless a test or `--bug` switches one on. */
+  readonly bugs?: BugSwitches;
 }
 
 const EMPTY_HARD_STATE: HardState = { term: 0, vote: NONE, commit: 0 };
@@ -66,6 +69,7 @@ export class RaftNode {
   private persisted: HardState;
   private readonly maxEntriesPerAppend: number;
   private readonly maxInflight: number;
+  private readonly bugs: BugSwitches;
 
   constructor(config: RaftConfig) {
     this.config = config;
@@ -78,6 +82,7 @@ export class RaftNode {
     this.persisted = hardState;
     this.maxEntriesPerAppend = config.maxEntriesPerAppend ?? 64;
     this.maxInflight = config.maxInflight ?? 64;
+    this.bugs = config.bugs ?? {};
     this.resetElectionTimer();
   }
 
@@ -211,7 +216,7 @@ export class RaftNode {
     return {
       hardState,
       entries,
-      mustSync: entries.length > 0 || termOrVoteChanged,
+      mustSync: (entries.length > 0 && !this.bugs.ackBeforeSync) || (termOrVoteChanged && !this.bugs.voteBeforePersist),
       messages,
       committed: this.log.slice(this.applied + 1, this.log.committed),
       readStates,
@@ -283,7 +288,7 @@ export class RaftNode {
 
   private resetElectionTimer(): void {
     const base = this.config.electionTicks;
-    this.randomizedElectionTimeout = base + Math.floor(this.config.random() * base);
+    this.randomizedElectionTimeout = base + (this.bugs.fixedElectionTimeout ? 0 : Math.floor(this.config.random() * base));
   }
 
   // ---- role-specific steps -----------------------------------------------
@@ -326,7 +331,7 @@ export class RaftNode {
 
   private handleVoteRequest(m: VoteRequest): void {
     const canVote = this.vote === m.from || (this.vote === NONE && this.lead === NONE);
-    const granted = canVote && this.log.isUpToDate(m.lastIndex, m.lastTerm);
+    const granted = canVote && (this.bugs.voteWithoutLogCheck || this.log.isUpToDate(m.lastIndex, m.lastTerm));
     if (granted) {
       this.vote = m.from;
       this.electionElapsed = 0;
@@ -364,9 +369,9 @@ export class RaftNode {
       return this.answerAppend(m.from, m.prevIndex, true, hintIndex, this.log.termAt(hintIndex));
     }
     const lastNew = m.prevIndex + m.entries.length;
-    this.log.appendAfterMatch(m.entries);
+    this.log.appendAfterMatch(m.entries, this.bugs.truncateOnEveryAppend);
     // Entries past lastNew may be a stale tail not yet checked against this leader.
-    this.log.commitTo(Math.min(m.commit, lastNew));
+    this.log.commitTo(Math.min(m.commit, this.bugs.uncappedFollowerCommit ? this.log.lastIndex() : lastNew));
     this.answerAppend(m.from, lastNew, false);
   }
 
@@ -417,7 +422,7 @@ export class RaftNode {
   private maybeCommit(): boolean {
     const matches = this.voters.map((voter) => this.progress.get(voter)?.match ?? 0);
     const index = quorumIndex(matches);
-    if (index <= this.log.committed || this.log.termAt(index) !== this.term) return false;
+    if (index <= this.log.committed || (this.log.termAt(index) !== this.term && !this.bugs.figure8Commit)) return false;
     this.log.commitTo(index);
     return true;
   }
@@ -465,7 +470,7 @@ export class RaftNode {
   // ---- linearizable reads ------------------------------------------------
 
   private handleReadIndex(context: string, requester: NodeId): void {
-    if (this.log.termAt(this.log.committed) !== this.term) {
+    if (this.log.termAt(this.log.committed) !== this.term && !this.bugs.earlyReadIndex) {
       // A new leader does not yet know the full commit index (§6.4): wait for its first commit.
       this.deferredReads.push({ context, requester });
       return;

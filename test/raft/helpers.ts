@@ -4,6 +4,7 @@
  * between a set of nodes until nothing is left to deliver (etcd's `stabilize`).
  */
 import { expect } from 'vitest';
+import type { BugSwitches } from '../../src/bugs.js';
 import { RaftNode, type RaftConfig } from '../../src/raft/node.js';
 import { NONE } from '../../src/raft/types.js';
 import type { Entry, HardState, Message, MessageType, NodeId, ReadState, Ready } from '../../src/raft/types.js';
@@ -73,6 +74,8 @@ export interface PeerOptions {
   readonly entries?: readonly Entry[];
   /** Check in every ready that outgoing messages only promise what is durable (default true). */
   readonly checkDurability?: boolean;
+  /** Planted defects to switch on (test/bugs). */
+  readonly bugs?: BugSwitches;
 }
 
 /**
@@ -107,6 +110,7 @@ export class Peer {
       random: o.random ?? fixedRandom(0),
       maxEntriesPerAppend: o.maxEntriesPerAppend,
       maxInflight: o.maxInflight,
+      bugs: o.bugs,
       restored: { hardState: this.storage.durable.hardState, entries: this.storage.durable.entries.slice() },
     };
     return new RaftNode(config);
