@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../sim/trace.js';
+import { clockSpans, networkSpans, networkText, partitionSpans } from './faults.js';
 import { prepareOps } from './ops.js';
 import {
   MSG_DELIVERED,
@@ -8,12 +9,12 @@ import {
   type Marker,
   type Messages,
   type Model,
-  type NetworkSpan,
-  type PartitionSpan,
   type Role,
   type RoleBand,
   type ViewerTrace,
 } from './types.js';
+
+export { connectivity, partitionSpans, pct } from './faults.js';
 
 /**
  * Trace → everything the viewer draws, in one pass per layer. Pure: no DOM, so it
@@ -43,7 +44,8 @@ export function prepareModel(trace: ViewerTrace): Model {
     bands: roleBands(events, nodes, end),
     downs: downSpans(events, end),
     partitions: partitionSpans(events, nodes, end),
-    networks: networkSpans(trace, end),
+    networks: networkSpans(trace, events, end),
+    clocks: clockSpans(events, end),
     messages,
     markers: markers(events),
     ops,
@@ -99,7 +101,8 @@ export function downSpans(events: readonly TraceEvent[], end: number): DownSpan[
   events.forEach((e, index) => {
     if (e.k === 'crash' || e.k === 'pause') {
       const kind = e.k === 'crash' ? 'crashed' : 'paused';
-      const span: DownSpan = { node: e.node, kind, start: e.t, end, index, endIndex: -1 };
+      const note = e.k === 'crash' ? crashNote(e) : '';
+      const span: DownSpan = { node: e.node, kind, start: e.t, end, index, endIndex: -1, note };
       open.set(`${kind}:${e.node}`, span);
       out.push(span);
     } else if (e.k === 'restart' || e.k === 'resume') {
@@ -115,76 +118,23 @@ export function downSpans(events: readonly TraceEvent[], end: number): DownSpan[
   return out;
 }
 
-/** Each `partition` event holds the whole set of cut links, so a span lasts until the next one. */
-export function partitionSpans(events: readonly TraceEvent[], nodes: readonly number[], end: number): PartitionSpan[] {
-  const out: PartitionSpan[] = [];
-  let open: PartitionSpan | null = null;
-  events.forEach((e, index) => {
-    if (e.k !== 'partition') return;
-    if (open) open.end = e.t;
-    open = null;
-    if (e.cuts.length === 0) return;
-    const { groups, oneWay } = connectivity(nodes, e.cuts);
-    open = { start: e.t, end, label: e.label, cuts: e.cuts, groups, oneWay, index };
-    out.push(open);
-  });
-  return out.filter((span) => span.end > span.start);
-}
-
-/** Groups of nodes joined by links that work both ways, biggest first; plus the one-way cuts. */
-export function connectivity(
-  nodes: readonly number[],
-  cuts: readonly (readonly [number, number])[],
-): { groups: number[][]; oneWay: [number, number][] } {
-  const cut = new Set(cuts.map(([a, b]) => `${a}>${b}`));
-  const parent = new Map(nodes.map((n) => [n, n]));
-  const find = (n: number): number => {
-    let root = n;
-    while (parent.get(root) !== root) root = parent.get(root) ?? root;
-    parent.set(n, root);
-    return root;
-  };
-  for (const a of nodes) {
-    for (const b of nodes) {
-      if (a < b && !cut.has(`${a}>${b}`) && !cut.has(`${b}>${a}`)) parent.set(find(a), find(b));
-    }
-  }
-  const byRoot = new Map<number, number[]>();
-  for (const n of nodes) {
-    const root = find(n);
-    const group = byRoot.get(root) ?? [];
-    group.push(n);
-    byRoot.set(root, group);
-  }
-  const groups = [...byRoot.values()].sort((x, y) => y.length - x.length || x[0] - y[0]);
-  const oneWay = cuts.filter(([a, b]) => !cut.has(`${b}>${a}`)).map(([a, b]) => [a, b] as [number, number]);
-  return { groups, oneWay };
-}
-
-/** Spans where the network differs from the scenario's own settings (a flaky phase). */
-export function networkSpans(trace: ViewerTrace, end: number): NetworkSpan[] {
-  const base = trace.scenario.network;
-  const out: NetworkSpan[] = [];
-  let open: NetworkSpan | null = null;
-  trace.events.forEach((e, index) => {
-    if (e.k !== 'network') return;
-    if (open) open.end = e.t;
-    open = null;
-    const same =
-      e.minLatencyMs === base.minLatencyMs &&
-      e.latencySpreadMs === base.latencySpreadMs &&
-      e.dropRate === base.dropRate &&
-      e.duplicateRate === base.duplicateRate;
-    if (same) return;
-    const { minLatencyMs, latencySpreadMs, dropRate, duplicateRate } = e;
-    open = { start: e.t, end, minLatencyMs, latencySpreadMs, dropRate, duplicateRate, index };
-    out.push(open);
-  });
-  return out.filter((span) => span.end > span.start);
-}
-
 /** Known types first, in a stable order, so colours and filters do not move between traces. */
-export const KNOWN_TYPES = ['vote', 'voteResp', 'app', 'appResp', 'heartbeat', 'heartbeatResp', 'prop', 'readIndex', 'readIndexResp', 'kvReq', 'kvResp'];
+export const KNOWN_TYPES = ['vote', 'voteResp', 'app', 'appResp', 'heartbeat', 'heartbeatResp', 'snap', 'snapResp', 'prop', 'readIndex', 'readIndexResp', 'kvReq', 'kvResp'];
+
+/**
+ * Whether heartbeats would drown the window [t0, t1]: more than one for every two
+ * pixel columns, and the bands and the rarer messages disappear under them. The page
+ * starts with heartbeats hidden then (H or the chip brings them back).
+ */
+export function heartbeatsDense(m: Messages, t0: number, t1: number, plotWidth: number): boolean {
+  const lo = upperBound(m.count, (i) => m.sendT[i], t0 - m.maxDuration - 1e-9);
+  const hi = upperBound(m.count, (i) => m.sendT[i], t1);
+  const heartbeat = new Uint8Array(m.types.length);
+  m.types.forEach((type, i) => (heartbeat[i] = type.startsWith('heartbeat') ? 1 : 0));
+  let count = 0;
+  for (let r = lo; r < hi; r++) if (heartbeat[m.type[r]] && m.endT[r] >= t0) count++;
+  return count > plotWidth * 0.5;
+}
 
 export function messageColumns(events: readonly TraceEvent[], end: number): Messages {
   let count = 0;
@@ -283,9 +233,9 @@ export function faultLabel(e: TraceEvent): string {
     case 'partition':
       return e.cuts.length === 0 ? `network heals (${e.label})` : e.label;
     case 'network':
-      return `network: latency ${e.minLatencyMs}–${e.minLatencyMs + e.latencySpreadMs} ms${e.tailRate ? ` (${pct(e.tailRate)} up to ${e.tailMs} ms more)` : ''}, ${pct(e.dropRate)} loss, ${pct(e.duplicateRate)} duplicates`;
+      return `network: ${networkText({ ...e, tailRate: e.tailRate ?? 0, tailMs: e.tailMs ?? 0 })}`;
     case 'clock':
-      return `node ${e.node}'s clock runs at ${e.rate}× speed`;
+      return e.rate === 1 ? `node ${e.node}'s clock runs true again` : `node ${e.node}'s clock runs at ${e.rate}× speed (${e.rate > 1 ? 'fast' : 'slow'})`;
     default:
       return e.k;
   }
@@ -293,14 +243,23 @@ export function faultLabel(e: TraceEvent): string {
 
 function crashDetail(e: Extract<TraceEvent, { k: 'crash' }>): string {
   const parts: string[] = [];
-  if (e.lostWrites > 0) parts.push(`${e.lostWrites} unsynced writes lost`);
+  if (e.lostWrites > 0) parts.push(`${e.lostWrites} unsynced ${plural(e.lostWrites, 'write')} lost`);
   if (e.keptWrites) parts.push(`${e.keptWrites} reached the disk anyway`);
   if (e.torn) parts.push('a torn write, caught by its checksum');
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
-export function pct(x: number): string {
-  return `${Math.round(x * 100)}%`;
+/** The short form on the crashed stretch of the lane: `1 lost · 1 kept · torn`. */
+export function crashNote(e: Extract<TraceEvent, { k: 'crash' }>): string {
+  const parts: string[] = [];
+  if (e.lostWrites > 0) parts.push(`${e.lostWrites} lost`);
+  if (e.keptWrites) parts.push(`${e.keptWrites} kept`);
+  if (e.torn) parts.push('torn');
+  return parts.join(' · ');
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
 }
 
 /** Index of the first element whose key is greater than `t` (times are sorted). */

@@ -14,6 +14,8 @@ export interface NodeState {
   /** Entry terms: `log[i]` is the term of index i + 1. */
   log: number[];
   status: 'up' | 'crashed' | 'paused';
+  /** The node's clock rate (1: true time); its timers and leases run this much faster. */
+  clock: number;
   /** What this node, as leader, believes of each peer; empty unless it leads. */
   progress: Map<number, { match: number; next: number }>;
 }
@@ -36,6 +38,7 @@ function initial(nodes: readonly number[]): NodeState[] {
     applied: 0,
     log: [],
     status: 'up',
+    clock: 1,
     progress: new Map(),
   }));
 }
@@ -88,6 +91,9 @@ export function applyEvent(nodes: readonly NodeState[], e: TraceEvent): string |
       node.log.length = Math.min(node.log.length, e.lastIndex);
       while (node.log.length < e.lastIndex) node.log.push(0);
       node.progress = new Map();
+      break;
+    case 'clock':
+      if (node) node.clock = e.rate;
       break;
     case 'pause':
       if (node) node.status = 'paused';

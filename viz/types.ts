@@ -56,6 +56,8 @@ export interface DownSpan {
   end: number;
   readonly index: number;
   endIndex: number;
+  /** A crash's fate of the unsynced writes ("2 writes lost, torn write"); empty when nothing was pending. */
+  readonly note: string;
 }
 
 export interface PartitionSpan {
@@ -67,6 +69,29 @@ export interface PartitionSpan {
   readonly groups: readonly (readonly number[])[];
   /** Links cut in one direction only. */
   readonly oneWay: readonly (readonly [number, number])[];
+  /** The lanes to mark, each with what it lost in which direction (see faults.ts). */
+  readonly lanes: readonly LaneCut[];
+  readonly index: number;
+}
+
+/** One node's losses under a partition: peers cut both ways, peers it cannot send to, peers it cannot hear. */
+export interface LaneCut {
+  readonly node: number;
+  readonly both: readonly number[];
+  readonly sendLost: readonly number[];
+  readonly hearLost: readonly number[];
+  /** Lanes with the same losses (or in the same minority group) share a tint. */
+  readonly tint: number;
+  /** `✂ 4,5 →3 ←1`, drawn on the lane. */
+  readonly label: string;
+}
+
+/** A node whose clock runs at `rate` times true time's speed (never 1). */
+export interface ClockSpan {
+  readonly node: number;
+  readonly start: number;
+  end: number;
+  readonly rate: number;
   readonly index: number;
 }
 
@@ -77,6 +102,9 @@ export interface NetworkSpan {
   readonly latencySpreadMs: number;
   readonly dropRate: number;
   readonly duplicateRate: number;
+  /** The long tail: this share of messages takes up to `tailMs` more (0 when off). */
+  readonly tailRate: number;
+  readonly tailMs: number;
   readonly index: number;
 }
 
@@ -167,6 +195,7 @@ export interface Model {
   readonly downs: readonly DownSpan[];
   readonly partitions: readonly PartitionSpan[];
   readonly networks: readonly NetworkSpan[];
+  readonly clocks: readonly ClockSpan[];
   readonly messages: Messages;
   readonly markers: readonly Marker[];
   readonly ops: readonly OpBar[];

@@ -51,9 +51,10 @@ function escapeHtml(text: string): string {
 /** A built-in scenario reruns by name; anything else reruns from the trace, which embeds its scenario. */
 export function reproduceCommand(trace: ViewerTrace, tracePath?: string): string {
   const builtin = findScenario(trace.scenario.name);
-  if (builtin && JSON.stringify(builtin) === JSON.stringify(trace.scenario)) return replayCommand(trace.scenario.name, trace.seed);
+  // A planted bug is part of the run: without --bug the rerun would pass.
+  if (builtin && JSON.stringify(builtin) === JSON.stringify(trace.scenario)) return replayCommand(trace.scenario.name, trace.seed, '', trace.bug);
   if (tracePath) return `raftsim replay ${shellQuote(tracePath)}`;
-  return replayCommand(`${trace.scenario.name}.json`, trace.seed);
+  return replayCommand(`${trace.scenario.name}.json`, trace.seed, '', trace.bug);
 }
 
 function shellQuote(text: string): string {

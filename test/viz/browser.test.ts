@@ -1,14 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderViewerHtml } from '../../src/cli/view.js';
 import { prepareModel } from '../../viz/prepare.js';
 import { StateIndex } from '../../viz/state.js';
 import type { ViewerTrace } from '../../viz/types.js';
+import { clickMessage, flush, Pages, ROOT, zoom } from './browser-helpers.js';
 import { failing, realTrace, withFabricatedOps, withoutClients } from './fixtures.js';
 
 /**
@@ -16,68 +11,24 @@ import { failing, realTrace, withFabricatedOps, withoutClients } from './fixture
  * disk. Never skipped: without Chromium these fail and say how to get it.
  */
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.RAFTSIM_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Rebuilds dist/viewer.js when it is missing or older than any viewer source. */
-function ensureViewerBuilt(): void {
-  const bundle = join(ROOT, 'dist', 'viewer.js');
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(join(ROOT, 'viz'))) return;
-  execFileSync('node', ['build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-}
-
-let browser: Browser;
-let dir: string;
+const pages = new Pages();
+const open = (name: string) => pages.open(name);
 let plain: ViewerTrace;
 let withOps: ViewerTrace;
 let failed: ViewerTrace;
-const pages: Record<string, string> = {};
-
-function write(name: string, trace: ViewerTrace): string {
-  const path = join(dir, `${name}.html`);
-  writeFileSync(path, renderViewerHtml(trace));
-  return path;
-}
-
-async function open(name: string, size = { width: 1400, height: 800 }): Promise<Page> {
-  const page = await browser.newPage({ viewport: size });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(pathToFileURL(pages[name]).href);
-  await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
-  expect(errors).toEqual([]);
-  expect(await page.getAttribute('body', 'data-ready')).toBe('true');
-  return page;
-}
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the viewer tests need it (apt-get install chromium, or set RAFTSIM_CHROMIUM)`);
-  }
-  ensureViewerBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'raftsim-viz-'));
   plain = withoutClients(realTrace('happy', 1, 2000));
   withOps = withFabricatedOps(plain);
   failed = failing(plain, 1234, 'election-safety', 'two leaders in term 1: nodes 1 and 2');
-  pages.ops = write('ops', withOps);
-  pages.failed = write('failed', failed);
-  pages.real = write('real', realTrace('partition-leader', 1, 3000));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  await pages.start();
+  pages.write('ops', withOps);
+  pages.write('failed', failed);
+  pages.write('real', realTrace('partition-leader', 1, 3000));
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await pages.stop();
 });
 
 describe('the viewer page', () => {
@@ -108,23 +59,60 @@ describe('the viewer page', () => {
 
   it('shows all of a message’s fields when it is clicked', async () => {
     const page = await open('ops');
-    const vote = withOps.events.find((e) => e.k === 'send' && e.type === 'vote');
-    if (!vote || vote.k !== 'send') throw new Error('no vote in the trace');
-    const done = withOps.events.find((e) => e.k === 'deliver' && e.id === vote.id);
-    await page.evaluate(([a, b]) => {
-      window.raftsimViewer?.zoomTo(a, b);
-      window.raftsimViewer?.flush();
-    }, [vote.t - 4, (done?.t ?? vote.t) + 4]);
-    const point = await page.evaluate((id) => window.raftsimViewer?.messagePoint(id) ?? null, vote.id);
-    expect(point).not.toBeNull();
-    await page.mouse.click(point!.x, point!.y);
-    await page.evaluate(() => window.raftsimViewer?.flush());
-    const details = await page.locator('#details').innerText();
+    const vote = firstVote();
+    await zoom(page, vote.t - 4, vote.end + 4);
+    const details = await clickMessage(page, vote.id);
     expect(details).toContain('vote (RequestVote)');
     expect(details).toContain(`node ${vote.from} →`);
     expect(details).toMatch(/lastIndex\s+\d+/);
     expect(details).toMatch(/delivered\s+[\d.]+ ms/);
     await page.close();
+  });
+
+  it('filters messages by type and by node from the toolbar', async () => {
+    const page = await open('ops');
+    const vote = firstVote();
+    await zoom(page, vote.t - 4, vote.end + 4);
+    const drawn = () => page.evaluate(() => window.raftsimViewer?.timeline.messages.drawn ?? -1);
+    const all = await drawn();
+    // Votes off: fewer messages drawn, and the vote can no longer be picked.
+    const votes = page.locator('#toolbar button[data-family="vote"]');
+    await votes.click();
+    await flush(page);
+    expect(await votes.getAttribute('aria-pressed')).toBe('false');
+    expect(await drawn()).toBeLessThan(all);
+    expect(await clickMessage(page, vote.id)).not.toContain('RequestVote');
+    await votes.click();
+    await flush(page);
+    expect(await clickMessage(page, vote.id)).toContain('RequestVote');
+    // The sender's messages off: its lane dims, the vote goes, so does everything it sent.
+    const node = page.locator(`#toolbar button[data-node="${vote.from}"]`);
+    await node.click();
+    await flush(page);
+    expect(await node.getAttribute('aria-pressed')).toBe('false');
+    expect(await page.locator(`g.lane[data-node="${vote.from}"]`).getAttribute('class')).toContain('dimmed');
+    expect(await drawn()).toBeLessThan(all);
+    await page.keyboard.press('Escape');
+    expect(await clickMessage(page, vote.id)).not.toContain('RequestVote');
+    // Key 1–9 does the same as the chip.
+    await page.keyboard.press(String(vote.from));
+    await flush(page);
+    expect(await node.getAttribute('aria-pressed')).toBe('true');
+    expect(await drawn()).toBe(all);
+    await page.close();
+  });
+
+  it('hides heartbeats by default only when they are dense', async () => {
+    // The whole 3-second five-node run: thousands of heartbeats on 1,300 pixels.
+    const dense = await open('real');
+    expect(await dense.locator('#toolbar button[data-family="heartbeat"]').getAttribute('aria-pressed')).toBe('false');
+    expect(await dense.locator('#status').innerText()).toContain('heartbeats hidden');
+    await dense.close();
+    // A failing run opens on half a second around its violation: few enough to show.
+    const sparse = await open('failed');
+    expect(await sparse.locator('#toolbar button[data-family="heartbeat"]').getAttribute('aria-pressed')).toBe('true');
+    expect(await sparse.locator('#status').innerText()).not.toContain('heartbeats hidden');
+    await sparse.close();
   });
 
   it('shows each node’s state at the cursor, as a replay computes it', async () => {
@@ -187,6 +175,14 @@ describe('the viewer page', () => {
     const leaderAt = await page.evaluate(() => window.raftsimViewer?.store.cursor);
     const firstLeader = failed.events.find((e) => e.k === 'state' && e.role === 'leader');
     expect(leaderAt).toBe(firstLeader?.t);
+    // Space plays at the chosen speed (100 virtual ms a second) and pauses again.
+    await page.keyboard.press('Space');
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Space');
+    const playedTo = (await page.evaluate(() => window.raftsimViewer?.store.cursor)) ?? 0;
+    expect(playedTo - (leaderAt ?? 0)).toBeGreaterThan(10);
+    expect(playedTo - (leaderAt ?? 0)).toBeLessThan(200);
+    expect(await page.locator('#play').innerText()).toContain('play');
     await page.close();
   });
 
@@ -221,3 +217,11 @@ describe('the viewer page', () => {
     await page.close();
   });
 });
+
+/** The first vote of the fabricated-ops trace, with its delivery time. */
+function firstVote(): { id: number; from: number; t: number; end: number } {
+  const vote = withOps.events.find((e) => e.k === 'send' && e.type === 'vote');
+  if (!vote || vote.k !== 'send') throw new Error('no vote in the trace');
+  const done = withOps.events.find((e) => e.k === 'deliver' && e.id === vote.id);
+  return { id: vote.id, from: vote.from, t: vote.t, end: done?.t ?? vote.t };
+}

@@ -75,3 +75,39 @@ export function failing(trace: ViewerTrace, at: number, invariant: string, messa
   events.push({ t: at, k: 'violation', invariant, message });
   return { ...trace, ok: false, violations: [{ invariant, message, time: at }], events };
 }
+
+/**
+ * The newer faults in one short real run: a drifting clock, a bridge, a one-way
+ * cut, a crash that tears a write, a slow tail; plus a profile, a planted bug and
+ * one snapshot message. Torn writes need a crash inside a write and rarely happen
+ * in a short run, so that crash's fate is written in, as is the snapshot (the Raft
+ * code sends none yet): the viewer only has to draw what a trace says.
+ */
+export function withNewFaults(): ViewerTrace {
+  const scenario = defineScenario({
+    name: 'new-faults',
+    description: 'clock, bridge, one-way cut, torn write, long tail',
+    nodes: 5,
+    durationMs: 2600,
+    livenessMs: 0,
+    workload: { type: 'proposals', intervalMs: 50 },
+    faults: [
+      { at: 300, action: 'clock', node: 2, rate: 2.5 },
+      { at: 600, action: 'bridge', node: 3 },
+      { at: 1100, action: 'heal' },
+      { at: 1300, action: 'cuts', links: [[4, 1], [4, 2], [4, 3], [4, 5]] },
+      { at: 1700, action: 'heal' },
+      { at: 1800, action: 'crash', node: 5, unsynced: 'tear', keep: 1 },
+      { at: 2100, action: 'restart', node: 5 },
+      { at: 2200, action: 'network', settings: { tailRate: 0.2, tailMs: 300 } },
+    ],
+  });
+  const trace = toTraceFile(scenario, runScenario(scenario, { seed: 3, trace: 'full' }));
+  const events: TraceEvent[] = trace.events.map((e) => (e.k === 'crash' && e.node === 5 ? { ...e, lostWrites: 1, keptWrites: 1, torn: true } : e));
+  const snapshot: TraceEvent[] = [
+    { t: 2150, k: 'send', id: 9_000_001, from: 1, to: 5, type: 'snap', term: 9, info: { index: 40, snapTerm: 2 } },
+    { t: 2160, k: 'deliver', id: 9_000_001, from: 1, to: 5 },
+  ];
+  const profile = { faults: ['bridge', 'one-way', 'torn-write', 'clock', 'delay'] as const, intervalMs: 400, leaderBias: 0.25, maxDropRate: 0.3, maxDuplicateRate: 0.3, maxExtraSpreadMs: 50, tailRate: 0.2, tailMs: 300, maxDrift: 2.5 };
+  return { ...trace, bug: 'figure-8-commit' as ViewerTrace['bug'], profile: { ...profile, faults: [...profile.faults] }, events: inject({ ...trace, events }, snapshot) };
+}

@@ -116,6 +116,7 @@ describe('state at a time', () => {
       applied: 0,
       log: [],
       status: 'up',
+      clock: 1,
       progress: new Map(),
     }));
     applyEvent(nodes, { t: 1, k: 'append', node: 1, from: 1, terms: [1, 1, 1] });

@@ -53,5 +53,7 @@ describe('raftsim view', () => {
     expect(reproduceCommand(trace)).toBe('raftsim run happy --seed 7');
     const changed = { ...trace, scenario: { ...trace.scenario, durationMs: 123 } };
     expect(reproduceCommand(changed, 'out/x.json')).toBe('raftsim replay out/x.json');
+    // A planted bug reruns with it switched on (replay reads it from the trace itself).
+    expect(reproduceCommand({ ...trace, bug: 'figure-8-commit' })).toBe('raftsim run happy --seed 7 --bug figure-8-commit');
   });
 });

@@ -16,6 +16,8 @@ export const CRASHED_COLOR = '#3d434b';
 export const PAUSED_COLOR = '#8b96a3';
 export const VIOLATION_COLOR = '#d62728';
 export const PARTITION_TINTS = ['#fbdada', '#dcd6f7', '#d4f0e0', '#fbe7c6', '#d3e9f8'];
+/** A drifting clock: the underline and label on the lane, and the glyph in the strip. */
+export const CLOCK_COLOR = '#7048b6';
 
 export const OP_COLOR: Record<OpStatus, string> = {
   ok: '#6bbf73',
@@ -37,12 +39,15 @@ export const FAMILIES: readonly Family[] = [
   { name: 'vote', label: 'votes', types: ['vote', 'voteResp'], color: '#8a5cc7', response: '#b99be0' },
   { name: 'append', label: 'appends', types: ['app', 'appResp'], color: '#1f6fc0', response: '#74aee6' },
   { name: 'heartbeat', label: 'heartbeats', types: ['heartbeat', 'heartbeatResp'], color: '#8d99a6', response: '#b9c2cc' },
+  // Snapshots are rare and heavy: a strong brown that no other family comes near.
+  { name: 'snap', label: 'snapshots', types: ['snap', 'snapResp'], color: '#8d5524', response: '#c89463' },
   { name: 'prop', label: 'proposals', types: ['prop'], color: '#2c9d5a', response: '#2c9d5a' },
   { name: 'readIndex', label: 'read index', types: ['readIndex', 'readIndexResp'], color: '#0e9aa7', response: '#6cc9d1' },
   { name: 'kv', label: 'client requests', types: ['kvReq', 'kvResp'], color: '#c2185b', response: '#e88bb0' },
 ];
 
-const OTHER_COLORS = ['#c2185b', '#6d4c41', '#7cb342', '#5c6bc0'];
+/** For types this viewer does not know yet; none of them is a known family's colour. */
+const OTHER_COLORS = ['#ad1457', '#546e7a', '#7cb342', '#5c6bc0'];
 
 export function familyOf(type: string): Family {
   const known = FAMILIES.find((f) => f.types.includes(type));

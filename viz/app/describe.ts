@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../../sim/trace.js';
-import { faultLabel, pct } from '../prepare.js';
+import { laneCutText, networkText, pct, rateText } from '../faults.js';
+import { faultLabel } from '../prepare.js';
 import { formatValue } from '../ops.js';
 import { MSG_DELIVERED, MSG_DROPPED, type Model } from '../types.js';
 import type { Item } from './store.js';
@@ -22,6 +23,8 @@ const TYPE_NAMES: Record<string, string> = {
   appResp: 'AppendEntries response',
   heartbeat: 'heartbeat',
   heartbeatResp: 'heartbeat response',
+  snap: 'InstallSnapshot',
+  snapResp: 'InstallSnapshot response',
   prop: 'forwarded proposal',
   readIndex: 'ReadIndex request',
   readIndexResp: 'ReadIndex response',
@@ -75,18 +78,15 @@ export function describe(model: Model, item: Item): Description {
     case 'down': {
       const d = model.downs[item.index];
       const events = [d.index, d.endIndex].filter((i) => i >= 0).map((i) => model.events[i]);
-      const what = d.kind === 'crashed' ? 'crashed: no ticks, no messages; unsynced writes are lost' : 'paused: frozen, its incoming messages queue up';
-      return {
-        title: `node ${d.node} ${d.kind}`,
-        rows: [
-          ['node', String(d.node)],
-          ['state', what],
-          ['from', ms(d.start)],
-          ['until', d.endIndex >= 0 ? ms(d.end) : 'the end of the run'],
-        ],
-        events,
-        t: d.start,
-      };
+      const what = d.kind === 'crashed' ? 'crashed: no ticks, no messages; volatile state is gone' : 'paused: frozen, its incoming messages queue up';
+      const rows: [string, string][] = [
+        ['node', String(d.node)],
+        ['state', what],
+      ];
+      const crash = model.events[d.index];
+      if (crash.k === 'crash') rows.push(['unsynced writes', unsyncedText(crash)]);
+      rows.push(['from', ms(d.start)], ['until', d.endIndex >= 0 ? ms(d.end) : 'the end of the run']);
+      return { title: `node ${d.node} ${d.kind}${d.note ? ` (${d.note})` : ''}`, rows, events, t: d.start };
     }
     case 'partition': {
       const p = model.partitions[item.index];
@@ -97,21 +97,36 @@ export function describe(model: Model, item: Item): Description {
         ['until', ms(p.end)],
       ];
       if (p.oneWay.length > 0) rows.splice(1, 0, ['one-way cuts', p.oneWay.map(([a, b]) => `${a}→${b}`).join(' ')]);
+      // Per node, in words: groups alone cannot show a bridge, a ring or a one-way cut.
+      const peers = model.nodes.length - 1;
+      rows.splice(2, 0, ...p.lanes.map((lane): [string, string] => [`node ${lane.node}`, laneCutText(lane, peers)]));
       return { title: `partition: ${p.label}`, rows, events: [model.events[p.index]], t: p.start };
     }
     case 'network': {
       const n = model.networks[item.index];
+      const rows: [string, string][] = [
+        ['latency', `${n.minLatencyMs}–${n.minLatencyMs + n.latencySpreadMs} ms`],
+        ['loss', pct(n.dropRate)],
+        ['duplicates', pct(n.duplicateRate)],
+      ];
+      if (n.tailRate > 0) rows.push(['long tail', `${pct(n.tailRate)} of messages take up to ${n.tailMs} ms more`]);
+      rows.push(['from', ms(n.start)], ['until', ms(n.end)]);
+      return { title: `network: ${networkText(n)}`, rows, events: [model.events[n.index]], t: n.start };
+    }
+    case 'clock': {
+      const c = model.clocks[item.index];
+      const pace = c.rate > 1 ? 'fast: its timers fire and its leases expire early' : 'slow: its timers fire and its leases expire late';
       return {
-        title: 'flaky network',
+        title: `node ${c.node}'s clock ${rateText(c.rate)}`,
         rows: [
-          ['latency', `${n.minLatencyMs}–${n.minLatencyMs + n.latencySpreadMs} ms`],
-          ['loss', pct(n.dropRate)],
-          ['duplicates', pct(n.duplicateRate)],
-          ['from', ms(n.start)],
-          ['until', ms(n.end)],
+          ['node', String(c.node)],
+          ['rate', `${c.rate} × true time`],
+          ['meaning', pace],
+          ['from', ms(c.start)],
+          ['until', ms(c.end)],
         ],
-        events: [model.events[n.index]],
-        t: n.start,
+        events: [model.events[c.index]],
+        t: c.start,
       };
     }
     case 'marker': {
@@ -145,4 +160,11 @@ function describeMessage(model: Model, row: number): Description {
   if (original && original.k === 'send') for (const [k, v] of Object.entries(original.info)) rows.push([k, String(v)]);
   const events = [send, ...(original && original !== send ? [original] : []), ...(m.endIndex[row] >= 0 ? [model.events[m.endIndex[row]]] : [])];
   return { title: `${type} ${m.from[row]} → ${m.to[row]} (term ${m.term[row]})`, rows, events, t: m.sendT[row] };
+}
+
+function unsyncedText(e: Extract<TraceEvent, { k: 'crash' }>): string {
+  const parts = [`${e.lostWrites} lost`];
+  if (e.keptWrites !== undefined) parts.push(`${e.keptWrites} reached the disk anyway`);
+  if (e.torn) parts.push('the next one torn in half (its checksum fails on restart, so it and everything after are dropped)');
+  return parts.join('; ');
 }

@@ -1,10 +1,12 @@
 import { axisTop, type ScaleLinear, type Selection } from 'd3';
+import type { TraceEvent } from '../../sim/trace.js';
+import { rateText } from '../faults.js';
 import type { Item } from './store.js';
 import type { Store } from './store.js';
 import { messageColor, OP_COLOR, VIOLATION_COLOR } from './colors.js';
 import type { Geometry } from './geometry.js';
 import { segment } from './messages-layer.js';
-import { clampX } from './lanes-layer.js';
+import { clampX } from './faults-layer.js';
 import { formatTime } from './format.js';
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -140,15 +142,16 @@ export class FrontLayer {
 
   private drawMarks(x: ScaleLinear<number, number>, g: Geometry): void {
     const { model, domain } = this.store;
-    const faults = model.markers.filter((m) => m.kind === 'fault' && m.t >= domain[0] && m.t <= domain[1] && faultGlyph(model.events[m.index].k) !== '');
+    const faults = model.markers.filter((m) => m.kind === 'fault' && m.t >= domain[0] && m.t <= domain[1] && faultGlyph(model.events[m.index]) !== '');
+    const glyphs = spreadGlyphs(faults.length > 400 ? [] : faults.map((m) => ({ x: x(m.t), text: faultGlyph(model.events[m.index]), kind: model.events[m.index].k })));
     this.marks
-      .selectAll<SVGTextElement, (typeof faults)[number]>('text.fault-glyph')
-      .data(faults.length > 400 ? [] : faults)
+      .selectAll<SVGTextElement, (typeof glyphs)[number]>('text.fault-glyph')
+      .data(glyphs)
       .join('text')
-      .attr('class', 'fault-glyph')
-      .attr('x', (m) => x(m.t))
+      .attr('class', (m) => `fault-glyph ${m.kind}`)
+      .attr('x', (m) => m.x)
       .attr('y', g.stripTop + g.stripHeight - 4)
-      .text((m) => `${faultGlyph(model.events[m.index].k)}${m.node || ''}`);
+      .text((m) => m.text);
     const violations = model.markers.filter((m) => m.kind === 'violation' && m.t >= domain[0] && m.t <= domain[1]);
     const bottom = g.lanesBottom;
     const mark = this.marks
@@ -237,7 +240,37 @@ export class FrontLayer {
   }
 }
 
-/** Small strip glyphs for node faults; partitions and network phases are labelled spans instead. */
-export function faultGlyph(kind: string): string {
-  return ({ crash: '✖', restart: '↻', pause: '❚❚', resume: '▶' } as Record<string, string>)[kind] ?? '';
+/**
+ * Small strip glyphs for node faults, with the node (`✖2`, `◷4 ×2.5`); partitions and
+ * network phases are labelled spans instead.
+ */
+export function faultGlyph(e: TraceEvent): string {
+  switch (e.k) {
+    case 'crash':
+      return `✖${e.node}${e.torn ? ' torn' : ''}`;
+    case 'restart':
+      return `↻${e.node}`;
+    case 'pause':
+      return `❚❚${e.node}`;
+    case 'resume':
+      return `▶${e.node}`;
+    case 'clock':
+      return `◷${e.node} ${rateText(e.rate)}`;
+    default:
+      return '';
+  }
+}
+
+/**
+ * Faults that fire together (two clocks set at once, a crash and a partition) would
+ * print over each other: each glyph starts after the previous one ends. Input is in
+ * time order, so a glyph moves right only as far as its neighbour's text reaches.
+ */
+export function spreadGlyphs<T extends { x: number; text: string }>(glyphs: readonly T[]): T[] {
+  let reach = -Infinity;
+  return glyphs.map((glyph) => {
+    const x = Math.max(glyph.x, reach + 3);
+    reach = x + glyph.text.length * 6;
+    return { ...glyph, x };
+  });
 }

@@ -1,3 +1,5 @@
+import { profileText } from '../faults.js';
+import type { ViewerTrace } from '../types.js';
 import { escapeHtml, formatCount } from './format.js';
 import type { Navigator } from './nav.js';
 import type { Store } from './store.js';
@@ -33,8 +35,10 @@ export function renderHeader(root: HTMLElement, store: Store, nav: Navigator): v
       <span class="seed">seed ${trace.seed}</span>
       <span class="badge ${trace.ok ? 'ok' : 'failed'}">${trace.ok ? 'OK' : 'FAILED'}</span>
       ${linBadge}
+      ${trace.bug ? `<span class="badge bug" id="bug" title="a planted bug was switched on for this run (raftsim bugs)">planted bug: ${escapeHtml(trace.bug)}</span>` : ''}
       <span class="description">${escapeHtml(trace.scenario.description)}</span>
     </div>
+    ${profileRow(trace)}
     <div class="meta-row">
       <span class="repro">reproduce: <code id="command">${escapeHtml(store.meta.command)}</code><button id="copy" class="link" title="copy the command">copy</button></span>
       <span class="hash">trace hash <code>${escapeHtml(trace.traceHash)}</code></span>
@@ -51,4 +55,11 @@ export function renderHeader(root: HTMLElement, store: Store, nav: Navigator): v
       if (v) nav.goTo(v.time);
     }),
   );
+}
+
+/** The nemesis's fault profile, drawn per seed under swarm testing: what this run was exposed to. */
+function profileRow(trace: ViewerTrace): string {
+  if (!trace.profile) return '';
+  const drawn = trace.scenario.nemesis?.swarm ? ' (drawn for this seed)' : '';
+  return `<div class="profile-row" id="profile"><span class="muted">nemesis profile${drawn}:</span> ${escapeHtml(profileText(trace.profile))}</div>`;
 }

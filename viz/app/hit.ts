@@ -33,6 +33,12 @@ export function hitTest(store: Store, x: ScaleLinear<number, number>, g: Geometr
   if (node !== 0) {
     const v = model.markers.findIndex((m) => m.kind === 'violation' && Math.abs(x(m.t) - px) < 4);
     if (v >= 0) return { kind: 'marker', index: v };
+    const below = py - g.nodeY(node) - g.bandHeight / 2;
+    // The drift underline and its label sit just under the band.
+    if (below > 1 && below < 16) {
+      const c = model.clocks.findIndex((s) => s.node === node && covers(s));
+      if (c >= 0) return { kind: 'clock', index: c };
+    }
     const dy = Math.abs(py - g.nodeY(node));
     if (dy <= g.bandHeight / 2 + 5) {
       const d = model.downs.findIndex((s) => s.node === node && covers(s));
@@ -40,7 +46,7 @@ export function hitTest(store: Store, x: ScaleLinear<number, number>, g: Geometr
       const b = model.bands.findIndex((s) => s.node === node && s.start <= t && t < s.end);
       if (b >= 0) return { kind: 'band', index: b };
     }
-    const p = model.partitions.findIndex((s) => covers(s) && s.groups.slice(1).some((group) => group.includes(node)));
+    const p = model.partitions.findIndex((s) => covers(s) && s.lanes.some((lane) => lane.node === node));
     if (p >= 0) return { kind: 'partition', index: p };
     return null;
   }

@@ -11,7 +11,7 @@ export const SHORTCUTS: readonly (readonly [string, string])[] = [
   ['← →', 'previous / next event'],
   ['shift ← →', 'move the cursor a tenth of the view'],
   ['L  shift+L', 'next / previous leader change'],
-  ['F  shift+F', 'next / previous fault (crash, restart, pause, partition, network)'],
+  ['F  shift+F', 'next / previous fault (crash, restart, pause, partition, network, clock)'],
   ['V  shift+V', 'next / previous violation'],
   ['+  −', 'zoom in / out around the cursor'],
   ['0', 'show the whole run'],
@@ -29,7 +29,8 @@ export function helpHtml(): string {
     <h2>Keyboard shortcuts</h2><table>${rows}</table>
     <p class="muted">Reading the timeline: each node has a lane; its band is the role it held (grey follower, yellow candidate, orange leader) with the term.
     Arrows are messages from sender to receiver, coloured by type; a red cross is a message the network lost.
-    Shaded lanes are cut off by a partition. The vertical line is the cursor: the right-hand panel shows every node's state at that moment.</p>
+    Shaded lanes are cut off by a partition; their label names the lost links (<b>✂ 4,5</b> both ways, <b>→3</b> its messages to 3, <b>←1</b> messages from 1).
+    A purple underline is a drifting clock (<b>◷ ×2.5</b>). The toolbar's chips show or hide each message type and each node's messages. The vertical line is the cursor: the right-hand panel shows every node's state at that moment.</p>
     <p class="muted">Press <kbd>Esc</kbd> or click outside to close.</p></div>`;
 }
 

@@ -1,26 +1,11 @@
 import type { Selection } from 'd3';
-import { pct } from '../prepare.js';
-import type { Model } from '../types.js';
-import { CRASHED_COLOR, PARTITION_TINTS, PAUSED_COLOR, ROLE_COLOR, ROLE_TEXT } from './colors.js';
+import { CRASHED_COLOR, PAUSED_COLOR, ROLE_COLOR, ROLE_TEXT } from './colors.js';
+import { clampX, drawLaneNotes, drawPartitionTints, drawStrip, fits } from './faults-layer.js';
 import type { Geometry } from './geometry.js';
 import type { TimeScale } from './messages-layer.js';
 import type { Store } from './store.js';
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
-
-/** Clamp far-off-screen coordinates: browsers draw huge SVG coordinates badly. */
-export function clampX(g: Geometry, x: number): number {
-  return Math.max(g.plotLeft - 50, Math.min(g.plotLeft + g.plotWidth + 50, x));
-}
-
-function visible<T extends { start: number; end: number }>(items: readonly T[], t0: number, t1: number): T[] {
-  return items.filter((item) => item.end >= t0 && item.start <= t1);
-}
-
-/** Text fits when a label of n characters is narrower than the space (about 6.3 px a character). */
-function fits(text: string, width: number): boolean {
-  return text.length * 6.3 + 8 < width;
-}
 
 /**
  * The layer under the messages: lane backgrounds and labels, partitions, role
@@ -32,6 +17,7 @@ export class LanesLayer {
   private readonly tints: G;
   private readonly bands: G;
   private readonly downs: G;
+  private readonly notes: G;
   private readonly strip: G;
 
   constructor(
@@ -51,6 +37,7 @@ export class LanesLayer {
     this.tints = plot.append('g').attr('class', 'partitions');
     this.bands = plot.append('g').attr('class', 'bands');
     this.downs = plot.append('g').attr('class', 'downs');
+    this.notes = plot.append('g').attr('class', 'notes');
     this.strip = plot.append('g').attr('class', 'strip');
   }
 
@@ -132,7 +119,7 @@ export class LanesLayer {
     const { model, domain, hiddenNodes } = this.store;
     const [t0, t1] = domain;
     this.lanes.selectAll<SVGGElement, number>('g.lane').classed('dimmed', (n) => hiddenNodes.has(n));
-    this.drawPartitions(model, x, g, t0, t1);
+    drawPartitionTints(this.tints, model, x, g, t0, t1);
     const bh = g.bandHeight;
     this.bands
       .selectAll<SVGGElement, number>('g.band')
@@ -196,90 +183,16 @@ export class LanesLayer {
         rect.setAttribute('opacity', crashed ? '0.92' : '0.85');
         const text = (this as SVGGElement).querySelector('text') as SVGTextElement;
         const left = Math.max(x1, g.plotLeft);
+        // A crash says what became of its unsynced writes (lost, kept, torn) when there is room.
         const label = crashed ? '✖ crashed' : '❚❚ paused';
-        text.textContent = fits(label, Math.min(x2, g.plotLeft + g.plotWidth) - left) ? label : '';
+        const long = crashed && d.note ? `${label} · ${d.note}` : label;
+        const room = Math.min(x2, g.plotLeft + g.plotWidth) - left;
+        text.textContent = fits(long, room) ? long : fits(label, room) ? label : '';
         text.setAttribute('x', String(left + 5));
         text.setAttribute('y', String(y + h / 2 + 4));
         text.setAttribute('class', crashed ? 'down-label crashed' : 'down-label paused');
       });
-    this.drawStrip(model, x, g, t0, t1);
-  }
-
-  private drawPartitions(model: Model, x: TimeScale, g: Geometry, t0: number, t1: number): void {
-    const spans = visible(model.partitions, t0, t1);
-    const rects: { x: number; w: number; y: number; h: number; fill: string }[] = [];
-    const edges: number[] = [];
-    for (const p of spans) {
-      const x1 = clampX(g, x(p.start));
-      const x2 = clampX(g, x(p.end));
-      edges.push(x1, x2);
-      // The biggest group stays untinted; every cut-off group gets its own tint.
-      p.groups.slice(1).forEach((group, gi) => {
-        for (const node of group) {
-          rects.push({ x: x1, w: x2 - x1, y: g.nodeY(node) - g.laneHeight / 2, h: g.laneHeight, fill: PARTITION_TINTS[gi % PARTITION_TINTS.length] });
-        }
-      });
-      if (p.groups.length === 1) {
-        // Only one-way cuts: tint the lanes whose outgoing links are cut.
-        for (const node of new Set(p.oneWay.map(([a]) => a))) {
-          rects.push({ x: x1, w: x2 - x1, y: g.nodeY(node) - g.laneHeight / 2, h: g.laneHeight, fill: PARTITION_TINTS[0] });
-        }
-      }
-    }
-    this.tints
-      .selectAll('rect.tint')
-      .data(rects)
-      .join('rect')
-      .attr('class', 'tint')
-      .attr('x', (r) => r.x)
-      .attr('y', (r) => r.y)
-      .attr('width', (r) => Math.max(1, r.w))
-      .attr('height', (r) => r.h)
-      .attr('fill', (r) => r.fill);
-    this.tints
-      .selectAll('line.edge')
-      .data(edges)
-      .join('line')
-      .attr('class', 'edge')
-      .attr('x1', (e) => e)
-      .attr('x2', (e) => e)
-      .attr('y1', g.stripTop)
-      .attr('y2', g.nodeTop + g.laneHeight * model.nodes.length)
-      .attr('stroke', '#d98989')
-      .attr('stroke-dasharray', '4 3');
-  }
-
-  private drawStrip(model: Model, x: TimeScale, g: Geometry, t0: number, t1: number): void {
-    const y = g.stripTop + 3;
-    const h = g.stripHeight - 6;
-    const networks = visible(model.networks, t0, t1);
-    this.strip
-      .selectAll<SVGRectElement, (typeof networks)[number]>('rect.flaky')
-      .data(networks)
-      .join('rect')
-      .attr('class', 'flaky')
-      .attr('x', (n) => clampX(g, x(n.start)))
-      .attr('width', (n) => Math.max(1, clampX(g, x(n.end)) - clampX(g, x(n.start))))
-      .attr('y', y + h / 2)
-      .attr('height', h / 2)
-      .attr('fill', 'url(#hatch-flaky)');
-    const labels: { x: number; w: number; text: string; cls: string }[] = [];
-    for (const p of visible(model.partitions, t0, t1)) {
-      const x1 = Math.max(g.plotLeft, x(p.start));
-      labels.push({ x: x1, w: Math.min(g.plotLeft + g.plotWidth, x(p.end)) - x1, text: `✂ ${p.label}`, cls: 'partition-label' });
-    }
-    for (const n of networks) {
-      const x1 = Math.max(g.plotLeft, x(n.start));
-      const text = `≈ flaky: ${pct(n.dropRate)} loss, ${pct(n.duplicateRate)} dup, ${n.minLatencyMs}–${n.minLatencyMs + n.latencySpreadMs} ms`;
-      labels.push({ x: x1, w: Math.min(g.plotLeft + g.plotWidth, x(n.end)) - x1, text, cls: 'flaky-label' });
-    }
-    this.strip
-      .selectAll<SVGTextElement, (typeof labels)[number]>('text')
-      .data(labels.filter((l) => fits(l.text.slice(0, 6), l.w)))
-      .join('text')
-      .attr('class', (l) => l.cls)
-      .attr('x', (l) => l.x + 4)
-      .attr('y', y + 9)
-      .text((l) => (fits(l.text, l.w) ? l.text : `${l.text.slice(0, Math.max(4, Math.floor((l.w - 8) / 6.3) - 1))}…`));
+    drawLaneNotes(this.notes, model, x, g, t0, t1);
+    drawStrip(this.strip, model, x, g, t0, t1);
   }
 }

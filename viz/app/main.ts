@@ -1,13 +1,12 @@
-import { prepareModel } from '../prepare.js';
+import { heartbeatsDense, prepareModel } from '../prepare.js';
 import { StateIndex } from '../state.js';
-import type { PageMeta, ViewerTrace } from '../types.js';
-import { CRASHED_COLOR, OP_COLOR, PARTITION_TINTS, ROLE_COLOR } from './colors.js';
+import type { Model, PageMeta, ViewerTrace } from '../types.js';
+import { CLOCK_COLOR, CRASHED_COLOR, OP_COLOR, PARTITION_TINTS, ROLE_COLOR } from './colors.js';
 import { Controls, setFamilyHidden } from './controls.js';
 import { DetailsPanel } from './details-panel.js';
 import { formatCount } from './format.js';
 import { renderHeader } from './header.js';
 import { helpHtml, Keyboard } from './keyboard.js';
-import { visibleRange } from './messages-layer.js';
 import { Navigator } from './nav.js';
 import { StatePanel } from './state-panel.js';
 import { Store } from './store.js';
@@ -43,7 +42,9 @@ function readJson<T>(id: string): T {
   return JSON.parse(element.textContent) as T;
 }
 
-function legendHtml(hasClients: boolean): string {
+/** Only what this trace can show: a legend entry for clock drift in a run without any is noise. */
+function legendHtml(model: Model): string {
+  const hasClients = model.clients.length > 0;
   const swatch = (style: string, label: string) => `<span class="legend-item"><i style="${style}"></i>${label}</span>`;
   return [
     swatch(`background:${ROLE_COLOR.follower}`, 'follower'),
@@ -52,6 +53,10 @@ function legendHtml(hasClients: boolean): string {
     swatch(`background:${CRASHED_COLOR}`, 'crashed'),
     swatch('background:repeating-linear-gradient(45deg,#8b96a3 0 2px,#eef1f4 2px 5px)', 'paused'),
     swatch(`background:${PARTITION_TINTS[0]}`, 'partitioned away'),
+    model.partitions.length > 0
+      ? '<span class="legend-item" title="on a lane: cut both ways from 4 and 5; its messages to 3 are lost; it hears nothing from 1"><b class="cut">✂ 4,5 →3 ←1</b>cut links (both ways, sent, heard)</span>'
+      : '',
+    model.clocks.length > 0 ? `<span class="legend-item"><b style="color:${CLOCK_COLOR}">◷ ×2</b>clock drift</span>` : '',
     swatch('background:repeating-linear-gradient(-45deg,#f4b455 0 2px,#fff4dc 2px 5px)', 'flaky network'),
     '<span class="legend-item"><b class="x">✕</b>dropped message</span>',
     '<span class="legend-item"><b class="dash">- - →</b>duplicate</span>',
@@ -79,7 +84,7 @@ function boot(): void {
     <header id="header"></header>
     <nav id="toolbar"></nav>
     <main>
-      <section class="timeline-wrap"><div id="timeline"></div><div class="legend">${legendHtml(model.clients.length > 0)}<span id="status" class="muted"></span></div></section>
+      <section class="timeline-wrap"><div id="timeline"></div><div class="legend">${legendHtml(model)}<span id="status" class="muted"></span></div></section>
       <aside><section id="state"></section><section id="details"></section></aside>
     </main>
     <div id="help-overlay" class="help" hidden>${helpHtml()}</div>`;
@@ -108,19 +113,18 @@ function boot(): void {
   });
   renderHeader(document.getElementById('header') as HTMLElement, store, nav);
   // Heartbeats drown everything else when many share a pixel; start without them then.
-  const [t0, t1] = store.domain;
-  const [lo, hi] = visibleRange(model.messages, t0, t1);
-  let heartbeats = 0;
-  for (let r = lo; r < hi; r++) if (model.messages.types[model.messages.type[r]].startsWith('heartbeat')) heartbeats++;
   const heartbeatFamily = FAMILIES.find((f) => f.name === 'heartbeat');
-  if (heartbeatFamily && heartbeats > timeline.geometry.plotWidth * 0.5) setFamilyHidden(store, heartbeatFamily, true);
+  const hideHeartbeats = heartbeatsDense(model.messages, store.domain[0], store.domain[1], timeline.geometry.plotWidth);
+  if (heartbeatFamily && hideHeartbeats) setFamilyHidden(store, heartbeatFamily, true);
   new Controls(document.getElementById('toolbar') as HTMLElement, store, nav, timeline, () => help.toggle());
   new StatePanel(document.getElementById('state') as HTMLElement, store);
   new DetailsPanel(document.getElementById('details') as HTMLElement, store);
   new Keyboard(store, nav, timeline, help);
   const status = document.getElementById('status') as HTMLElement;
   store.subscribe((changes) => {
-    if (changes.has('view') || changes.has('filters')) status.textContent = `${formatCount(timeline.messages.drawn)} messages drawn`;
+    if (!changes.has('view') && !changes.has('filters')) return;
+    const hidden = store.hiddenTypes.has('heartbeat') ? ' · heartbeats hidden (H shows them)' : '';
+    status.textContent = `${formatCount(timeline.messages.drawn)} messages drawn${hidden}`;
   });
   store.notify('view');
   store.notify('cursor');

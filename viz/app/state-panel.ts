@@ -1,4 +1,5 @@
 import type { ClusterState, NodeState } from '../state.js';
+import { rateText } from '../faults.js';
 import { ROLE_COLOR, ROLE_TEXT, termColor } from './colors.js';
 import { escapeHtml, formatCount, formatTime } from './format.js';
 import type { Store } from './store.js';
@@ -44,7 +45,7 @@ export class StatePanel {
         const style = n.status === 'crashed' ? 'background:#3d434b;color:#fff' : `background:${ROLE_COLOR[n.role]};color:${ROLE_TEXT[n.role]}`;
         return `<tr data-node="${n.id}" class="${n.status}">
           <td>${n.id}</td>
-          <td><span class="role-chip role" style="${style}">${role}${n.status === 'paused' ? ' ❚❚' : ''}</span></td>
+          <td><span class="role-chip role" style="${style}">${role}${n.status === 'paused' ? ' ❚❚' : ''}</span>${clockBadge(n)}</td>
           <td class="term">${n.term}</td><td class="vote">${n.vote || '–'}</td><td class="lead">${n.lead || '–'}</td>
           <td class="commit">${n.commit}</td><td class="applied">${n.applied}</td><td class="last">${n.log.length}</td></tr>`;
       })
@@ -97,4 +98,10 @@ export class StatePanel {
       })
       .join('');
   }
+}
+
+/** A drifting clock next to the role: it explains early timeouts (fast) or a stale lease (slow). */
+function clockBadge(n: NodeState): string {
+  if (n.clock === 1) return '';
+  return `<span class="clock-rate" title="node ${n.id}'s clock runs at ${n.clock}× true time">◷${rateText(n.clock)}</span>`;
 }

@@ -9,6 +9,7 @@ export type Item =
   | { readonly kind: 'down'; readonly index: number }
   | { readonly kind: 'partition'; readonly index: number }
   | { readonly kind: 'network'; readonly index: number }
+  | { readonly kind: 'clock'; readonly index: number }
   | { readonly kind: 'marker'; readonly index: number };
 
 export function sameItem(a: Item | null, b: Item | null): boolean {

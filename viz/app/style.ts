@@ -16,6 +16,8 @@ h1 { font-size:18px; margin:0; }
 .badge.ok { background:#dff3e3; color:var(--good); }
 .badge.failed { background:#fde0e0; color:var(--bad); }
 .badge.unknown { background:#eee; color:#555; }
+.badge.bug { background:#efe6fb; color:#5a2ea6; text-transform:none; }
+.profile-row { margin-top:3px; color:#3a4653; font-size:12px; }
 .meta-row { display:flex; gap:3px 18px; flex-wrap:wrap; align-items:center; margin-top:4px; color:#3a4653; }
 .meta-row code { background:#eef2f6; padding:1px 5px; border-radius:3px; }
 .stats { display:flex; gap:12px; flex-wrap:wrap; }
@@ -46,7 +48,7 @@ main { display:grid; grid-template-columns:minmax(0,1fr) 400px; min-height:0; }
 .legend { display:flex; gap:12px; flex-wrap:wrap; align-items:center; padding:5px 12px; border-top:1px solid var(--line); font-size:11.5px; color:#44505c; background:#fafbfc; }
 .legend-item i { display:inline-block; width:16px; height:10px; border-radius:2px; margin-right:4px; vertical-align:-1px; border:1px solid rgba(0,0,0,.08); }
 .legend-item b { margin-right:4px; font-weight:700; }
-.legend .x { color:var(--bad); } .legend .dash { color:#1f6fc0; letter-spacing:-1px; } .legend .cursor-mark { color:#111; }
+.legend .x { color:var(--bad); } .legend .cut { color:#b03a3a; font-size:10.5px; } .legend .dash { color:#1f6fc0; letter-spacing:-1px; } .legend .cursor-mark { color:#111; }
 #status { margin-left:auto; }
 .lane-label { font-size:12.5px; font-weight:600; fill:#3a4653; }
 .lane-label.small { font-size:11px; font-weight:500; fill:var(--muted); }
@@ -56,6 +58,11 @@ g.lane.dimmed { opacity:.35; }
 .down-label { font-size:11px; font-weight:700; } .down-label.crashed { fill:#fff; } .down-label.paused { fill:#27313d; }
 .partition-label { font-size:10.5px; fill:#b03a3a; font-weight:600; }
 .fault-glyph { font-size:10px; font-weight:700; fill:#3d434b; text-anchor:start; }
+.fault-glyph.clock { fill:#7048b6; }
+.note { font-size:10px; font-weight:600; }
+.cut-label { fill:#b03a3a; }
+.clock-label { fill:#7048b6; }
+.clock-rate { color:#7048b6; font-weight:700; font-size:11px; margin-left:3px; }
 .flaky-label { font-size:10px; fill:#8a5a00; }
 .axis text { font-size:11px; fill:#4a5561; } .axis path, .axis line { stroke:#b8c1cb; }
 .cursor-line { stroke:#111; stroke-width:1.5; }
