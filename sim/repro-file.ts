@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUG_NAMES, type BugName } from '../src/bugs.js';
 import { defineScenario, formatIssue, scenarioSchema, ScenarioError, type Scenario } from './scenario.js';
 import type { ShrinkResult } from './shrink.js';
 import { jsonErrorLocation } from './trace-file.js';
@@ -22,6 +23,8 @@ const reproSchema = z.strictObject({
   format: z.literal(REPRO_FORMAT),
   version: z.literal(REPRO_VERSION),
   seed: z.number().int(),
+  /** The planted bug the failure needs switched on, if any. */
+  bug: z.enum(BUG_NAMES).optional(),
   check: z.string().min(1),
   message: z.string(),
   traceHash: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 hex digits'),
@@ -32,11 +35,15 @@ const reproSchema = z.strictObject({
 
 export type ReproFile = Omit<z.output<typeof reproSchema>, 'scenario'> & { readonly scenario: Scenario };
 
-export function toReproFile(originalName: string, shrunk: ShrinkResult): ReproFile {
+/** What a repro needs of a failure: shrunk, or just written down (see reproOfFailure). */
+export type Failure = Pick<ShrinkResult, 'seed' | 'check' | 'message' | 'traceHash' | 'before' | 'after' | 'scenario'>;
+
+export function toReproFile(originalName: string, shrunk: Failure, bug?: BugName): ReproFile {
   return {
     format: REPRO_FORMAT,
     version: REPRO_VERSION,
     seed: shrunk.seed,
+    ...(bug ? { bug } : {}),
     check: shrunk.check,
     message: shrunk.message,
     traceHash: shrunk.traceHash,

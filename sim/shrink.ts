@@ -96,6 +96,24 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
   };
 }
 
+/**
+ * A failing seed written down as it is, without shrinking: the nemesis as an explicit
+ * schedule (which replays the run exactly), or the scenario itself if that did not fail
+ * the same way. Cheap enough for every failing seed of a sweep.
+ */
+export function reproOfFailure(scenario: Scenario, seed: number, run: ShrinkOptions['run'] = {}): ShrinkResult {
+  const original = runScenario(scenario, { ...run, seed, trace: 'off' });
+  if (original.ok) throw new NothingToShrink(`${scenario.name} seed ${seed} passes every check`);
+  const check = original.violations[0].invariant;
+  const explicit = explicitSchedule(scenario, original.faults);
+  const replayed = runScenario(explicit, { ...run, seed, trace: 'hash' });
+  const same = replayed.violations[0]?.invariant === check;
+  const chosen = same ? explicit : scenario;
+  const final = same ? replayed : runScenario(scenario, { ...run, seed, trace: 'hash' });
+  const size = sizeOf(scenario, original);
+  return { check, message: final.violations[0].message, before: size, after: sizeOf(chosen, final), scenario: chosen, seed, traceHash: final.traceHash, runs: same ? 2 : 3, complete: true };
+}
+
 /** The scenario with its nemesis replaced by what the nemesis (and the schedule) did. */
 export function explicitSchedule(scenario: Scenario, faults: readonly FaultAction[]): Scenario {
   return { ...scenario, nemesis: undefined, faults: [...faults] };

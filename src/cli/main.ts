@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, UsageError } from './errors.js';
-import { listCommand, replayCommandRun, runCommand, sweepCommand, type Output } from './run-commands.js';
+import { listCommand, replayCommandRun, runCommand, type Output } from './run-commands.js';
+import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { viewCommand } from './view.js';
 import { bugsCommand } from './bugs-command.js';
 import { shrinkCommand } from './shrink-command.js';
@@ -22,6 +23,12 @@ const io: Output = {
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(value);
+}
+
+function parseWorkers(value: string): number {
+  const workers = parseSeed(value);
+  if (workers < 1) throw new InvalidArgumentError('expected at least 1');
+  return workers;
 }
 
 function parseSeedRange(value: string): { from: number; to: number } {
@@ -74,10 +81,12 @@ program
   .requiredOption('--seeds <A..B>', 'the seeds to run, inclusive', parseSeedRange)
   .option('--trace <file>', 'write the trace of the first failing seed (or the first seed) to this file')
   .option('--html-dir <dir>', 'write a viewer page for every failing seed into this directory')
+  .option('--repro-dir <dir>', 'write a repro file for every failing seed into this directory')
   .option('--bug <name>', 'switch on a planted bug (see raftsim bugs)')
+  .option('--workers <n>', 'worker threads (default: the machine\'s cores)', parseWorkers)
+  .option('--shard <i/n>', 'run only shard i of n of the seeds (counted from 0), for CI matrices and indexed jobs')
   .option('--json', 'print exactly one JSON object', false)
-  .action((scenario: string, flags: { seeds: { from: number; to: number }; trace?: string; htmlDir?: string; bug?: string; json: boolean }) =>
-    act(() => sweepCommand(scenario, flags, io))(),
+  .action((scenario: string, flags: SweepFlags) => act(() => sweepCommand(scenario, flags, io))(),
   );
 
 program
@@ -112,9 +121,10 @@ program
   .requiredOption('--seed <n>', 'the failing seed', parseSeed)
   .option('-o, --output <file>', 'where to write the repro (default: <scenario>-seed-<n>.repro.json)')
   .option('--force', 'overwrite the output file if it exists', false)
+  .option('--bug <name>', 'the planted bug the failure needs (raftsim bugs lists them)')
   .option('--max-runs <n>', 'runs the shrinker may spend', parseSeed, 400)
   .option('--json', 'print exactly one JSON object', false)
-  .action((scenario: string, flags: { seed: number; output?: string; force: boolean; maxRuns: number; json: boolean }) =>
+  .action((scenario: string, flags: { seed: number; bug?: string; output?: string; force: boolean; maxRuns: number; json: boolean }) =>
     act(() => shrinkCommand(scenario, flags, io))(),
   );
 

@@ -58,67 +58,6 @@ export function runCommand(scenarioArg: string, flags: RunFlags, io: Output): nu
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 
-export interface SweepFlags {
-  seeds: { from: number; to: number };
-  json: boolean;
-  trace?: string;
-  htmlDir?: string;
-  bug?: string;
-}
-
-export function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output): number {
-  const scenario = loadScenario(scenarioArg);
-  const bug = resolveBug(flags.bug);
-  guardOutput(flags.trace, [scenarioArg]);
-  const { from, to } = flags.seeds;
-  const failures: { seed: number; violations: readonly { invariant: string; message: string; time: number }[] }[] = [];
-  let events = 0;
-  let simulatedMs = 0;
-  const started = performance.now();
-  for (let seed = from; seed <= to; seed++) {
-    const result = runScenario(scenario, { seed, trace: 'off', bug });
-    events += result.stats.events;
-    simulatedMs += result.stats.simulatedMs;
-    if (!result.ok) failures.push({ seed, violations: result.violations });
-    io.progress?.(`\r  ${seed - from + 1}/${to - from + 1} seeds, ${failures.length} failed`);
-  }
-  io.progress?.('\r\x1b[K');
-  const wallMs = performance.now() - started;
-  const runs = to - from + 1;
-  const traceSeed = failures.length > 0 ? failures[0].seed : from;
-  const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((failure) => failure.seed), flags.htmlDir, bug) : [];
-  if (flags.trace) {
-    const result = runScenario(scenario, { seed: traceSeed, trace: 'full', bug });
-    writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
-  }
-  const eventsPerSecond = events / (wallMs / 1000);
-  if (flags.json) {
-    io.out(JSON.stringify({
-      scenario: scenario.name,
-      ...(bug ? { bug } : {}),
-      seeds: { from, to },
-      runs,
-      failures,
-      stats: { events, simulatedMs, wallMs: Math.round(wallMs), eventsPerSecond: Math.round(eventsPerSecond), seedsPerMinute: Math.round((runs / wallMs) * 60_000) },
-      trace: flags.trace ? { file: flags.trace, seed: traceSeed } : null,
-      pages,
-    }));
-  } else {
-    io.out(`${scenario.name}  seeds ${from}..${to}${bug ? `  bug ${bug}` : ''}: ${runs} runs, ${failures.length} failed`);
-    io.out(`  ${formatCount(wallMs)} ms wall, ${formatCount(eventsPerSecond)} events/s, ${formatCount((runs / wallMs) * 60_000)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
-    const SHOWN = 20;
-    for (const failure of failures.slice(0, SHOWN)) {
-      const first = failure.violations[0];
-      io.out(`  ✗ seed ${failure.seed}: ${first.invariant} at ${first.time} ms: ${first.message}`);
-      io.out(`    ${replayCommand(scenarioArg, failure.seed, ' --trace failure.json', bug)}`);
-    }
-    if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
-    if (flags.trace) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
-    if (flags.htmlDir) io.out(`  ${pages.length} viewer page${pages.length === 1 ? '' : 's'} written to ${flags.htmlDir}`);
-  }
-  return failures.length === 0 ? EXIT.ok : EXIT.failed;
-}
-
 export function replayCommandRun(tracePath: string, flags: { json: boolean }, io: Output): number {
   let text: string;
   try {
@@ -162,7 +101,7 @@ export function replayCommandRun(tracePath: string, flags: { json: boolean }, io
 }
 
 /** Re-runs each failing seed with the trace on and writes its viewer page; returns the paths. */
-function writeFailurePages(scenario: Scenario, scenarioArg: string, seeds: readonly number[], dir: string, bug?: BugName): string[] {
+export function writeFailurePages(scenario: Scenario, scenarioArg: string, seeds: readonly number[], dir: string, bug?: BugName): string[] {
   mkdirSync(dir, { recursive: true });
   return seeds.map((seed) => {
     const result = runScenario(scenario, { seed, trace: 'full', bug });
@@ -173,7 +112,7 @@ function writeFailurePages(scenario: Scenario, scenarioArg: string, seeds: reado
 }
 
 /** Refuses to write an output over one of the user's inputs. */
-function guardOutput(output: string | undefined, inputs: readonly string[]): void {
+export function guardOutput(output: string | undefined, inputs: readonly string[]): void {
   if (!output) return;
   for (const input of inputs) {
     if (resolve(output) === resolve(input)) throw new UsageError(`refusing to write ${output}: it is also ${input}, an input or another output`);

@@ -6,10 +6,12 @@ import { runScenario } from '../../sim/simulation.js';
 import { EXIT, UsageError } from './errors.js';
 import { formatCount } from './format.js';
 import type { Output } from './run-commands.js';
+import { resolveBug } from './bugs-command.js';
 import { loadScenario } from './scenario-source.js';
 
 export interface ShrinkFlags {
   seed: number;
+  bug?: string;
   output?: string;
   force: boolean;
   json: boolean;
@@ -18,6 +20,7 @@ export interface ShrinkFlags {
 
 export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Output): number {
   const scenario = loadScenario(scenarioArg);
+  const bug = resolveBug(flags.bug);
   const output = flags.output ?? `${scenario.name}-seed-${flags.seed}.repro.json`;
   if (resolve(output) === resolve(scenarioArg)) throw new UsageError(`refusing to write ${output}: it is the scenario file`);
   if (existsSync(output) && !flags.force) throw new UsageError(`refusing to overwrite ${output}: give -o another path, or --force`);
@@ -25,6 +28,7 @@ export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Outpu
   try {
     result = shrink(scenario, {
       seed: flags.seed,
+      run: bug ? { bug } : {},
       maxRuns: flags.maxRuns,
       onRun: (runs, best) => io.progress?.(`\r  ${runs} runs, now ${describeSize(best)}\x1b[K`),
     });
@@ -33,12 +37,12 @@ export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Outpu
     throw error;
   }
   io.progress?.('\r\x1b[K');
-  const repro = toReproFile(scenario.name, result);
+  const repro = toReproFile(scenario.name, result, bug);
   writeFileSync(output, serializeReproFile(repro));
   if (flags.json) {
     io.out(JSON.stringify({ file: output, check: result.check, before: result.before, after: result.after, runs: result.runs, complete: result.complete, traceHash: result.traceHash }));
   } else {
-    io.out(`${scenario.name}  seed ${flags.seed}  fails ${result.check}: shrunk in ${formatCount(result.runs)} runs${result.complete ? '' : ' (run budget spent: --max-runs for more)'}`);
+    io.out(`${scenario.name}  seed ${flags.seed}${bug ? `  bug ${bug}` : ''}  fails ${result.check}: shrunk in ${formatCount(result.runs)} runs${result.complete ? '' : ' (run budget spent: --max-runs for more)'}`);
     io.out(`  before: ${describeSize(result.before)}`);
     io.out(`  after:  ${describeSize(result.after)}`);
     io.out(`  ✗ ${result.message}`);
@@ -65,7 +69,7 @@ export function replayRepro(text: string, path: string, flags: { json: boolean }
     if (error instanceof ReproFileError) throw new UsageError(error.message);
     throw error;
   }
-  const result = runScenario(repro.scenario, { seed: repro.seed, trace: 'hash' });
+  const result = runScenario(repro.scenario, { seed: repro.seed, trace: 'hash', ...(repro.bug ? { bug: repro.bug } : {}) });
   const identical = result.traceHash === repro.traceHash;
   const first = result.violations[0];
   const sameCheck = first?.invariant === repro.check;

@@ -1,0 +1,133 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { serializeReproFile, toReproFile } from '../../sim/repro-file.js';
+import type { Scenario } from '../../sim/scenario.js';
+import { parseShard, shardRange, type SeedRange } from '../../sim/shard.js';
+import { reproOfFailure } from '../../sim/shrink.js';
+import { runScenario } from '../../sim/simulation.js';
+import { defaultWorkers, sweepSeeds, type SeedOutcome } from '../../sim/sweep.js';
+import { serializeTraceFile, toTraceFile } from '../../sim/trace-file.js';
+import type { BugName } from '../bugs.js';
+import { resolveBug } from './bugs-command.js';
+import { EXIT, UsageError } from './errors.js';
+import { formatCount, replayCommand } from './format.js';
+import { guardOutput, writeFailurePages, type Output } from './run-commands.js';
+import { loadScenario } from './scenario-source.js';
+
+export interface SweepFlags {
+  seeds: SeedRange;
+  json: boolean;
+  trace?: string;
+  htmlDir?: string;
+  reproDir?: string;
+  bug?: string;
+  workers?: number;
+  shard?: string;
+}
+
+/** Failing seeds grouped by the check that caught them, in the order first seen. */
+function failuresByCheck(failures: readonly SeedOutcome[]): { check: string; seeds: number[] }[] {
+  const groups = new Map<string, number[]>();
+  for (const failure of failures) {
+    const check = failure.violations[0].invariant;
+    groups.set(check, [...(groups.get(check) ?? []), failure.seed]);
+  }
+  return [...groups].map(([check, seeds]) => ({ check, seeds }));
+}
+
+function progressBar(done: number, total: number, failed: number, startedAt: number): string {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  const perSecond = done / Math.max(0.001, (performance.now() - startedAt) / 1000);
+  return `\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} seeds, ${failed} failed, ${perSecond.toFixed(1)} seeds/s\x1b[K`;
+}
+
+export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: Output): Promise<number> {
+  const scenario = loadScenario(scenarioArg);
+  const bug = resolveBug(flags.bug);
+  guardOutput(flags.trace, [scenarioArg]);
+  let range = flags.seeds;
+  if (flags.shard) {
+    try {
+      range = shardRange(flags.seeds, parseShard(flags.shard));
+    } catch (error) {
+      throw new UsageError(`--shard: ${(error as Error).message}`);
+    }
+  }
+  const total = Math.max(0, range.to - range.from + 1);
+  const workers = flags.workers ?? defaultWorkers();
+  const started = performance.now();
+  let failed = 0;
+  const outcomes = await sweepSeeds({ scenario, run: bug ? { bug } : {} }, range, {
+    workers,
+    workerUrl: pathToFileURL(join(import.meta.dirname, 'sweep-worker.js')),
+    onOutcome: (outcome, done) => {
+      if (!outcome.ok) failed++;
+      io.progress?.(progressBar(done, total, failed, started));
+    },
+  });
+  io.progress?.('\r\x1b[K');
+  const wallMs = performance.now() - started;
+  const failures = outcomes.filter((outcome) => !outcome.ok);
+  const events = outcomes.reduce((sum, o) => sum + o.events, 0);
+  const simulatedMs = outcomes.reduce((sum, o) => sum + o.simulatedMs, 0);
+  const traceSeed = failures.length > 0 ? failures[0].seed : range.from;
+  const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((f) => f.seed), flags.htmlDir, bug) : [];
+  const repros = flags.reproDir ? writeRepros(scenario, failures.map((f) => f.seed), flags.reproDir, bug) : [];
+  if (flags.trace && total > 0) {
+    const result = runScenario(scenario, { seed: traceSeed, trace: 'full', bug });
+    writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
+  }
+  const byCheck = failuresByCheck(failures);
+  const seedsPerMinute = (total / wallMs) * 60_000;
+  const eventsPerSecond = events / (wallMs / 1000);
+  if (flags.json) {
+    io.out(JSON.stringify({
+      scenario: scenario.name,
+      ...(bug ? { bug } : {}),
+      seeds: range,
+      ...(flags.shard ? { shard: flags.shard } : {}),
+      runs: total,
+      workers,
+      failures: failures.map(({ seed, violations }) => ({ seed, violations })),
+      failuresByCheck: byCheck,
+      stats: { events, simulatedMs, wallMs: Math.round(wallMs), eventsPerSecond: Math.round(eventsPerSecond), seedsPerMinute: Math.round(seedsPerMinute) },
+      trace: flags.trace && total > 0 ? { file: flags.trace, seed: traceSeed } : null,
+      pages,
+      repros,
+    }));
+  } else {
+    const shard = flags.shard ? ` (shard ${flags.shard} of ${flags.seeds.from}..${flags.seeds.to})` : '';
+    io.out(`${scenario.name}  seeds ${range.from}..${range.to}${shard}${bug ? `  bug ${bug}` : ''}: ${total} runs, ${failures.length} failed`);
+    io.out(`  ${formatCount(wallMs)} ms wall on ${workers} worker${workers === 1 ? '' : 's'}, ${formatCount(eventsPerSecond)} events/s, ${formatCount(seedsPerMinute)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
+    if (byCheck.length > 0) {
+      io.out('');
+      io.out('  check                    failing seeds');
+      for (const group of byCheck) io.out(`  ${group.check.padEnd(24)} ${String(group.seeds.length).padStart(5)}   first: ${group.seeds.slice(0, 5).join(', ')}${group.seeds.length > 5 ? ', …' : ''}`);
+      io.out('');
+    }
+    const SHOWN = 20;
+    for (const failure of failures.slice(0, SHOWN)) {
+      const first = failure.violations[0];
+      io.out(`  ✗ seed ${failure.seed}: ${first.invariant} at ${first.time} ms: ${first.message}`);
+      io.out(`    ${replayCommand(scenarioArg, failure.seed, ' --trace failure.json', bug)}`);
+    }
+    if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
+    if (flags.trace && total > 0) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
+    if (flags.htmlDir) io.out(`  ${pages.length} viewer page${pages.length === 1 ? '' : 's'} written to ${flags.htmlDir}`);
+    if (flags.reproDir) io.out(`  ${repros.length} repro file${repros.length === 1 ? '' : 's'} written to ${flags.reproDir} (raftsim replay FILE; raftsim shrink to make one smaller)`);
+  }
+  return failures.length === 0 ? EXIT.ok : EXIT.failed;
+}
+
+/** A repro file per failing seed, the nemesis written down as an explicit schedule; never over an existing file. */
+function writeRepros(scenario: Scenario, seeds: readonly number[], dir: string, bug?: BugName): string[] {
+  mkdirSync(dir, { recursive: true });
+  return seeds.map((seed) => {
+    let path = join(dir, `${scenario.name}-seed-${seed}${bug ? `-${bug}` : ''}.repro.json`);
+    for (let copy = 2; existsSync(path); copy++) path = join(dir, `${scenario.name}-seed-${seed}${bug ? `-${bug}` : ''}.${copy}.repro.json`);
+    writeFileSync(path, serializeReproFile(toReproFile(scenario.name, reproOfFailure(scenario, seed, bug ? { bug } : {}), bug)));
+    return path;
+  });
+}

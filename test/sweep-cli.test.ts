@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, RAFTSIM } from './helpers/build.js';
+
+let dir: string;
+const raftsim = (...args: string[]) => {
+  const result = spawnSync('node', [RAFTSIM, ...args], { encoding: 'utf8', cwd: dir });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+};
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'raftsim-sweep-'));
+});
+
+describe('raftsim sweep at scale', () => {
+  it('finds the same failing seeds on one worker and on two', () => {
+    const args = ['sweep', 'nemesis', '--seeds', '1..16', '--bug', 'fixed-election-timeout', '--json'];
+    const one = JSON.parse(raftsim(...args, '--workers', '1').stdout);
+    const two = JSON.parse(raftsim(...args, '--workers', '2').stdout);
+    expect(two.workers).toBe(2);
+    expect(two.failures).toEqual(one.failures);
+    expect(one.failuresByCheck).toEqual([{ check: 'liveness', seeds: [13] }]);
+  });
+
+  it('runs only its shard of the seeds, counted from 0', () => {
+    const shard = JSON.parse(raftsim('sweep', 'happy', '--seeds', '1..6', '--shard', '1/3', '--json').stdout);
+    expect(shard).toMatchObject({ seeds: { from: 3, to: 4 }, runs: 2, shard: '1/3' });
+    const bad = raftsim('sweep', 'happy', '--seeds', '1..6', '--shard', '3/3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('raftsim: --shard: shard 3 does not exist: with 3 shards they are 0..2');
+  });
+
+  it('writes a repro file for every failing seed, which replays with the identical trace hash', () => {
+    const sweep = raftsim('sweep', 'nemesis', '--seeds', '1..3', '--bug', 'reapply-after-restart', '--repro-dir', 'repros');
+    expect(sweep.code).toBe(1);
+    expect(sweep.stdout).toMatch(/check +failing seeds\n +apply-order +3 +first: 1, 2, 3/);
+    const files = readdirSync(join(dir, 'repros')).sort();
+    expect(files).toEqual(['nemesis-seed-1-reapply-after-restart.repro.json', 'nemesis-seed-2-reapply-after-restart.repro.json', 'nemesis-seed-3-reapply-after-restart.repro.json']);
+    const repro = JSON.parse(readFileSync(join(dir, 'repros', files[0]), 'utf8'));
+    expect(repro).toMatchObject({ format: 'raftsim-repro', bug: 'reapply-after-restart', check: 'apply-order', seed: 1 });
+    expect(repro.scenario.nemesis).toBeUndefined();
+    const replay = raftsim('replay', join('repros', files[0]), '--json');
+    expect(JSON.parse(replay.stdout)).toMatchObject({ identical: true, reproduced: true });
+    // A second sweep never overwrites the first one's files.
+    raftsim('sweep', 'nemesis', '--seeds', '1..1', '--bug', 'reapply-after-restart', '--repro-dir', 'repros');
+    expect(existsSync(join(dir, 'repros', 'nemesis-seed-1-reapply-after-restart.2.repro.json'))).toBe(true);
+  });
+});
+
+describe('raftsim shrink with a planted bug', () => {
+  it('shrinks the bug run and the repro switches the bug on again', () => {
+    const shrunk = raftsim('shrink', 'nemesis', '--seed', '1', '--bug', 'reapply-after-restart', '-o', 'bug.repro.json', '--json');
+    expect(shrunk.code).toBe(1);
+    const summary = JSON.parse(shrunk.stdout);
+    expect(summary.check).toBe('apply-order');
+    expect(summary.after.faults).toBeLessThanOrEqual(2);
+    expect(JSON.parse(readFileSync(join(dir, 'bug.repro.json'), 'utf8')).bug).toBe('reapply-after-restart');
+    expect(JSON.parse(raftsim('replay', 'bug.repro.json', '--json').stdout)).toMatchObject({ identical: true, reproduced: true, check: 'apply-order' });
+  });
+});
