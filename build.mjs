@@ -9,6 +9,7 @@ const entries = [
   { in: 'bench/sim.ts', out: 'bench' },
   { in: 'bench/check.ts', out: 'bench-check' },
   { in: 'bench/bugs.ts', out: 'bench-bugs' },
+  { in: 'bench/real.ts', out: 'bench-real' },
 ].filter((entry) => existsSync(entry.in));
 
 await build({

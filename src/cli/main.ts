@@ -7,6 +7,8 @@ import { viewCommand } from './view.js';
 import { bugsCommand } from './bugs-command.js';
 import { shrinkCommand } from './shrink-command.js';
 import { parseDuration, runCheck } from '../check/cli.js';
+import { registerServe } from './serve-command.js';
+import { registerCtl } from './ctl-command.js';
 
 // A closed pipe (`raftsim sweep … | head`) ends the output, not the program with a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -141,6 +143,9 @@ program
   .argument('<trace>', 'a trace file written by run --trace, or a repro file written by shrink')
   .option('--json', 'print exactly one JSON object', false)
   .action((trace: string, flags: { json: boolean }) => act(() => replayCommandRun(trace, flags, io))());
+
+registerServe(program, io.err);
+registerCtl(program, io);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,27 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A member's data directory holds one file, `raftsim.wal`, whose header record names the
+ * member and its cluster (src/server/wal.ts). A directory that holds anything else, or a
+ * path that is a plain file, is not ours and is refused rather than written into.
+ */
+
+export const WAL_FILE = 'raftsim.wal';
+
+/** The data directory cannot be used: one line, exit 2. */
+export class DataDirError extends Error {}
+
+/** Returns the WAL's path, creating the directory when it does not exist. */
+export function openDataDir(dir: string): string {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new DataDirError(`--data-dir ${dir}: exists and is not a directory`);
+  mkdirSync(dir, { recursive: true });
+  const walFile = join(dir, WAL_FILE);
+  // Dot files are the WAL's own temporaries (and editors' litter): never someone's data.
+  const foreign = readdirSync(dir).filter((name) => name !== WAL_FILE && !name.startsWith('.'));
+  if (foreign.length > 0) {
+    const listed = `${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}`;
+    throw new DataDirError(`--data-dir ${dir}: not a raftsim data directory (it holds ${listed})`);
+  }
+  return walFile;
+}

@@ -1,0 +1,174 @@
+import { createServer, get, type Server } from 'node:http';
+import type { NodeId } from '../raft/types.js';
+import { clientApi, type MemberInfo } from './client-api.js';
+import { memberIdOf, type ServerConfig } from './config.js';
+import { openDataDir } from './data-dir.js';
+import { RequestExecutor } from './forwarding.js';
+import { Histogram, REQUEST_BUCKETS, renderMetrics, type Metric } from './metrics.js';
+import { Member } from './member.js';
+import { MEMBER_PATH, peerApi, type SelfInfo } from './peer-api.js';
+import { PeerTransport } from './peer-transport.js';
+import { Wal } from './wal.js';
+
+export const SERVER_VERSION = '3.5.0-raftsim';
+
+export interface RunningServer {
+  readonly member: Member;
+  /** The ports actually bound (a URL with port 0 gets a free one). */
+  readonly clientPorts: readonly number[];
+  readonly peerPort: number;
+  close(): Promise<void>;
+}
+
+/** A server cannot start (a port in use, say): one line, exit 2. */
+export class StartError extends Error {}
+
+function listen(server: Server, url: URL): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new StartError(`cannot listen on ${url.origin}: ${error.code ?? error.message}`)));
+    server.listen(Number(url.port), url.hostname.replace(/^\[|\]$/g, ''), () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : Number(url.port));
+    });
+  });
+}
+
+/** Asks a peer who it is, for `member list`; undefined when it does not answer soon. */
+function askPeer(peerUrl: string): Promise<SelfInfo | undefined> {
+  return new Promise((resolve) => {
+    const req = get(new URL(MEMBER_PATH, peerUrl), { timeout: 500 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SelfInfo);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/**
+ * Boots one member: opens (and repairs) its WAL, replays it into a fresh RaftNode and
+ * KvService, then listens for peers and clients and starts ticking.
+ */
+export async function startServer(config: ServerConfig, log: (line: string) => void): Promise<RunningServer> {
+  const walFile = openDataDir(config.dataDir);
+  const { wal, state, recovery } = Wal.open(walFile, { member: config.self.id, name: config.name, clusterId: config.clusterId });
+  if (recovery.tornBytes > 0) log(`repaired a torn write at the end of ${walFile}: dropped ${recovery.tornBytes} bytes at offset ${recovery.tornOffset}`);
+  const peerUrls = new Map<NodeId, string>(config.cluster.filter((m) => m.id !== config.self.id).map((m) => [m.id, m.peerUrl]));
+  const transport = new PeerTransport(peerUrls);
+  const member = new Member({
+    id: config.self.id,
+    voters: config.cluster.map((m) => m.id),
+    tickMs: config.tickMs,
+    electionTicks: config.electionTicks,
+    wal,
+    restored: state,
+    send: (messages) => transport.send(messages),
+    onLeaderChange: (leader, term) => {
+      const name = config.cluster.find((m) => m.id === leader)?.name;
+      log(name ? `term ${term}: ${name === config.name ? 'this member leads' : `${name} leads`}` : `term ${term}: no leader`);
+    },
+  });
+  const executor = new RequestExecutor(member, (id) => peerUrls.get(id));
+  const memberIds = new Map(config.cluster.map((m) => [m.id, memberIdOf(m, config.clusterToken)]));
+  const self: SelfInfo = { id: config.self.id, name: config.name, peerURLs: [config.self.peerUrl], clientURLs: [...config.advertiseClientUrls] };
+  const knownClientUrls = new Map<NodeId, string[]>([[self.id, self.clientURLs]]);
+  const requestCounts = new Map<string, number>();
+  const latency = new Histogram(REQUEST_BUCKETS);
+
+  const peerServer = createServer({ keepAlive: true }, peerApi(member, self, new Set(peerUrls.keys()), log));
+  // A peer's message stream is one request that lasts as long as both members do.
+  peerServer.requestTimeout = 0;
+  const handleClient = clientApi({
+    member,
+    executor,
+    who: { clusterId: config.clusterId, memberId: memberIds.get(self.id) ?? '0' },
+    version: SERVER_VERSION,
+    memberIdOf: (id) => memberIds.get(id) ?? '0',
+    walBytes: () => wal.bytes,
+    memberList: async () => {
+      await Promise.all(
+        [...peerUrls].map(async ([id, url]) => {
+          const info = await askPeer(url);
+          if (info) knownClientUrls.set(id, info.clientURLs);
+        }),
+      );
+      return config.cluster.map(
+        (m): MemberInfo => ({ ID: memberIds.get(m.id) ?? '0', name: m.name, peerURLs: [m.peerUrl], clientURLs: knownClientUrls.get(m.id) ?? [] }),
+      );
+    },
+    metrics: () => renderMetrics(collectMetrics(member, wal, transport, requestCounts, latency)),
+    observe: (path, status, seconds) => {
+      const key = `${path.startsWith('/v3/') ? path : 'other'} ${status}`;
+      requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
+      if (path.startsWith('/v3/kv/')) latency.observe(seconds);
+    },
+  });
+  const clientServers = config.listenClientUrls.map(() => createServer({ keepAlive: true }, handleClient));
+  const servers: Server[] = [peerServer, ...clientServers];
+  // A malformed HTTP request closes its connection, and nothing else.
+  for (const server of servers) server.on('clientError', (_error, socket) => socket.destroy());
+  try {
+    const peerPort = await listen(peerServer, config.listenPeerUrl);
+    const clientPorts = await Promise.all(clientServers.map((server, i) => listen(server, config.listenClientUrls[i])));
+    member.start();
+    return {
+      member,
+      clientPorts,
+      peerPort,
+      close: async () => {
+        await member.stop();
+        transport.close();
+        executor.close();
+        await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        })));
+        wal.close();
+      },
+    };
+  } catch (error) {
+    for (const server of servers) server.close();
+    wal.close();
+    throw error;
+  }
+}
+
+function collectMetrics(member: Member, wal: Wal, transport: PeerTransport, requests: ReadonlyMap<string, number>, latency: Histogram): Metric[] {
+  const node = member.node;
+  const c = member.counters;
+  const gauge = (name: string, help: string, value: number): Metric => ({ name, help, type: 'gauge', samples: [{ value }] });
+  const counter = (name: string, help: string, value: number): Metric => ({ name, help, type: 'counter', samples: [{ value }] });
+  return [
+    gauge('etcd_server_has_leader', 'Whether or not a leader exists. 1 is existence, 0 is not.', node.lead !== 0 ? 1 : 0),
+    gauge('etcd_server_is_leader', 'Whether or not this member is a leader. 1 if is, 0 otherwise.', node.role === 'leader' ? 1 : 0),
+    counter('etcd_server_leader_changes_seen_total', 'The number of leader changes seen.', c.leaderChanges),
+    gauge('etcd_server_proposals_committed_total', 'The total number of consensus proposals committed.', node.commit),
+    gauge('etcd_server_proposals_applied_total', 'The total number of consensus proposals applied.', node.applied),
+    gauge('etcd_server_proposals_pending', 'The current number of pending proposals to commit.', Math.max(0, node.log.lastIndex() - node.commit)),
+    gauge('etcd_debugging_mvcc_current_revision', 'The current revision of store.', member.service.store.revision),
+    gauge('raftsim_raft_term', 'The Raft term of this member.', node.term),
+    gauge('raftsim_wal_bytes', 'Size of the write-ahead log file.', wal.bytes),
+    { name: 'etcd_disk_wal_fsync_duration_seconds', help: 'The latency distributions of fsync called by WAL.', type: 'histogram', samples: [{ value: wal.fsyncSeconds }] },
+    counter('raftsim_peer_messages_sent_total', 'Raft messages handed to the peer transport.', c.messagesSent),
+    counter('raftsim_peer_messages_received_total', 'Raft messages received from peers.', c.messagesReceived),
+    counter('raftsim_peer_messages_dropped_total', 'Raft messages dropped because a peer stopped reading.', transport.counters.droppedMessages),
+    counter('raftsim_peer_streams_opened_total', 'Message streams opened to peers (one per peer, again after each break).', transport.counters.streams),
+    {
+      name: 'raftsim_http_requests_total',
+      help: 'Client API requests by path and status.',
+      type: 'counter',
+      samples: [...requests].map(([key, value]) => {
+        const [path, code] = key.split(' ');
+        return { labels: { path, code }, value };
+      }),
+    },
+    { name: 'raftsim_kv_request_duration_seconds', help: 'Latency of /v3/kv requests.', type: 'histogram', samples: [{ value: latency }] },
+  ];
+}
