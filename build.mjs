@@ -8,8 +8,8 @@ const entries = [
   { in: 'sim/sweep-worker.ts', out: 'sweep-worker' },
   { in: 'bench/sim.ts', out: 'bench' },
   { in: 'bench/check.ts', out: 'bench-check' },
-  { in: 'bench/bugs.ts', out: 'bench-bugs' },
   { in: 'bench/real.ts', out: 'bench-real' },
+  { in: 'bench/bugs.ts', out: 'bench-bugs' },
 ].filter((entry) => existsSync(entry.in));
 
 await build({

@@ -1,34 +1,41 @@
 /**
  * Planted-bug benchmark: for each bug, sweep the default `nemesis` scenario from seed 1
- * until the first failure (at most BENCH_BUG_SEEDS seeds, default 500), and, for the bugs
- * the nemesis does not reach, the test scenario that does (test/bugs/scenarios.ts).
- * Prints a markdown table: seeds needed, wall time, the check that caught the bug.
+ * until the first failure (at most BENCH_BUG_SEEDS seeds, default 500), and, for the one
+ * bug the nemesis does not reach, the scenario that does; then shrink the failing seed.
+ * Prints a markdown table: seeds needed, wall time, the check that caught the bug, and
+ * the size of the shrunk repro.
  *
  *   npm run bench:bugs
  */
 import { PLANTED_BUGS, type BugName } from '../src/bugs.js';
+import crashStorm from '../scenarios/crash-storm.js';
 import nemesis from '../scenarios/nemesis.js';
 import { huntBug, type BugHunt } from '../sim/bug-hunt.js';
 import type { Scenario } from '../sim/scenario.js';
-import { crashStorm, readsAcrossElections, watchNemesis } from '../test/bugs/scenarios.js';
+import { shrink, type RunSize } from '../sim/shrink.js';
 
 const maxSeeds = Number(process.env.BENCH_BUG_SEEDS ?? 500);
-const fallbacks: Partial<Record<BugName, Scenario>> = {
-  'vote-before-persist': crashStorm,
-  'early-read-index': readsAcrossElections,
-  'watch-skips-on-leader-change': watchNemesis,
-};
+const shrinkRuns = Number(process.env.BENCH_SHRINK_RUNS ?? 150);
+const fallbacks: Partial<Record<BugName, Scenario>> = { 'vote-before-persist': crashStorm };
 
-function row(hunt: BugHunt): string {
-  const seeds = hunt.seed === null ? `not caught in ${hunt.seedsRun}` : String(hunt.seedsRun);
-  const wall = `${(hunt.wallMs / 1000).toFixed(1)} s`;
-  return `| \`${hunt.bug}\` | ${hunt.scenario} | ${seeds} | ${wall} | ${hunt.caughtBy ?? '–'} | – |`;
+const size = (s: RunSize) => `${s.faults} faults, ${s.ops} ops, ${(s.durationMs / 1000).toFixed(1)} s`;
+
+function shrunk(scenario: Scenario, hunt: BugHunt): string {
+  if (hunt.seed === null) return '–';
+  const result = shrink(scenario, { seed: hunt.seed, run: { bug: hunt.bug, checkTimeoutMs: 3000 }, maxRuns: shrinkRuns });
+  return `${size(result.before)} → ${size(result.after)} (${result.runs} runs)`;
 }
 
-console.log('| bug | scenario | seeds to first failure | wall | caught by | shrunk repro |');
+function row(scenario: Scenario, hunt: BugHunt): string {
+  const seeds = hunt.seed === null ? `not caught in ${hunt.seedsRun}` : String(hunt.seedsRun);
+  const wall = `${(hunt.wallMs / 1000).toFixed(1)} s`;
+  return `| \`${hunt.bug}\` | ${hunt.scenario} | ${seeds} | ${wall} | ${hunt.caughtBy ?? '–'} | ${shrunk(scenario, hunt)} |`;
+}
+
+console.log('| bug | scenario | seeds to first failure | wall | caught by | shrunk repro (before → after) |');
 console.log('|---|---|---:|---:|---|---|');
 for (const bug of PLANTED_BUGS) {
-  console.log(row(huntBug(nemesis, bug.name, maxSeeds)));
+  console.log(row(nemesis, huntBug(nemesis, bug.name, maxSeeds)));
   const fallback = fallbacks[bug.name];
-  if (fallback) console.log(row(huntBug(fallback, bug.name, maxSeeds)));
+  if (fallback) console.log(row(fallback, huntBug(fallback, bug.name, maxSeeds)));
 }

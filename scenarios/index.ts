@@ -5,6 +5,7 @@ import churn from './churn.js';
 import clockSkew from './clock-skew.js';
 import crashAll from './crash-all.js';
 import crashRestart from './crash-restart.js';
+import crashStorm from './crash-storm.js';
 import disruptiveRejoin from './disruptive-rejoin.js';
 import figure8 from './figure-8.js';
 import flakyNetwork from './flaky-network.js';
@@ -29,6 +30,7 @@ export const scenarios: readonly Scenario[] = [
   flakyNetwork,
   crashRestart,
   crashAll,
+  crashStorm,
   figure8,
   leaderIsolation,
   disruptiveRejoin,

@@ -43,6 +43,11 @@ export class Cluster {
     return best?.id;
   }
 
+  /** Live nodes that have voted in their current term and know no leader yet: an election is under way. */
+  voters(): NodeId[] {
+    return this.hosts.filter((host) => host.isUp && host.node.vote !== 0 && host.node.lead === 0 && host.node.role === 'follower').map((host) => host.id);
+  }
+
   liveFollowers(): NodeId[] {
     return this.hosts.filter((host) => host.isUp && host.node.role !== 'leader').map((host) => host.id);
   }
@@ -116,9 +121,22 @@ export class Cluster {
     return this.clocks[id - 1];
   }
 
+  /** The worst clock drift so far, as a factor of at least 1 (a rate of 0.5 or 2 is 2). */
+  maxDrift = 1;
+
   setClockRate(id: NodeId, rate: number): void {
+    this.maxDrift = Math.max(this.maxDrift, rate, 1 / rate);
     this.clock(id).setRate(rate);
     if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'clock', node: id, rate });
+  }
+
+  setSyncDelay(id: NodeId, syncMs: number): void {
+    this.host(id).setSyncDelay(syncMs);
+  }
+
+  /** Every disk fast again (the liveness phase heals slow disks too). */
+  resetDisks(): void {
+    for (const host of this.hosts) if (host.syncDelay !== 0) host.setSyncDelay(0);
   }
 
   /** Every clock back to true time's rate (the liveness phase heals drift too). */

@@ -54,7 +54,7 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
     case 'cuts': {
       const links = action.links.map(([from, to]) => [resolve(cluster, from, random), resolve(cluster, to, random)] as const);
       if (links.some(([from, to]) => from === undefined || to === undefined)) return skip(cluster, 'cuts skipped: no such node');
-      return setCuts(cluster, action.at, links as [NodeId, NodeId][], `cuts ${links.map(([f, t]) => `${f}→${t}`).join(' ')}`);
+      return setCuts(cluster, action.at, links as [NodeId, NodeId][], action.label ?? `cuts ${links.map(([f, t]) => `${f}→${t}`).join(' ')}`);
     }
     case 'heal':
       cluster.heal();
@@ -67,6 +67,8 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
     }
     case 'clock':
       return forNode(cluster, action, action.node, random, (id) => cluster.setClockRate(id, action.rate));
+    case 'disk':
+      return forNode(cluster, action, action.node, random, (id) => cluster.setSyncDelay(id, action.syncMs));
     case 'restart':
       if (action.node === 'all') {
         cluster.restartAll();
@@ -100,7 +102,8 @@ function forNode(cluster: Cluster, action: NodeAction, ref: NodeRef, random: Ran
 
 function setCuts(cluster: Cluster, at: number, links: [NodeId, NodeId][], label: string): FaultAction {
   cluster.setCuts(links, label);
-  return { at, action: 'cuts', links };
+  // The label goes along, so the schedule written down replays the very same trace.
+  return { at, action: 'cuts', links, label };
 }
 
 /** Both directions of every link between two groups. */

@@ -6,10 +6,12 @@ export type InvariantName =
   | 'log-matching'
   | 'leader-completeness'
   | 'state-machine-safety'
+  | 'commit-rule'
   | 'commit-monotonic'
   | 'apply-order'
   | 'durability'
   | 'liveness'
+  | 'message-storm'
   | 'linearizability'
   | 'bank'
   | 'lease'
@@ -112,6 +114,19 @@ export class InvariantChecker {
         );
         return;
       }
+    }
+  }
+
+  /**
+   * The commit rule (§5.4.2, Figure 8): a leader counts replicas only for an entry of its
+   * own term; earlier entries commit with it. A leader whose commit index lands on an
+   * entry of an earlier term has counted replicas for it, which is unsafe even when no
+   * rival is around yet to overwrite it.
+   */
+  onLeaderCommit(node: NodeId, commit: number, term: number, log: RaftLog): void {
+    const entryTerm = log.termAt(commit);
+    if (entryTerm !== term) {
+      this.fail('commit-rule', `leader ${node} of term ${term} moved its commit index to ${commit}, an entry of term ${entryTerm}: only entries of its own term commit by counting`);
     }
   }
 

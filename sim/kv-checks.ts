@@ -104,6 +104,12 @@ export interface LeaseCheckContext {
   readonly now: number;
   /** Time the leader may take to notice an expiry and commit the revoke everywhere. */
   readonly slackMs: number;
+  /**
+   * The worst clock drift of the run, as a factor of at least 1: leases run on the leader's
+   * clock, so a fast clock may expire them that much early and a slow one that much late
+   * (etcd's leases assume bounded drift, and so does this check).
+   */
+  readonly drift: number;
 }
 
 /**
@@ -115,11 +121,11 @@ export function checkLeases(leases: readonly LeaseRecord[], ctx: LeaseCheckConte
   for (const lease of leases) {
     for (const { id, service } of ctx.replicas) {
       const revokedAt = service.leaseRevokedAt.get(lease.id);
-      if (revokedAt !== undefined && revokedAt < lease.renewalSentAt + lease.ttlMs) {
+      if (revokedAt !== undefined && revokedAt < lease.renewalSentAt + lease.ttlMs / ctx.drift) {
         return [{ invariant: 'lease', time: revokedAt, message: `node ${id} revoked lease ${lease.id} at ${revokedAt} ms, before its ${lease.ttlMs} ms TTL ran out (renewed by a request sent at ${lease.renewalSentAt} ms)` }];
       }
     }
-    const deadline = Math.max(lease.lastRenewedAt, ctx.lastLeaderChangeAt) + lease.ttlMs + ctx.slackMs;
+    const deadline = Math.max(lease.lastRenewedAt, ctx.lastLeaderChangeAt) + lease.ttlMs * ctx.drift + ctx.slackMs;
     if (deadline > ctx.now) continue;
     for (const { id, service } of ctx.replicas) {
       if (service.store.leaseTimeToLive(lease.id).ok) {

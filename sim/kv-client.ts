@@ -60,6 +60,8 @@ interface Running {
   mayHaveEffect: boolean;
   readonly deadlineToken: number;
   resendToken: number;
+  /** The backoff timer of the current attempt; any later send supersedes it. */
+  retryToken: number;
 }
 
 type TimerKind = 'next' | 'timeout' | 'retry' | 'resend';
@@ -99,7 +101,11 @@ export class KvClient {
     if (kind === undefined) return;
     this.timers.delete(token);
     if (kind === 'next') this.begin();
-    else if (kind === 'retry') this.sendCurrent();
+    // A backoff that outlived its attempt (the request went out since, or the op ended)
+    // must not send again: a write sent twice is applied twice.
+    else if (kind === 'retry') {
+      if (this.running?.retryToken === token) this.sendCurrent();
+    }
     else if (kind === 'resend') {
       if (this.running && !this.running.mayHaveEffect && this.running.resendToken === token) this.sendCurrent();
     } else if (this.running?.deadlineToken === token) this.timeOut();
@@ -139,7 +145,7 @@ export class KvClient {
     const opId = this.options.history.invoke(this.process, op.f, op.key, op.value, now);
     this.record(opId, 'invoke', op.f, op.key, op.value);
     const deadlineToken = this.after(this.options.timeoutMs, 'timeout');
-    this.running = { op, opId, request: op.request, requestId: 0, redirects: 0, mayHaveEffect: op.mayHaveEffect, deadlineToken, resendToken: 0 };
+    this.running = { op, opId, request: op.request, requestId: 0, redirects: 0, mayHaveEffect: op.mayHaveEffect, deadlineToken, resendToken: 0, retryToken: 0 };
     this.sendCurrent();
   }
 
@@ -147,6 +153,7 @@ export class KvClient {
     const running = this.running;
     if (!running) return;
     running.requestId = this.nextRequestId++;
+    running.retryToken = 0;
     // Only a request without effect may be sent again: a re-sent write could happen twice.
     if (!running.mayHaveEffect) running.resendToken = this.after(READ_RESEND_MS, 'resend');
     this.options.send({ type: 'kvReq', from: this.address, to: this.target, term: 0, requestId: running.requestId, request: running.request });
@@ -161,7 +168,7 @@ export class KvClient {
       return this.sendCurrent();
     }
     this.target = (this.target % this.options.nodes) + 1;
-    this.after(REDIRECT_BACKOFF_MS, 'retry');
+    running.retryToken = this.after(REDIRECT_BACKOFF_MS, 'retry');
   }
 
   private timeOut(): void {

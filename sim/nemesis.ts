@@ -18,7 +18,8 @@ export type NemesisAction = Untimed<FaultAction>;
  * nemesis can be written down as an explicit schedule and shrunk.
  */
 export class Nemesis {
-  private healing: NemesisAction | null = null;
+  /** How to undo each fault that is on, oldest first. */
+  private readonly healing: NemesisAction[] = [];
 
   constructor(
     private readonly cluster: Cluster,
@@ -29,10 +30,16 @@ export class Nemesis {
 
   /** Takes one step: the fault as carried out (if any), and the delay until the next step. */
   step(now: number): { applied: FaultAction | undefined; delayMs: number } {
-    const healing = this.healing;
-    this.healing = null;
-    const applied = healing ? this.apply(healing, now) : this.inject(this.random.pick(this.profile.faults), now);
+    const applied = this.injectNext() ? this.inject(this.random.pick(this.profile.faults), now) : this.apply(this.healing.shift()!, now);
     return { applied, delayMs: Math.max(1, Math.round(this.profile.intervalMs * (0.5 + this.random.float()))) };
+  }
+
+  /** Inject while nothing is on; heal once the profile's limit is reached; in between, toss a coin. */
+  private injectNext(): boolean {
+    const on = this.healing.length;
+    if (on === 0) return true;
+    if (on >= this.profile.concurrency) return false;
+    return this.random.chance(0.5);
   }
 
   private inject(kind: NemesisFault, now: number): FaultAction | undefined {
@@ -63,6 +70,12 @@ export class Nemesis {
         const [from, to] = this.random.shuffled(ids);
         return this.injectThenHeal({ action: 'cut', from, to }, { action: 'uncut', from, to }, now);
       }
+      case 'crash-voter': {
+        // Mid-election, the node that just voted is the one whose vote must have reached its disk.
+        const voters = this.cluster.voters();
+        const node = voters.length > 0 ? this.random.pick(voters) : this.pickTarget();
+        return this.injectThenHeal({ action: 'crash', node }, { action: 'restart', node }, now);
+      }
       case 'crash':
       case 'lost-fsync':
       case 'torn-write': {
@@ -90,6 +103,11 @@ export class Nemesis {
         const settings = { ...base, tailRate: this.profile.tailRate, tailMs: this.profile.tailMs };
         return this.injectThenHeal({ action: 'network', settings }, { action: 'network', settings: { ...base } }, now);
       }
+      case 'slow-disk': {
+        const node = this.pickTarget();
+        const syncMs = this.random.int(1, this.profile.maxSyncMs);
+        return this.injectThenHeal({ action: 'disk', node, syncMs }, { action: 'disk', node, syncMs: 0 }, now);
+      }
       case 'clock': {
         const node = this.random.pick(ids);
         // Fast or slow with even odds, up to the profile's drift either way.
@@ -101,7 +119,7 @@ export class Nemesis {
   }
 
   private injectThenHeal(fault: NemesisAction, heal: NemesisAction, now: number): FaultAction | undefined {
-    this.healing = heal;
+    this.healing.push(heal);
     return this.apply(fault, now);
   }
 

@@ -2,7 +2,7 @@ import type { BugSwitches } from '../src/bugs.js';
 import { RaftNode } from '../src/raft/node.js';
 import type { KvRequest } from '../src/kv/protocol.js';
 import type { RaftAccess } from '../src/kv/service.js';
-import type { Entry, Message, NodeId, ReadState, Role } from '../src/raft/types.js';
+import type { Entry, Message, NodeId, ReadState, Ready, Role } from '../src/raft/types.js';
 import { SimDisk } from './disk.js';
 import type { InvariantChecker } from './invariants.js';
 import type { ClientRequestPacket } from './packets.js';
@@ -18,6 +18,8 @@ export interface HostContext {
   readonly invariants: InvariantChecker;
   now(): number;
   send(message: Message): void;
+  /** Runs `callback` after `delayMs` of simulated time (a slow disk's sync completing). */
+  schedule(delayMs: number, callback: () => void): void;
 }
 
 /** The state machine a host applies committed entries to (the KV service, or a plain log). */
@@ -38,6 +40,9 @@ export interface HostOptions {
   readonly makeStateMachine: (raft: RaftAccess, incarnation: number) => StateMachine;
   /** Planted defects (src/bugs.ts); the host passes them to its Raft node. */
   readonly bugs?: BugSwitches;
+  /** Flow control: entries per append message, and unacknowledged appends per follower. */
+  readonly maxEntriesPerAppend?: number;
+  readonly maxInflight?: number;
 }
 
 /**
@@ -52,6 +57,9 @@ export class NodeHost {
   stateMachine: StateMachine;
   /** Messages that arrived while paused, handled in order on resume. */
   private inbox: (Message | ClientRequestPacket)[] = [];
+  /** A ready held back until its slow sync completes (then `done`), or null. */
+  private syncing: { readonly ready: Ready; done: boolean } | null = null;
+  private syncMs = 0;
   private incarnation = 0;
   /** The node as the state machine sees it; always the current incarnation's node. */
   private readonly raftAccess: RaftAccess;
@@ -81,7 +89,8 @@ export class NodeHost {
   }
 
   tick(): void {
-    if (this.status !== 'up') return;
+    // A node blocked in a slow sync does not tick, as etcd's raft loop does not.
+    if (this.status !== 'up' || this.syncing) return;
     const role = this.node.role;
     this.node.tick();
     if (role !== 'candidate' && this.node.role === 'candidate' && this.ctx.trace.enabled) {
@@ -92,7 +101,7 @@ export class NodeHost {
   }
 
   receive(packet: Message | ClientRequestPacket): void {
-    if (this.status === 'paused') {
+    if (this.status === 'paused' || this.syncing) {
       this.inbox.push(packet);
       return;
     }
@@ -110,6 +119,7 @@ export class NodeHost {
 
   /** Volatile state is gone; of the unsynced writes, what `fate` says survives (see SimDisk.crash). */
   crash(fate: UnsyncedFate = 'lose', keep = 0): void {
+    this.syncing = null;
     const { lost, kept, torn } = this.disk.crash(fate, keep);
     this.status = 'crashed';
     this.inbox = [];
@@ -143,14 +153,46 @@ export class NodeHost {
     const queued = this.inbox;
     this.inbox = [];
     if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'resume', node: this.id, queued: queued.length });
-    for (const message of queued) {
-      if (this.status === 'up') this.receive(message);
+    if (this.syncing?.done) return this.finishSync();
+    this.deliverQueued(queued);
+  }
+
+  get syncDelay(): number {
+    return this.syncMs;
+  }
+
+  /** How long each sync takes from now on; 0 is an instant disk. */
+  setSyncDelay(syncMs: number): void {
+    this.syncMs = syncMs;
+    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'disk', node: this.id, syncMs });
+  }
+
+  private deliverQueued(queued: (Message | ClientRequestPacket)[]): void {
+    for (let i = 0; i < queued.length; i++) {
+      if (this.status !== 'up' || this.syncing) {
+        this.inbox.push(...queued.slice(i));
+        return;
+      }
+      this.receive(queued[i]);
     }
   }
 
+  /** The slow sync is done: the ready it held back goes on, then what queued meanwhile. */
+  private finishSync(): void {
+    const syncing = this.syncing;
+    if (!syncing) return;
+    this.syncing = null;
+    this.disk.sync();
+    this.completeReady(syncing.ready);
+    this.process();
+    const queued = this.inbox;
+    this.inbox = [];
+    this.deliverQueued(queued);
+  }
+
   private boot(): RaftNode {
-    const { id, voters, electionTicks, heartbeatTicks, timers, bugs } = this.options;
-    return new RaftNode({ id, voters, electionTicks, heartbeatTicks, random: timers.asFunction(), restored: this.disk.read(), bugs });
+    const { id, voters, electionTicks, heartbeatTicks, timers, bugs, maxEntriesPerAppend, maxInflight } = this.options;
+    return new RaftNode({ id, voters, electionTicks, heartbeatTicks, maxEntriesPerAppend, maxInflight, random: timers.asFunction(), restored: this.disk.read(), bugs });
   }
 
   /**
@@ -168,7 +210,7 @@ export class NodeHost {
   /** The ready loop: persist, sync, send, apply, advance; then report what changed. */
   private process(): void {
     const node = this.node;
-    while (node.hasReady()) {
+    while (!this.syncing && node.hasReady()) {
       const rd = node.ready();
       if (rd.entries.length > 0) {
         this.disk.writeEntries(rd.entries);
@@ -178,20 +220,41 @@ export class NodeHost {
         }
       }
       if (rd.hardState) this.disk.writeHardState(rd.hardState);
+      if (rd.mustSync && this.syncMs > 0) {
+        // Nothing of this ready may leave before its writes are durable.
+        this.waitForSync(rd);
+        return;
+      }
       if (rd.mustSync) this.disk.sync();
-      this.reportStateChange();
-      for (const message of rd.messages) this.ctx.send(message);
-      for (const entry of rd.committed) {
-        this.ctx.invariants.onApply(this.id, entry);
-        this.stateMachine.apply(entry);
-      }
-      if (rd.committed.length > 0 && this.ctx.trace.enabled) {
-        this.ctx.trace.record({ t: this.ctx.now(), k: 'apply', node: this.id, from: rd.committed[0].index, to: rd.committed[rd.committed.length - 1].index });
-      }
-      for (const read of rd.readStates) this.stateMachine.onReadState?.(read);
-      node.advance(rd);
+      this.completeReady(rd);
     }
     this.reportStateChange();
+  }
+
+  private waitForSync(ready: Ready): void {
+    const syncing = { ready, done: false };
+    this.syncing = syncing;
+    this.ctx.schedule(this.syncMs, () => {
+      if (this.syncing !== syncing) return; // crashed meanwhile: the writes were lost
+      syncing.done = true;
+      if (this.status === 'up') this.finishSync();
+    });
+  }
+
+  /** Send, apply, advance: what a ready asks once its writes are durable. */
+  private completeReady(rd: Ready): void {
+    const node = this.node;
+    this.reportStateChange();
+    for (const message of rd.messages) this.ctx.send(message);
+    for (const entry of rd.committed) {
+      this.ctx.invariants.onApply(this.id, entry);
+      this.stateMachine.apply(entry);
+    }
+    if (rd.committed.length > 0 && this.ctx.trace.enabled) {
+      this.ctx.trace.record({ t: this.ctx.now(), k: 'apply', node: this.id, from: rd.committed[0].index, to: rd.committed[rd.committed.length - 1].index });
+    }
+    for (const read of rd.readStates) this.stateMachine.onReadState?.(read);
+    node.advance(rd);
   }
 
   private reportStateChange(): void {
@@ -208,6 +271,7 @@ export class NodeHost {
     }
     if (node.role === 'leader' && this.ctx.trace.enabled) this.reportProgress(now);
     if (node.commit !== seen.commit) {
+      if (node.role === 'leader' && seen.role === 'leader') this.ctx.invariants.onLeaderCommit(this.id, node.commit, node.term, node.log);
       this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log);
       if (this.ctx.trace.enabled) this.ctx.trace.record({ t: now, k: 'commit', node: this.id, index: node.commit });
     }

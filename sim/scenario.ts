@@ -32,7 +32,7 @@ export const faultActionSchema = z.discriminatedUnion('action', [
   /** A ring of overlapping majorities: each node reaches its neighbours, a majority, but no two see the same one. */
   z.strictObject({ at, action: z.literal('ring') }),
   /** Replaces every cut with exactly these directed links (what bridge and ring are carried out as). */
-  z.strictObject({ at, action: z.literal('cuts'), links: z.array(z.tuple([nodeRef, nodeRef])) }),
+  z.strictObject({ at, action: z.literal('cuts'), links: z.array(z.tuple([nodeRef, nodeRef])), label: z.string().optional() }),
   z.strictObject({ at, action: z.literal('heal') }),
   z.strictObject({
     at,
@@ -43,6 +43,8 @@ export const faultActionSchema = z.discriminatedUnion('action', [
     /** How many unsynced writes survive (keep-some, tear); drawn from the nemesis stream when absent. */
     keep: z.number().int().nonnegative().optional(),
   }),
+  /** Each sync of the node's disk takes this long from now on: nothing it must persist first leaves before. */
+  z.strictObject({ at, action: z.literal('disk'), node: nodeRef, syncMs: z.number().int().nonnegative().max(10_000) }),
   /** The node's clock runs at this rate from now on: its timers and its leases speed up or slow down. */
   z.strictObject({ at, action: z.literal('clock'), node: nodeRef, rate: z.number().min(0.1).max(10) }),
   z.strictObject({ at, action: z.literal('restart'), node: nodeOrAll }),
@@ -59,12 +61,14 @@ export const nemesisFaults = [
   'one-way',
   'flaky-link',
   'crash',
+  'crash-voter',
   'lost-fsync',
   'torn-write',
   'pause',
   'flaky',
   'delay',
   'clock',
+  'slow-disk',
 ] as const;
 
 const nemesisSchema = z.strictObject({
@@ -130,12 +134,21 @@ export const scenarioSchema = z.strictObject({
       heartbeatTicks: z.number().int().positive().default(1),
     })
     .default({ tickMs: 10, electionTicks: 10, heartbeatTicks: 1 }),
+  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries, and MaxInflightMsgs). */
+  raft: z
+    .strictObject({
+      maxEntriesPerAppend: z.number().int().min(1).max(10_000).default(64),
+      maxInflight: z.number().int().min(1).max(4096).default(64),
+    })
+    .default({ maxEntriesPerAppend: 64, maxInflight: 64 }),
   network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0, tailRate: 0, tailMs: 0 }),
   workload: workloadSchema.default({ type: 'register', clients: 3, thinkMs: 20, timeoutMs: 500, keys: 2 }),
   faults: z.array(faultActionSchema).default([]),
   nemesis: nemesisSchema.optional(),
   /** After the fault phase: heal everything and require a leader within this bound (0 turns it off). */
   livenessMs: z.number().int().nonnegative().default(3000),
+  /** A storm check: more events than this in one simulated second fail the run (0 turns it off). */
+  maxEventsPerSecond: z.number().int().nonnegative().default(200_000),
   /** Keeps running this long once the cluster is stable again (leases need time to expire). */
   settleMs: z.number().int().nonnegative().default(0),
 });

@@ -69,7 +69,7 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
     return true;
   };
 
-  tryCandidate(explicitSchedule(scenario, original.faults));
+  tryCandidate(explicitSchedule(scenario, original));
   if (best.scenario.nemesis === undefined) {
     shrinkFaults(best.scenario.faults, (faults) => tryCandidate({ ...best.scenario, faults }));
     shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
@@ -105,7 +105,7 @@ export function reproOfFailure(scenario: Scenario, seed: number, run: ShrinkOpti
   const original = runScenario(scenario, { ...run, seed, trace: 'off' });
   if (original.ok) throw new NothingToShrink(`${scenario.name} seed ${seed} passes every check`);
   const check = original.violations[0].invariant;
-  const explicit = explicitSchedule(scenario, original.faults);
+  const explicit = explicitSchedule(scenario, original);
   const replayed = runScenario(explicit, { ...run, seed, trace: 'hash' });
   const same = replayed.violations[0]?.invariant === check;
   const chosen = same ? explicit : scenario;
@@ -114,9 +114,9 @@ export function reproOfFailure(scenario: Scenario, seed: number, run: ShrinkOpti
   return { check, message: final.violations[0].message, before: size, after: sizeOf(chosen, final), scenario: chosen, seed, traceHash: final.traceHash, runs: same ? 2 : 3, complete: true };
 }
 
-/** The scenario with its nemesis replaced by what the nemesis (and the schedule) did. */
-export function explicitSchedule(scenario: Scenario, faults: readonly FaultAction[]): Scenario {
-  return { ...scenario, nemesis: undefined, faults: [...faults] };
+/** The scenario with its nemesis replaced by what the nemesis (and the schedule) did, on the network it ran on. */
+export function explicitSchedule(scenario: Scenario, run: Pick<RunResult, 'faults' | 'network'>): Scenario {
+  return { ...scenario, nemesis: undefined, faults: [...run.faults], network: run.network };
 }
 
 export function sizeOf(scenario: Scenario, result: RunResult): RunSize {

@@ -34,7 +34,8 @@ type SimEvent =
   | { readonly kind: 'fault'; readonly index: number }
   | { readonly kind: 'nemesis' }
   | { readonly kind: 'workload' }
-  | { readonly kind: 'heal' };
+  | { readonly kind: 'heal' }
+  | { readonly kind: 'callback'; readonly run: () => void };
 
 export interface RunOptions {
   readonly seed: number;
@@ -81,6 +82,8 @@ export interface RunResult {
   readonly faults: readonly FaultAction[];
   /** How the nemesis behaved (drawn for this seed under swarm testing), or null without one. */
   readonly profile: FaultProfile | null;
+  /** The network the run started on (a swarm profile may slow the scenario's down). */
+  readonly network: Scenario['network'];
 }
 
 /** A run of one scenario under one seed: the whole cluster on a virtual clock. */
@@ -95,10 +98,15 @@ export class Simulation {
   /** The scenario's scheduled faults in time order (ties keep their written order). */
   private readonly faults: readonly FaultAction[];
   private readonly applied: FaultAction[] = [];
+  /** The network the run starts on: the scenario's, slowed down when the fault profile says so. */
+  private readonly initialNetwork: Scenario['network'];
   private readonly workload: ProposalWorkload | null;
   private readonly fleet: ClientFleet | null;
   readonly history = new History();
   private events = 0;
+  /** The simulated second being counted for the storm check, and the event count at its start. */
+  private stormWindowEnd = 1000;
+  private stormWindowEvents = 0;
   private leaderChanges = 0;
   private lastLeader: NodeId | undefined;
   private healedAt = -1;
@@ -116,8 +124,10 @@ export class Simulation {
     this.trace = new TraceRecorder(options.trace ?? 'hash');
     const clock = { now: () => this.now };
     this.invariants = new InvariantChecker(clock);
+    const profile = scenario.nemesis ? faultProfile(scenario.nemesis, this.random) : null;
+    this.initialNetwork = profile ? { ...scenario.network, latencySpreadMs: scenario.network.latencySpreadMs + profile.slowNetworkMs } : scenario.network;
     const network = new Network<Packet>(
-      scenario.network,
+      this.initialNetwork,
       this.random.network,
       this.trace,
       clock,
@@ -137,6 +147,7 @@ export class Simulation {
       invariants: this.invariants,
       now: () => this.now,
       send: (message: Message) => network.send(message),
+      schedule: (delayMs: number, run: () => void) => this.queue.push(this.now + delayMs, { kind: 'callback', run }),
     };
     const hosts = voters.map(
       (id) =>
@@ -146,6 +157,8 @@ export class Simulation {
             voters,
             electionTicks: scenario.timing.electionTicks,
             heartbeatTicks: scenario.timing.heartbeatTicks,
+            maxEntriesPerAppend: scenario.raft.maxEntriesPerAppend,
+            maxInflight: scenario.raft.maxInflight,
             timers: this.random.node(id),
             bugs,
             makeStateMachine: (raft, incarnation) =>
@@ -164,7 +177,7 @@ export class Simulation {
         ),
     );
     this.cluster = new Cluster(hosts, network, this.trace, this.invariants, () => this.now, clocks);
-    this.nemesis = scenario.nemesis ? new Nemesis(this.cluster, this.random.nemesis, faultProfile(scenario.nemesis, this.random), scenario.network) : null;
+    this.nemesis = profile ? new Nemesis(this.cluster, this.random.nemesis, profile, this.initialNetwork) : null;
     this.workload =
       scenario.workload.type === 'proposals'
         ? new ProposalWorkload(this.cluster, this.random.workload, this.trace, () => this.now)
@@ -195,6 +208,8 @@ export class Simulation {
       this.now = next.time;
       this.events++;
       this.handle(next.item);
+      if (this.now >= this.stormWindowEnd) this.startStormWindow();
+      else if (this.events - this.stormWindowEvents > this.scenario.maxEventsPerSecond && this.scenario.maxEventsPerSecond > 0) this.reportStorm();
       if (!this.invariants.ok) break;
       this.watchLeadership();
     }
@@ -218,13 +233,17 @@ export class Simulation {
     if (this.fleet.watchers.length > 0) this.invariants.violations.push(...checkWatchers(this.fleet.watchers, this.mostAdvancedStore()));
     if (this.fleet.leases.length > 0) {
       const { tickMs, electionTicks } = this.scenario.timing;
-      const replicas = this.cluster.hosts
+      const live = this.cluster.hosts
         .filter((host) => host.isUp && host.stateMachine instanceof KvService)
         .map((host) => ({ id: host.id, service: host.stateMachine as KvService }));
+      // Only replicas that have caught up are judged: one just back from a pause or a
+      // partition has not yet applied the revoke that the others already did.
+      const newest = Math.max(0, ...live.map((replica) => replica.service.appliedIndex));
+      const replicas = live.filter((replica) => replica.service.appliedIndex === newest);
       const slackMs = 4 * electionTicks * tickMs;
-      this.invariants.violations.push(...checkLeases(this.fleet.leases, { replicas, lastLeaderChangeAt: this.lastLeaderChangeAt, now: this.now, slackMs }));
+      this.invariants.violations.push(...checkLeases(this.fleet.leases, { replicas, lastLeaderChangeAt: this.lastLeaderChangeAt, now: this.now, slackMs, drift: this.cluster.maxDrift }));
     }
-    const report = checkLinearizability(this.scenario.workload, history, this.options.checkTimeoutMs ?? 10_000);
+    const report = checkLinearizability(this.scenario.workload, history, this.options.checkTimeoutMs ?? DEFAULT_CHECK_BUDGET_MS);
     if (report?.verdict === 'not-linearizable') this.invariants.violations.push(linearizabilityFailure(report, history));
     return report;
   }
@@ -294,6 +313,8 @@ export class Simulation {
       }
       case 'heal':
         return this.healEverything();
+      case 'callback':
+        return event.run();
     }
   }
 
@@ -304,8 +325,10 @@ export class Simulation {
     this.cluster.restartAll();
     this.cluster.resumeAll();
     this.cluster.resetClocks();
+    this.cluster.resetDisks();
     // Loss and duplication count as faults too, even when the scenario's network has them from the start.
-    this.cluster.setNetwork({ ...this.scenario.network, dropRate: 0, duplicateRate: 0 });
+    // Back to the network the run started on (a slow one stays slow), without loss or duplication.
+    this.cluster.setNetwork({ ...this.initialNetwork, dropRate: 0, duplicateRate: 0 });
     this.cluster.note('liveness phase: all faults healed');
   }
 
@@ -370,7 +393,19 @@ export class Simulation {
       linearizability,
       faults: this.applied,
       profile: this.nemesis?.profile ?? null,
+      network: this.initialNetwork,
     };
+  }
+
+  private startStormWindow(): void {
+    this.stormWindowEnd = this.now - (this.now % 1000) + 1000;
+    this.stormWindowEvents = this.events;
+  }
+
+  /** A healthy cluster needs a few thousand events a simulated second; a storm also makes sweeps crawl. */
+  private reportStorm(): void {
+    const from = this.stormWindowEnd - 1000;
+    this.invariants.fail('message-storm', `more than ${this.scenario.maxEventsPerSecond} events between ${from} and ${this.now} ms (messages and timers; a healthy run needs far fewer)`);
   }
 
   private recordFault(applied: FaultAction | undefined): void {
@@ -392,6 +427,9 @@ function appliedLog(): StateMachine {
 function faultProfile(nemesis: NonNullable<Scenario['nemesis']>, random: RandomStreams): FaultProfile {
   return nemesis.swarm ? drawProfile(random.named('swarm'), nemesis.faults, nemesis.intervalMs) : fixedProfile(nemesis.faults, nemesis.intervalMs);
 }
+
+/** The end-of-run linearizability check's budget: past it the verdict is `unknown`, never a guess. */
+export const DEFAULT_CHECK_BUDGET_MS = 3000;
 
 export function runScenario(scenario: Scenario, options: RunOptions): RunResult {
   return new Simulation(scenario, options).run();

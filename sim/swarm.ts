@@ -10,8 +10,10 @@ import type { NemesisFault } from './scenario.js';
 export interface FaultProfile {
   /** The fault kinds this run uses. */
   readonly faults: readonly NemesisFault[];
-  /** Mean time between nemesis steps (each step injects a fault or heals it). */
+  /** Mean time between nemesis steps (each step injects a fault or heals one). */
   readonly intervalMs: number;
+  /** How many faults may be on at once: a crash storm during a slow network needs two. */
+  readonly concurrency: number;
   /** Chance that a fault aimed at one node aims at the leader. */
   readonly leaderBias: number;
   /** flaky: loss, duplication and extra reordering spread drawn up to these. */
@@ -23,11 +25,19 @@ export interface FaultProfile {
   readonly tailMs: number;
   /** clock: a drifting node's clock runs at a rate drawn in [1/maxDrift, maxDrift]. */
   readonly maxDrift: number;
+  /** slow-disk: each sync of the struck node's disk takes up to this long. */
+  readonly maxSyncMs: number;
+  /** A slow network for the whole run: this much more latency spread from the start (stragglers everywhere). */
+  readonly slowNetworkMs: number;
 }
+
+/** How much faster or slower than the scenario's interval a drawn profile may step. */
+const MIN_PACE = 0.02;
+const MAX_PACE = 3;
 
 /** The profile without swarm testing: every enabled fault, at the scenario's interval. */
 export function fixedProfile(faults: readonly NemesisFault[], intervalMs: number): FaultProfile {
-  return { faults, intervalMs, leaderBias: 0.5, maxDropRate: 0.3, maxDuplicateRate: 0.3, maxExtraSpreadMs: 50, tailRate: 0.05, tailMs: 300, maxDrift: 2 };
+  return { faults, intervalMs, concurrency: 1, leaderBias: 0.5, maxDropRate: 0.3, maxDuplicateRate: 0.3, maxExtraSpreadMs: 50, tailRate: 0.05, tailMs: 300, maxDrift: 2, maxSyncMs: 50, slowNetworkMs: 0 };
 }
 
 /**
@@ -40,7 +50,9 @@ export function drawProfile(random: RandomStream, enabled: readonly NemesisFault
   if (faults.length === 0) faults.push(random.pick(enabled));
   return {
     faults,
-    intervalMs: Math.max(50, Math.round(intervalMs * (0.3 + 1.7 * random.float()))),
+    // Log-uniform from a storm (a fault every few ms) to a calm run (one every few seconds).
+    intervalMs: Math.max(5, Math.round(intervalMs * Math.exp(Math.log(MIN_PACE) + Math.log(MAX_PACE / MIN_PACE) * random.float()))),
+    concurrency: random.int(1, 3),
     leaderBias: round(random.float()),
     maxDropRate: round(0.02 + 0.38 * random.float()),
     maxDuplicateRate: round(0.5 * random.float()),
@@ -48,14 +60,17 @@ export function drawProfile(random: RandomStream, enabled: readonly NemesisFault
     tailRate: round(0.01 + 0.2 * random.float()),
     tailMs: random.int(50, 1000),
     maxDrift: round(1.2 + 2.8 * random.float()),
+    maxSyncMs: random.int(2, 300),
+    // Half the runs keep the scenario's network; the others straggle, up to 50 ms more.
+    slowNetworkMs: random.chance(0.5) ? 0 : random.int(5, 50),
   };
 }
 
 export function describeProfile(profile: FaultProfile): string {
   return (
-    `${profile.faults.join(', ')}; a step every ~${profile.intervalMs} ms; leader targeted ${Math.round(profile.leaderBias * 100)} %; ` +
+    `${profile.faults.join(', ')}; a step every ~${profile.intervalMs} ms, up to ${profile.concurrency} at once; leader targeted ${Math.round(profile.leaderBias * 100)} %; ` +
     `flaky up to ${Math.round(profile.maxDropRate * 100)} % loss, ${Math.round(profile.maxDuplicateRate * 100)} % duplicates, +${profile.maxExtraSpreadMs} ms spread; ` +
-    `delay ${Math.round(profile.tailRate * 100)} % of messages up to ${profile.tailMs} ms; clocks ×${profile.maxDrift} drift`
+    `delay ${Math.round(profile.tailRate * 100)} % of messages up to ${profile.tailMs} ms; clocks ×${profile.maxDrift} drift; syncs up to ${profile.maxSyncMs} ms${profile.slowNetworkMs > 0 ? `; a slow network, +${profile.slowNetworkMs} ms spread throughout` : ''}`
   );
 }
 

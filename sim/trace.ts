@@ -22,6 +22,7 @@ export type TraceEvent =
   | { t: number; k: 'partition'; cuts: [number, number][]; label: string }
   | { t: number; k: 'network'; minLatencyMs: number; latencySpreadMs: number; dropRate: number; duplicateRate: number; tailRate?: number; tailMs?: number }
   | { t: number; k: 'clock'; node: number; rate: number }
+  | { t: number; k: 'disk'; node: number; syncMs: number }
   | { t: number; k: 'propose'; node: number; data: string; result: string }
   | { t: number; k: 'client'; client: number; op: number; type: 'invoke' | 'ok' | 'fail' | 'info'; f: string; key?: string; value?: unknown; node?: number }
   | { t: number; k: 'note'; text: string }

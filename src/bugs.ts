@@ -88,9 +88,9 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
   {
     name: 'uncapped-follower-commit',
     switch: 'uncappedFollowerCommit',
-    description: 'a follower takes the leader\'s commit index without capping it at the last new entry',
+    description: 'a follower takes the leader\'s commit index without capping it at the last entry the message vouches for (the last new entry of an append; for a heartbeat, the follower\'s match)',
     breaks: 'Figure 2, AppendEntries step 5: commitIndex = min(leaderCommit, index of last new entry)',
-    where: 'src/raft/node.ts handleAppend',
+    where: 'src/raft/node.ts handleAppend and broadcastHeartbeat',
   },
   {
     name: 'local-linearizable-read',

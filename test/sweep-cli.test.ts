@@ -17,12 +17,14 @@ beforeAll(() => {
 
 describe('raftsim sweep at scale', () => {
   it('finds the same failing seeds on one worker and on two', () => {
-    const args = ['sweep', 'nemesis', '--seeds', '1..16', '--bug', 'fixed-election-timeout', '--json'];
+    const args = ['sweep', 'nemesis', '--seeds', '1..8', '--bug', 'uncapped-follower-commit', '--json'];
     const one = JSON.parse(raftsim(...args, '--workers', '1').stdout);
     const two = JSON.parse(raftsim(...args, '--workers', '2').stdout);
     expect(two.workers).toBe(2);
+    expect(one.failures.length).toBeGreaterThan(0);
+    expect(one.failures.length).toBeLessThan(8);
     expect(two.failures).toEqual(one.failures);
-    expect(one.failuresByCheck).toEqual([{ check: 'liveness', seeds: [13] }]);
+    expect(two.failuresByCheck).toEqual(one.failuresByCheck);
   });
 
   it('runs only its shard of the seeds, counted from 0', () => {
@@ -34,11 +36,11 @@ describe('raftsim sweep at scale', () => {
   });
 
   it('writes a repro file for every failing seed, which replays with the identical trace hash', () => {
-    const sweep = raftsim('sweep', 'nemesis', '--seeds', '1..3', '--bug', 'reapply-after-restart', '--repro-dir', 'repros');
+    const sweep = raftsim('sweep', 'nemesis', '--seeds', '1..2', '--bug', 'reapply-after-restart', '--repro-dir', 'repros');
     expect(sweep.code).toBe(1);
-    expect(sweep.stdout).toMatch(/check +failing seeds\n +apply-order +3 +first: 1, 2, 3/);
+    expect(sweep.stdout).toMatch(/check +failing seeds\n +apply-order +2 +first: 1, 2/);
     const files = readdirSync(join(dir, 'repros')).sort();
-    expect(files).toEqual(['nemesis-seed-1-reapply-after-restart.repro.json', 'nemesis-seed-2-reapply-after-restart.repro.json', 'nemesis-seed-3-reapply-after-restart.repro.json']);
+    expect(files).toEqual(['nemesis-seed-1-reapply-after-restart.repro.json', 'nemesis-seed-2-reapply-after-restart.repro.json']);
     const repro = JSON.parse(readFileSync(join(dir, 'repros', files[0]), 'utf8'));
     expect(repro).toMatchObject({ format: 'raftsim-repro', bug: 'reapply-after-restart', check: 'apply-order', seed: 1 });
     expect(repro.scenario.nemesis).toBeUndefined();

@@ -191,9 +191,10 @@ export function pct(x: number): string {
  */
 export function profileText(p: FaultProfile): string {
   const uses = (kind: string) => p.faults.some((f) => f === kind);
-  const parts = [p.faults.join(', '), `a step every ~${p.intervalMs} ms`, `leader targeted ${pct(p.leaderBias)}`];
+  const parts = [p.faults.join(', '), `a step every ~${p.intervalMs} ms${p.concurrency > 1 ? `, up to ${p.concurrency} at once` : ''}`, `leader targeted ${pct(p.leaderBias)}`];
   if (uses('flaky')) parts.push(`flaky up to ${pct(p.maxDropRate)} loss, ${pct(p.maxDuplicateRate)} dup, +${p.maxExtraSpreadMs} ms spread`);
   if (uses('delay')) parts.push(`delay ${pct(p.tailRate)} of messages up to ${p.tailMs} ms`);
   if (uses('clock')) parts.push(`clocks drift up to ×${p.maxDrift}`);
+  if (uses('slow-disk')) parts.push(`syncs take up to ${p.maxSyncMs} ms`);
   return parts.join(' · ');
 }

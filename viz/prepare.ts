@@ -201,7 +201,7 @@ export function messageColumns(events: readonly TraceEvent[], end: number): Mess
   return { count: n, id, copyOf, sendT, endT, from, to, type, status, term, sendIndex, endIndex, types, maxDuration, openRows: Int32Array.from(open) };
 }
 
-const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'network', 'clock']);
+const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'network', 'clock', 'disk']);
 
 /** Points worth jumping to: leader changes, faults and violations, in time order. */
 export function markers(events: readonly TraceEvent[]): Marker[] {
@@ -236,6 +236,8 @@ export function faultLabel(e: TraceEvent): string {
       return `network: ${networkText({ ...e, tailRate: e.tailRate ?? 0, tailMs: e.tailMs ?? 0 })}`;
     case 'clock':
       return e.rate === 1 ? `node ${e.node}'s clock runs true again` : `node ${e.node}'s clock runs at ${e.rate}× speed (${e.rate > 1 ? 'fast' : 'slow'})`;
+    case 'disk':
+      return e.syncMs > 0 ? `node ${e.node}'s disk takes ${e.syncMs} ms per sync` : `node ${e.node}'s disk is fast again`;
     default:
       return e.k;
   }

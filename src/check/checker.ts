@@ -15,7 +15,7 @@ import type { AnyModel, Model } from './model.js';
 import { modelByName, MODEL_NAMES } from './models/index.js';
 import { partitionByKey, type Part } from './partition.js';
 import { StateTable, Transitions } from './intern.js';
-import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch } from './search.js';
+import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchStatus } from './search.js';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -144,6 +144,17 @@ function summarize(p: RunningPart, verdict: Verdict): PartResult {
 }
 
 /**
+ * A model's static proof (Model.refute), for a part its search did not decide in
+ * its first slice: easy parts keep the search's counterexample (with a prefix),
+ * hopeless ones are decided at once.
+ */
+function tryRefute(p: RunningPart, model: AnyModel): SearchStatus {
+  if (model.refute === undefined) return p.search.status;
+  p.search.refute(model.refute(p.ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret }))));
+  return p.search.status;
+}
+
+/**
  * Lets the model specialize itself to the whole history (Model.prepare) and
  * turns info ops whose outcome the history proves into ok ops.
  */
@@ -165,15 +176,21 @@ export function checkOperations(history: readonly Operation[], baseModel: AnyMod
   const deadline = started + (options.timeoutMs ?? 30_000);
   const slice = options.sliceSteps ?? 2000;
   const budget: CacheBudget = { words: Math.floor((options.cacheBytes ?? DEFAULT_CACHE_WORDS * 4) / 4) };
-  const parts = partitionByKey(ops).map((part) => preparePart(part, model, budget));
+  const intervalsOf = model.intervals === undefined ? undefined : (op: Operation) => (model.intervals as NonNullable<AnyModel['intervals']>)(op.input);
+  const parts = partitionByKey(ops, intervalsOf).map((part) => preparePart(part, model, budget));
   const verdicts: Verdict[] = parts.map(() => 'unknown');
   let active = parts.map((_, i) => i);
   let failing = -1;
+  const refuteTried = parts.map(() => false);
 
   while (active.length > 0 && failing < 0) {
     const still: number[] = [];
     for (const i of active) {
-      const status = parts[i].search.run(slice);
+      let status = parts[i].search.run(slice);
+      if (status === RUNNING && !refuteTried[i]) {
+        refuteTried[i] = true;
+        status = tryRefute(parts[i], model);
+      }
       if (status === LINEARIZABLE) verdicts[i] = 'linearizable';
       else if (status === NOT_LINEARIZABLE) {
         verdicts[i] = 'not-linearizable';

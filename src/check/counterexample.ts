@@ -91,7 +91,7 @@ export function buildCounterexample(part: PartContext, model: AnyModel, maxPrefi
   }
   const impossible: ImpossibleOp[] = [];
   for (const op of search.doomed) {
-    impossible.push({ ...describeOp(ops[op], model), reason: 'not possible in any state the operations of this part can reach' });
+    impossible.push({ ...describeOp(ops[op], model), reason: search.doomedReasons.get(op) ?? 'not possible in any state the operations of this part can reach' });
   }
   for (let op = 0; op < ops.length && search.doomed.length === 0; op++) {
     if (done[op] || search.callPos[op] > firstReturn) continue;

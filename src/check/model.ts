@@ -23,6 +23,13 @@ export interface Model<State, Input, Output> {
   /** Keys an operation touches; operations sharing a key are checked together. */
   partition(input: Input): readonly string[];
   /**
+   * Key intervals an operation reads as a whole (etcd's range). It cannot name
+   * their keys itself, so the partitioner joins it with every key of the history
+   * (from `partition`) that lies in them: keys no op touches are never written, so
+   * they stay missing whichever part looks at them.
+   */
+  intervals?(input: Input): readonly KeyInterval[];
+  /**
    * True when the operation can be dropped without changing the verdict: it is
    * always legal and never changes the state (an `info` read, a stale-allowed read).
    * `output` is undefined for `info` operations.
@@ -54,6 +61,12 @@ export interface Model<State, Input, Output> {
    * agree with: they are then checked as ok ops completing at `ret`.
    */
   prepare?(ops: readonly PrepareOp<Input, Output>[]): Prepared<State, Input, Output>;
+  /**
+   * Optional static proof, run on one part before its search: ok ops (indices into
+   * `ops`) that no linearization can place, each with why. Must be sound: anything
+   * returned decides the part as not linearizable without searching.
+   */
+  refute?(ops: readonly PrepareOp<Input, Output>[]): readonly Refutation[];
   init(): State;
   /**
    * The state after applying `input` with observed `output`, or undefined when
@@ -68,6 +81,16 @@ export interface Model<State, Input, Output> {
   describeState(state: State): string;
 }
 
+/** The keys k with from <= k < to (JS string order); `to` null: no upper end. */
+export interface KeyInterval {
+  readonly from: string;
+  readonly to: string | null;
+}
+
+export function inInterval(key: string, interval: KeyInterval): boolean {
+  return key >= interval.from && (interval.to === null || key < interval.to);
+}
+
 /** What `Model.prepare` sees of an operation. */
 export interface PrepareOp<Input, Output> {
   readonly type: 'ok' | 'info';
@@ -77,6 +100,12 @@ export interface PrepareOp<Input, Output> {
   readonly call: number;
   /** Infinity for info ops. */
   readonly ret: number;
+}
+
+/** An ok op that cannot be placed (Model.refute). */
+export interface Refutation {
+  readonly op: number;
+  readonly reason: string;
 }
 
 /** An info op's outcome, proven by the rest of the history. */

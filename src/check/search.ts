@@ -164,8 +164,20 @@ export class PartSearch {
     }
   }
 
-  /** Ok ops that are illegal in every state any ops of this part can reach (see findDoomed). */
+  /** Ok ops that are illegal in every state any ops of this part can reach (see findDoomed), or refuted. */
   doomed: number[] = [];
+  /** Why, for ops a model's static proof refuted (Model.refute); findDoomed's need no words. */
+  readonly doomedReasons = new Map<number, string>();
+
+  /** Decides the part from a model's static proof: these ok ops can never be placed. */
+  refute(refuted: readonly { readonly op: number; readonly reason: string }[]): void {
+    if (refuted.length === 0 || this.status === NOT_LINEARIZABLE) return;
+    this.doomed = refuted.map((r) => r.op);
+    for (const r of refuted) this.doomedReasons.set(r.op, r.reason);
+    this.status = NOT_LINEARIZABLE;
+    // The counterexample is the proof, as for findDoomed: no prefix of a search cut short.
+    this.bestLength = 0;
+  }
 
   private lift(op: number): void {
     const next = this.next;

@@ -117,7 +117,7 @@ export class KvService {
   apply(entry: Entry): void {
     this.appliedIndex = entry.index;
     if (entry.data !== null) {
-      const { id, command } = decodeEntry(entry.data);
+      const { id, command } = decodedEntry(entry, entry.data);
       const response = applyCommand(this.store, command, this.raft.term());
       applyToLessor(this.lessor, command, response, this.options.now());
       if (command.op === 'leaseRevoke' && response.ok) {
@@ -258,6 +258,21 @@ export class KvService {
 /** An entry's payload: the proposal id on the first line, the command as JSON after it. */
 export function encodeEntry(id: string, command: KvCommand): string {
   return `${id}\n${encodeCommand(command)}`;
+}
+
+/**
+ * Every replica decodes the same committed entry; in one process (the simulator) they
+ * share the entry object, so it is parsed and validated once. Commands are never mutated.
+ */
+const decoded = new WeakMap<Entry, { id: string; command: KvCommand }>();
+
+function decodedEntry(entry: Entry, data: string): { id: string; command: KvCommand } {
+  let result = decoded.get(entry);
+  if (!result) {
+    result = decodeEntry(data);
+    decoded.set(entry, result);
+  }
+  return result;
 }
 
 export function decodeEntry(data: string): { id: string; command: KvCommand } {

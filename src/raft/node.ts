@@ -401,11 +401,9 @@ export class RaftNode {
       if (progress.reject(m.index, probeFrom)) this.sendAppend(progress);
       return;
     }
-    if (progress.acknowledge(m.index) && this.maybeCommit()) {
-      this.afterCommit();
-    } else {
-      this.sendAppend(progress, false);
-    }
+    if (!progress.acknowledge(m.index)) return;
+    if (this.maybeCommit()) this.afterCommit();
+    else this.sendAppend(progress, false);
   }
 
   private handleHeartbeatResponse(m: HeartbeatResponse): void {
@@ -462,7 +460,8 @@ export class RaftNode {
     const context = this.readOnly.lastContext();
     for (const peer of this.peers()) {
       const progress = this.progress.get(peer);
-      const commit = Math.min(progress?.match ?? 0, this.log.committed);
+      // A heartbeat vouches for no entries: what the follower may commit is capped at its match.
+      const commit = this.bugs.uncappedFollowerCommit ? this.log.committed : Math.min(progress?.match ?? 0, this.log.committed);
       this.send({ type: 'heartbeat', from: this.id, to: peer, term: this.term, commit, context });
     }
   }

@@ -38,20 +38,22 @@ export class Progress {
     }
   }
 
-  /** A successful answer up to `index`. Returns whether the match moved. */
+  /**
+   * A successful answer up to `index`. Returns whether the match moved. A stale answer (a
+   * duplicate, or one overtaken by a later one) changes nothing: were it to unpause a
+   * probe, every duplicated answer would send another append, whose answer is duplicated
+   * in turn, and a lossy, duplicating network would breed a message storm.
+   */
   acknowledge(index: number): boolean {
-    let moved = false;
-    if (index > this.match) {
-      this.match = index;
-      moved = true;
-    }
+    if (index <= this.match) return false;
+    this.match = index;
     this.next = Math.max(this.next, index + 1);
     this.paused = false;
     let freed = 0;
     while (freed < this.inflight.length && this.inflight[freed] <= index) freed++;
     if (freed > 0) this.inflight.splice(0, freed);
-    if (this.state === 'probe' && moved) this.becomeReplicate();
-    return moved;
+    if (this.state === 'probe') this.becomeReplicate();
+    return true;
   }
 
   /**

@@ -1,17 +1,9 @@
 /**
- * Two planted bugs that no simulated scenario catches within a test's budget (nor the
- * nemesis in 500 seeds, see bench/bugs.ts), shown here at the level of the Raft node.
- *
- * - figure-8-commit: a new leader appends an empty entry of its own term and replicates
- *   it together with the earlier entries, in batches of up to 64, so the quorum index
- *   almost never rests on an earlier-term entry alone; and when it does, the entry must
- *   still be overwritten by a rival holding a conflicting entry of a later term.
- * - uncapped-follower-commit: fast backtracking probes exactly at the first conflict, so
- *   an append that matches all the way and still leaves a stale tail behind it needs a
- *   follower lagging more than one batch behind the point of divergence.
- *
- * Both defects are real; these tests show the exact breach, with the same inputs
- * passing without the bug. Until a scenario reaches them, they are the honest proof.
+ * Two planted bugs shown at the level of the Raft node, as the protocol rules they break.
+ * The nemesis catches both too (raft-bugs.test.ts): figure-8-commit by the commit rule once
+ * appends carry one entry each, uncapped-follower-commit once heartbeats carry an uncapped
+ * commit index. These tests pin down the exact breach, with the same inputs passing
+ * without the bug.
  */
 import { describe, expect, it } from 'vitest';
 import type { BugSwitches } from '../../src/bugs.js';

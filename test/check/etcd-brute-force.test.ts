@@ -1,7 +1,7 @@
 /**
  * The etcd model, with its pruning (free revisions, pinned info writes, the rank
  * guard), must agree with an obviously-correct brute force on thousands of small
- * random histories with info puts, deletes and txns.
+ * random histories with info puts, deletes, txns and range reads.
  *
  * The brute force runs a concrete store: every order consistent with real time,
  * every subset of info ops, and for each info write every revision it could have
@@ -24,6 +24,12 @@ interface TxnSpec {
   success: { f: 'put' | 'get'; key: string; value?: string }[];
   failure: { f: 'put' | 'get'; key: string; value?: string }[];
 }
+/** A range read; rangeEnd absent: the single key, "\0": no upper end. */
+interface RangeSpec {
+  key: string;
+  rangeEnd?: string;
+  limit?: number;
+}
 type Out = Record<string, unknown> | null;
 
 interface BruteOp {
@@ -39,6 +45,14 @@ interface BruteOp {
 const getResult = (r: Rec | undefined) =>
   r === undefined ? { value: null, version: 0, createRevision: 0, modRevision: 0 } : { value: r.value, version: r.version, createRevision: r.create, modRevision: r.mod };
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The store's answer to a range (src/kv/store.ts doRange): live keys in key order, cut at the limit. */
+function rangeResult(store: Store, spec: RangeSpec, S: number) {
+  const inside = (k: string) => (spec.rangeEnd === undefined ? k === spec.key : k >= spec.key && (spec.rangeEnd === '\0' || k < spec.rangeEnd));
+  const live = [...store.keys()].filter(inside).sort();
+  const shown = spec.limit ? live.slice(0, spec.limit) : live;
+  return { kvs: shown.map((k) => ({ key: k, ...getResult(store.get(k)) })), count: live.length, more: live.length > shown.length, revision: S };
+}
 
 function put(store: Store, key: string, value: string, rev: number): Map<string, Rec> {
   const next = new Map(store);
@@ -67,6 +81,11 @@ function header(H: number, store: Store, S: number): { store: Store; S: number }
 function apply(o: BruteOp, store: Store, S: number, rev: number): { store: Store; S: number } | undefined {
   const out = o.out;
   if (o.f === 'get') return same(out, getResult(store.get(o.key))) ? { store, S } : undefined;
+  if (o.f === 'range') {
+    const want = rangeResult(store, o.arg as RangeSpec, S);
+    const fits = same(out!.kvs, want.kvs) && out!.count === want.count && out!.more === want.more;
+    return fits ? header(out!.revision as number, store, S) : undefined;
+  }
   if (o.f === 'put') {
     const R = o.info ? rev : (out!.revision as number);
     return R > S ? { store: put(store, o.key, (o.arg as { value: string }).value, R), S: R } : undefined;
@@ -132,7 +151,8 @@ function bruteForce(events: readonly RawEvent[]): boolean {
   for (const o of ops) {
     if (o.info) continue;
     const r = typeof o.out?.revision === 'number' ? o.out.revision : 0;
-    maxRev = Math.max(maxRev, r, ...(o.f === 'get' ? [o.out!.modRevision as number] : []));
+    const kvs = o.f === 'range' ? (o.out!.kvs as { modRevision: number }[]) : [];
+    maxRev = Math.max(maxRev, r, ...(o.f === 'get' ? [o.out!.modRevision as number] : []), ...kvs.map((kv) => kv.modRevision));
     const wrote = o.f === 'put' || (o.f === 'delete' && o.out!.deleted === 1) || (o.f === 'txn' && (o.out!.results as unknown[]).some((x) => same(Object.keys(x as object), ['revision'])));
     if (wrote) claimed.add(r);
   }
@@ -168,14 +188,20 @@ function bruteForce(events: readonly RawEvent[]): boolean {
 
 const step = fc.record({
   process: fc.integer({ min: 0, max: 3 }),
-  f: fc.constantFrom('get', 'get', 'put', 'put', 'delete', 'txn'),
+  f: fc.constantFrom('get', 'get', 'put', 'put', 'delete', 'txn', 'range'),
   key: fc.constantFrom('a', 'a', 'a', 'b'),
+  // Both keys, one, from a key on, a single key, and an interval holding no key of the history.
+  span: fc.constantFrom<RangeSpec>({ key: 'a', rangeEnd: 'c' }, { key: 'a', rangeEnd: 'c' }, { key: 'a', rangeEnd: '\0' }, { key: 'b', rangeEnd: 'c' }, { key: 'a' }, { key: 'c', rangeEnd: 'd' }),
+  limit: fc.constantFrom(0, 0, 1),
   outcome: fc.constantFrom<'ok' | 'info' | 'lost' | 'fail'>('ok', 'ok', 'ok', 'info', 'info', 'lost', 'fail'),
   cmp: fc.constantFrom<'exists' | 'version1' | 'value'>('exists', 'version1', 'value'),
 });
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 // Most histories get one output changed; which ones then stay linearizable is the brute force's call.
-const mutation = fc.option(fc.record({ at: fc.nat(), how: fc.constantFrom('revision+1', 'revision-1', 'revision-1', 'value', 'value', 'version', 'succeeded') }), { nil: undefined, freq: 5 });
+const mutation = fc.option(fc.record({ at: fc.nat(), how: fc.constantFrom('revision+1', 'revision-1', 'revision-1', 'value', 'value', 'version', 'succeeded', 'count', 'drop', 'more', 'header+1', 'header-1') }), {
+  nil: undefined,
+  freq: 5,
+});
 
 interface Pending {
   f: string;
@@ -203,6 +229,7 @@ function toHistory(steps: Step[], maxOps: number, mutate: { at: number; how: str
       p.result = x;
     };
     if (p.f === 'get') return out(getResult(store.get(p.key)));
+    if (p.f === 'range') return out(rangeResult(store, p.value as RangeSpec, S));
     if (p.f === 'put') {
       store = put(store, p.key, (p.value as { value: string }).value, ++S);
       return out({ value: (p.value as { value: string }).value, revision: S });
@@ -233,14 +260,15 @@ function toHistory(steps: Step[], maxOps: number, mutate: { at: number; how: str
       const v = `v${++value}`;
       let arg: unknown = null;
       if (s.f === 'put') arg = { value: v };
+      if (s.f === 'range') arg = s.limit > 0 ? { ...s.span, limit: s.limit } : s.span;
       if (s.f === 'txn') {
         const compare: TxnSpec['compare'] =
           s.cmp === 'value' ? [{ key: s.key, target: 'value', op: '=', value: `v${value - 1}` }] : [{ key: s.key, target: 'version', op: s.cmp === 'exists' ? '>' : '=', value: s.cmp === 'exists' ? 0 : 1 }];
         arg = { compare, success: [{ f: 'put', key: s.key, value: v }, { f: 'put', key: other, value: v }], failure: [{ f: 'get', key: s.key }] } satisfies TxnSpec;
       }
-      const outcome = s.f === 'get' && s.outcome === 'fail' ? 'ok' : s.outcome;
+      const outcome = (s.f === 'get' || s.f === 'range') && s.outcome === 'fail' ? 'ok' : s.outcome;
       open.set(s.process, { f: s.f, key: s.key, value: arg, outcome });
-      events.push({ process: s.process, type: 'invoke', f: s.f, key: s.f === 'txn' ? undefined : s.key, value: arg });
+      events.push({ process: s.process, type: 'invoke', f: s.f, key: keyless(s.f) ? undefined : s.key, value: arg });
     } else if (!applied.has(s.process) && (cur.outcome === 'ok' || cur.outcome === 'info')) {
       effect(cur);
       applied.add(s.process);
@@ -248,19 +276,27 @@ function toHistory(steps: Step[], maxOps: number, mutate: { at: number; how: str
       open.delete(s.process);
       applied.delete(s.process);
       const type = cur.outcome === 'ok' ? 'ok' : cur.outcome === 'fail' ? 'fail' : 'info';
-      events.push({ process: s.process, type, f: cur.f, key: cur.f === 'txn' ? undefined : cur.key, value: type === 'ok' ? cur.result : cur.value });
+      events.push({ process: s.process, type, f: cur.f, key: keyless(cur.f) ? undefined : cur.key, value: type === 'ok' ? cur.result : cur.value });
     }
   }
-  const oks = events.filter((e) => e.type === 'ok');
+  // Mutations only a range's output has go to a range, so that they do happen.
+  const forRange = mutate !== undefined && ['count', 'drop', 'more', 'header+1', 'header-1'].includes(mutate.how);
+  const oks = events.filter((e) => e.type === 'ok' && (!forRange || e.f === 'range'));
   if (mutate !== undefined && oks.length > 0) {
     const e = oks[mutate.at % oks.length];
     const v = structuredClone(e.value) as Record<string, unknown>;
-    const target = (v.results as Record<string, unknown>[] | undefined)?.[0] ?? v;
+    const kvs = v.kvs as Record<string, unknown>[] | undefined;
+    const target = (v.results as Record<string, unknown>[] | undefined)?.[0] ?? kvs?.[0] ?? v;
     if (mutate.how.startsWith('revision')) {
       const field = 'modRevision' in target ? 'modRevision' : 'revision';
       if (typeof target[field] === 'number') target[field] = (target[field] as number) + (mutate.how === 'revision+1' ? 1 : -1);
       if (target !== v && typeof v.revision === 'number' && field === 'revision') v.revision = target.revision;
-    } else if (mutate.how === 'value' && 'modRevision' in target) target.value = target.value === null ? 'v1' : null;
+    } else if (mutate.how === 'value' && kvs !== undefined && target !== v) target.value = target.value === 'v1' ? 'v2' : 'v1';
+    else if (mutate.how === 'value' && 'modRevision' in target) target.value = target.value === null ? 'v1' : null;
+    else if (mutate.how === 'count' && kvs !== undefined) v.count = (v.count as number) + 1;
+    else if (mutate.how === 'drop' && kvs !== undefined && kvs.length > 0) kvs.pop();
+    else if (mutate.how === 'more' && kvs !== undefined) v.more = !v.more;
+    else if (mutate.how.startsWith('header') && kvs !== undefined) v.revision = (v.revision as number) + (mutate.how === 'header+1' ? 1 : -1);
     else if (mutate.how === 'version' && 'version' in target) target.version = (target.version as number) + 1;
     else if (mutate.how === 'succeeded' && 'succeeded' in v) {
       v.succeeded = !v.succeeded;
@@ -269,6 +305,11 @@ function toHistory(steps: Step[], maxOps: number, mutate: { at: number; how: str
     (e as { value: unknown }).value = v;
   }
   return events;
+}
+
+/** Ops whose events carry no single key. */
+function keyless(f: string): boolean {
+  return f === 'txn' || f === 'range';
 }
 
 describe('etcd model agrees with brute force', () => {

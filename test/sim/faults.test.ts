@@ -76,6 +76,41 @@ describe('disk faults at a crash', () => {
   });
 });
 
+describe('slow disks', () => {
+  it('hold back what a node sends until its sync is done, and a crash mid-sync loses the writes', () => {
+    const faults: ScenarioInput['faults'] = [
+      { at: 0, action: 'disk', node: 2, syncMs: 40 },
+      { at: 1000, action: 'crash', node: 2 },
+      { at: 1100, action: 'restart', node: 2 },
+    ];
+    const { result, of } = run({ nodes: 3, faults, workload: { type: 'proposals', intervalMs: 20 } });
+    expect(result.ok).toBe(true);
+    // Node 2 acknowledges a new entry only a sync (40 ms) after the entry first reached it.
+    const sendOf = new Map(of('send').map((e) => [e.id, e]));
+    const firstArrival = new Map<number, number>();
+    for (const d of of('deliver')) {
+      const m = sendOf.get(d.id);
+      if (d.to !== 2 || m?.type !== 'app') continue;
+      const from = Number(m.info.prevIndex) + 1;
+      for (let index = from; index < from + Number(m.info.entries); index++) if (!firstArrival.has(index)) firstArrival.set(index, d.t);
+    }
+    let acked = 0;
+    let checked = 0;
+    for (const ack of of('send')) {
+      if (ack.from !== 2 || ack.type !== 'appResp' || ack.info.reject || ack.t > 1000) continue;
+      const index = Number(ack.info.index);
+      if (index <= acked) continue;
+      for (let i = acked + 1; i <= index; i++) expect(ack.t - (firstArrival.get(i) ?? -Infinity), `ack of ${i}`).toBeGreaterThanOrEqual(40);
+      acked = index;
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(5);
+    expect(of('crash')[0]).toMatchObject({ node: 2, lostWrites: expect.any(Number) });
+    expect(of('crash')[0].lostWrites).toBeGreaterThan(0);
+    expect(of('disk')).toEqual([{ t: 0, k: 'disk', node: 2, syncMs: 40 }, { t: 1500, k: 'disk', node: 2, syncMs: 0 }]);
+  });
+});
+
 describe('clock drift', () => {
   it('a node clock at rate r reads r ms per simulated ms and ticks r times as often', () => {
     let now = 0;

@@ -35,6 +35,17 @@ describe('invariant checker', () => {
     expect(checker.violations[0].invariant).toBe('log-matching');
   });
 
+  it('flags a leader whose commit index lands on an entry of an earlier term (the commit rule, Figure 8)', () => {
+    const checker = new InvariantChecker(clock);
+    const log = logOf([e(1, 1), e(2, 2), e(3, 4)]);
+    checker.onLeaderCommit(1, 3, 4, log);
+    expect(checker.ok).toBe(true);
+    checker.onLeaderCommit(1, 2, 4, log);
+    expect(checker.violations).toEqual([
+      { invariant: 'commit-rule', message: 'leader 1 of term 4 moved its commit index to 2, an entry of term 2: only entries of its own term commit by counting', time: 1234 },
+    ]);
+  });
+
   it('flags a leader of a later term that lacks a committed entry (leader completeness)', () => {
     const checker = new InvariantChecker(clock);
     checker.onCommit(1, 2, 1, logOf([e(1, 1), e(2, 1)], 2));

@@ -110,7 +110,7 @@ describe('lease check', () => {
     return { id: 1, service };
   };
   const lease: LeaseRecord = { id: 7, ttlMs: 1000, lastRenewedAt: 1000, renewalSentAt: 990, keys: [] };
-  const ctx = { lastLeaderChangeAt: 0, now: 5000, slackMs: 400 };
+  const ctx = { lastLeaderChangeAt: 0, now: 5000, slackMs: 400, drift: 1 };
 
   it('accepts a lease revoked after its TTL', () => {
     expect(checkLeases([lease], { ...ctx, replicas: [makeReplica([], [[7, 2100]])] })).toEqual([]);
@@ -126,5 +126,13 @@ describe('lease check', () => {
 
   it('flags a lease revoked before its TTL ran out', () => {
     expect(checkLeases([lease], { ...ctx, replicas: [makeReplica([], [[7, 1500]])] })[0].message).toMatch(/before its 1000 ms TTL/);
+  });
+
+  it('allows for the run\'s clock drift, both ways, and no more', () => {
+    // A leader clock at twice the speed expires a lease in half the time; at half speed, in twice.
+    expect(checkLeases([lease], { ...ctx, drift: 2, replicas: [makeReplica([], [[7, 1500]])] })).toEqual([]);
+    expect(checkLeases([lease], { ...ctx, drift: 2, replicas: [makeReplica([], [[7, 1400]])] })[0].message).toMatch(/before its 1000 ms TTL/);
+    expect(checkLeases([lease], { ...ctx, now: 3300, drift: 2, replicas: [makeReplica([7])] })).toEqual([]);
+    expect(checkLeases([lease], { ...ctx, now: 3500, drift: 2, replicas: [makeReplica([7])] })[0].message).toMatch(/still holds lease 7/);
   });
 });

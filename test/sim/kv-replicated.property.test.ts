@@ -39,6 +39,13 @@ function replayOnSingleStore(history: readonly HistoryEvent[]): unknown[] {
         answers.push({ deleted: result.ok ? result.response.deleted : -1, revision: store.revision });
         break;
       }
+      case 'range': {
+        const result = store.range(event.value as { key: string; rangeEnd?: string; limit?: number });
+        const r = result.ok ? result.response : { kvs: [], count: -1, more: false };
+        const kvs = r.kvs.map((kv) => ({ key: kv.key, value: kv.value, version: kv.version, createRevision: kv.createRevision, modRevision: kv.modRevision }));
+        answers.push({ kvs, count: r.count, more: r.more, revision: store.revision });
+        break;
+      }
       case 'txn': {
         const key = value!.compare![0].key;
         const succeeded = kvOf(key).version > 0;
@@ -77,7 +84,7 @@ describe('the replicated store answers as one in-memory store would', () => {
         expect(result.violations).toEqual([]);
         const completions = result.history.filter((event) => event.type !== 'invoke');
         // Without leader changes nothing is left unknown: every write's fate is known.
-        const certain = completions.every((event) => event.type === 'ok' || (event.type === 'fail' && event.f === 'get'));
+        const certain = completions.every((event) => event.type === 'ok' || (event.type === 'fail' && (event.f === 'get' || event.f === 'range')));
         fc.pre(certain);
         const okOnly = result.history.filter((event) => {
           const completion = completions.find((c) => c.op === event.op);

@@ -32,7 +32,7 @@ describe('an explicit schedule', () => {
     expect(original.faults.length).toBeGreaterThan(5);
     // Every node reference is resolved: the schedule no longer depends on who leads.
     for (const fault of original.faults) if ('node' in fault) expect(fault.node === 'all' || typeof fault.node === 'number').toBe(true);
-    const replayed = runScenario(explicitSchedule(nemesis, original.faults), { seed, trace: 'hash' });
+    const replayed = runScenario(explicitSchedule(nemesis, original), { seed, trace: 'hash' });
     expect(replayed.traceHash).toBe(original.traceHash);
   });
 });

@@ -14,6 +14,7 @@ describe('the property-testing API', () => {
       scenario: { name: 'api-pass', nodes: 3, durationMs: 2000 },
       workload: workloadArbitrary(),
       numRuns: 8,
+      propertySeed: 7,
       check: (result) => {
         runs++;
         return result.ok;

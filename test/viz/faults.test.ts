@@ -157,8 +157,9 @@ describe('heartbeats hidden by default when dense', () => {
 
 describe('the header', () => {
   it('states the nemesis profile, with the strengths of the faults it uses only', () => {
-    const profile = { faults: ['partition', 'clock'] as const, intervalMs: 700, leaderBias: 0.5, maxDropRate: 0.3, maxDuplicateRate: 0.3, maxExtraSpreadMs: 50, tailRate: 0.05, tailMs: 300, maxDrift: 2 };
+    const profile = { faults: ['partition', 'clock'] as const, intervalMs: 700, concurrency: 1, leaderBias: 0.5, maxDropRate: 0.3, maxDuplicateRate: 0.3, maxExtraSpreadMs: 50, tailRate: 0.05, tailMs: 300, maxDrift: 2, maxSyncMs: 50, slowNetworkMs: 0 };
     const text = profileText({ ...profile, faults: [...profile.faults] });
     expect(text).toBe('partition, clock · a step every ~700 ms · leader targeted 50% · clocks drift up to ×2');
+    expect(profileText({ ...profile, faults: [...profile.faults], concurrency: 3 })).toMatch(/^partition, clock · a step every ~700 ms, up to 3 at once · /);
   });
 });

@@ -108,6 +108,6 @@ export function withNewFaults(): ViewerTrace {
     { t: 2150, k: 'send', id: 9_000_001, from: 1, to: 5, type: 'snap', term: 9, info: { index: 40, snapTerm: 2 } },
     { t: 2160, k: 'deliver', id: 9_000_001, from: 1, to: 5 },
   ];
-  const profile = { faults: ['bridge', 'one-way', 'torn-write', 'clock', 'delay'] as const, intervalMs: 400, leaderBias: 0.25, maxDropRate: 0.3, maxDuplicateRate: 0.3, maxExtraSpreadMs: 50, tailRate: 0.2, tailMs: 300, maxDrift: 2.5 };
+  const profile = { faults: ['bridge', 'one-way', 'torn-write', 'clock', 'delay'] as const, intervalMs: 400, concurrency: 2, leaderBias: 0.25, maxDropRate: 0.3, maxDuplicateRate: 0.3, maxExtraSpreadMs: 50, tailRate: 0.2, tailMs: 300, maxDrift: 2.5, maxSyncMs: 50, slowNetworkMs: 0 };
   return { ...trace, bug: 'figure-8-commit' as ViewerTrace['bug'], profile: { ...profile, faults: [...profile.faults] }, events: inject({ ...trace, events }, snapshot) };
 }

@@ -256,6 +256,8 @@ export function faultGlyph(e: TraceEvent): string {
       return `▶${e.node}`;
     case 'clock':
       return `◷${e.node} ${rateText(e.rate)}`;
+    case 'disk':
+      return e.syncMs > 0 ? `⛁${e.node} ${e.syncMs}ms` : `⛁${e.node}`;
     default:
       return '';
   }

@@ -4,7 +4,9 @@
  * revision bookkeeping that do not depend on model states.
  */
 import { FieldError } from '../errors.js';
+import { header, int, keyOf, obj, str } from './etcd-fields.js';
 import { DEFAULT_KEY } from '../model.js';
+import { describeRange, parseRangeInput, parseRangeOutput, type RangeOutput } from './etcd-range.js';
 
 export type Target = 'value' | 'version' | 'createRevision' | 'modRevision';
 export type CompareOp = '=' | '!=' | '<' | '>';
@@ -23,7 +25,24 @@ export type EtcdInput =
   | { readonly f: 'put'; readonly key: string; readonly value: string }
   | { readonly f: 'get'; readonly key: string; readonly serializable: boolean }
   | { readonly f: 'delete'; readonly key: string }
-  | { readonly f: 'txn'; readonly compare: readonly Compare[]; readonly success: readonly TxnOp[]; readonly failure: readonly TxnOp[] };
+  | { readonly f: 'txn'; readonly compare: readonly Compare[]; readonly success: readonly TxnOp[]; readonly failure: readonly TxnOp[] }
+  | RangeInput;
+
+/**
+ * A range read: the single key `key` when `rangeEnd` is null, else the interval
+ * [key, rangeEnd), unbounded above when rangeEnd is "\0" (etcd's forms). limit 0: none.
+ */
+export interface RangeInput {
+  readonly f: 'range';
+  readonly key: string;
+  readonly rangeEnd: string | null;
+  readonly limit: number;
+  readonly serializable: boolean;
+}
+export interface RangeKv extends GetResult {
+  readonly key: string;
+  readonly value: string;
+}
 
 export interface GetResult {
   readonly value: string | null;
@@ -36,28 +55,9 @@ export type EtcdOutput =
   | { readonly f: 'put'; readonly revision: number }
   | { readonly f: 'get'; readonly result: GetResult }
   | { readonly f: 'delete'; readonly deleted: number; readonly revision: number }
-  | { readonly f: 'txn'; readonly succeeded: boolean; readonly revision: number; readonly results: readonly TxnResult[] };
+  | { readonly f: 'txn'; readonly succeeded: boolean; readonly revision: number; readonly results: readonly TxnResult[] }
+  | RangeOutput;
 
-function obj(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FieldError(field, `expected an object, got ${JSON.stringify(value) ?? 'nothing'}`);
-  }
-  return value as Record<string, unknown>;
-}
-function str(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new FieldError(field, `expected a string, got ${JSON.stringify(value) ?? 'nothing'}`);
-  return value;
-}
-function int(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new FieldError(field, `expected an integer, got ${JSON.stringify(value) ?? 'nothing'}`);
-  }
-  return value;
-}
-function keyOf(value: unknown, field: string): string {
-  if (typeof value === 'number') return String(value);
-  return str(value, field);
-}
 function putValue(value: unknown, field: string): string {
   // Accept the bare string too: txn ops carry it directly.
   if (typeof value === 'string') return value;
@@ -122,6 +122,7 @@ export function parseEtcdInput(f: string, key: string, value: unknown): EtcdInpu
     return { f, key, serializable };
   }
   if (f === 'delete') return { f, key };
+  if (f === 'range') return parseRangeInput(value);
   if (f === 'txn') {
     const o = obj(value, 'value');
     return {
@@ -134,14 +135,10 @@ export function parseEtcdInput(f: string, key: string, value: unknown): EtcdInpu
   throw new FieldError('f', `unknown operation ${JSON.stringify(f)} for model etcd`);
 }
 
-/** The header revision when present (0 = not given: nothing is checked against it). */
-function header(o: Record<string, unknown>): number {
-  return o.revision === undefined || o.revision === null ? 0 : int(o.revision, 'value.revision');
-}
-
 export function parseEtcdOutput(input: EtcdInput, value: unknown): EtcdOutput {
   if (input.f === 'get') return { f: 'get', result: parseGetResult(value, 'value') };
   const o = obj(value, 'value');
+  if (input.f === 'range') return parseRangeOutput(o);
   if (input.f === 'put') return { f: 'put', revision: int(o.revision, 'value.revision') };
   if (input.f === 'delete') {
     const deleted = int(o.deleted, 'value.deleted');
@@ -157,6 +154,8 @@ export function parseEtcdOutput(input: EtcdInput, value: unknown): EtcdOutput {
 }
 
 export function etcdKeys(input: EtcdInput): string[] {
+  // A range over an interval names no keys: see rangeIntervals.
+  if (input.f === 'range') return input.rangeEnd === null ? [input.key] : [];
   if (input.f !== 'txn') return [input.key];
   const keys = new Set<string>();
   for (const c of input.compare) keys.add(c.key);
@@ -184,6 +183,7 @@ export function writeRevision(input: EtcdInput, output: EtcdOutput): number | un
       return wrote ? output.revision : undefined;
     }
     case 'get':
+    case 'range':
       return undefined;
   }
 }
@@ -218,5 +218,7 @@ export function describeEtcd(input: EtcdInput, output: EtcdOutput | undefined): 
       const res = out === undefined ? unknown : ` -> ${out.succeeded ? 'succeeded' : 'failed'} @${out.revision}`;
       return `txn if ${cs || 'true'} then [${then}] else [${otherwise}]${res}`;
     }
+    case 'range':
+      return describeRange(input, output as RangeOutput | undefined);
   }
 }

@@ -8,7 +8,8 @@
  * overshoots the next one and the rank guard drops that state at once.
  *
  * Pinned info writes. When exactly one put (a put op, or one branch of a txn)
- * ever writes value v to key k, and an ok linearizable read returns v for k with
+ * ever writes value v to key k, and an ok linearizable read (a get, a txn's get, or
+ * a range returning k) returns v for k with
  * modRevision m, that write must have taken effect before the read (no other op
  * can have put v there; the store starts empty and failed ops did not happen),
  * and it was the last write to k before the read, so its revision is m. If it is
@@ -19,6 +20,7 @@
  */
 import type { Pin, PrepareOp } from '../model.js';
 import { writeRevision, type EtcdInput, type EtcdOutput, type TxnOp } from './etcd-parse.js';
+import { selects } from './etcd-range.js';
 
 export interface RevisionSpace {
   /** The smallest revision above `after` that no known write took. */
@@ -87,6 +89,11 @@ export function pinInfoWrites(ops: readonly PrepareOp<EtcdInput, EtcdOutput>[]):
     if (o.type !== 'ok' || o.output === undefined) return;
     const output = o.output;
     if (input.f === 'get' && !input.serializable && output.f === 'get') observe(input.key, output.result.value, output.result.modRevision, o.ret);
+    // A range is a get of each key it returns. A key outside its interval makes the
+    // range illegal in every state (its part fails), so only keys inside are evidence.
+    if (input.f === 'range' && !input.serializable && output.f === 'range') {
+      for (const kv of output.kvs) if (selects(input, kv.key)) observe(kv.key, kv.value, kv.modRevision, o.ret);
+    }
     if (input.f === 'txn' && output.f === 'txn') {
       const branch = output.succeeded ? input.success : input.failure;
       branch.forEach((t, j) => {

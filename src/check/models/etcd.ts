@@ -17,6 +17,7 @@
  *          ok     {"succeeded":bool,"revision":R,"results":[per op of the taken branch:
  *                  put {"revision":R} | get (same object as get's ok value) | delete {"deleted":n}]}
  *                 R: the revision it created, or the store's revision for a txn that wrote nothing
+ *   range  see etcd-range.ts: the live keys of an interval, with count, more and the header revision
  *
  * Rules checked:
  * - value and version are exact. A missing key compares as version = createRevision =
@@ -28,7 +29,9 @@
  *   txn share one R. A txn or delete that wrote nothing reports the store revision
  *   H: rev <= H, and then rev = H. Revisions are global, so one part sees all of
  *   its keys' writes in one order; cross-part order is checkRevisionOrder's job.
- * - A get (or a get inside a txn) must return exactly the current state.
+ * - A get (or a get inside a txn) must return exactly the current state; so must a
+ *   range, for every live key of its interval (etcd-range.ts). A range joins the parts
+ *   of every key of the history in its interval (Model.intervals).
  * - Serializable gets may be stale by design, so they are NOT checked: they are
  *   dropped from the search as always legal and state-preserving.
  * - An `info` write took effect with an unknown revision, one no ok write reports
@@ -36,7 +39,7 @@
  *   revision is only known to be at least that, until a later read reveals it. Info
  *   writes whose value a read returned are pinned to that read's modRevision first.
  * - The rank is rev; an ok write with revision R has rank limit R - 1, a read-only
- *   op reporting H has limit H (see rank.ts for the pruning this allows).
+ *   op reporting H (a range among them) has limit H (see rank.ts for the pruning this allows).
  *
  * Known limitation: an `info` txn whose compare depends on such an unknown revision
  * (neither provably true nor false) is assumed not to have taken effect at that point.
@@ -57,61 +60,12 @@ import {
   type TxnOp,
 } from './etcd-parse.js';
 import { OPEN_SPACE, pinInfoWrites, revisionSpace, settlePins, type RevisionSpace } from './etcd-pins.js';
+import { rangeIntervals, stepRange, type RangeOutput } from './etcd-range.js';
+import { MISSING, read, rec, write, type EtcdState, type KeyRec } from './etcd-state.js';
 
-export type { Compare, CompareOp, EtcdInput, EtcdOutput, GetResult, Target, TxnOp, TxnResult } from './etcd-parse.js';
-
-/**
- * What we know about one key. When `createKnown`/`modKnown` is false the field
- * holds an exclusive lower bound instead of the value.
- */
-export interface KeyRec {
-  readonly value: string | null;
-  readonly version: number;
-  readonly create: number;
-  readonly createKnown: boolean;
-  readonly mod: number;
-  readonly modKnown: boolean;
-}
-export interface EtcdState {
-  readonly keys: ReadonlyMap<string, KeyRec>;
-  /** Lower bound on the store revision; never decreases. */
-  readonly rev: number;
-}
-
-const MISSING: KeyRec = { value: null, version: 0, create: 0, createKnown: true, mod: 0, modKnown: true };
-
-function rec(keys: ReadonlyMap<string, KeyRec>, key: string): KeyRec {
-  return keys.get(key) ?? MISSING;
-}
-
-/** A write of `value` (a delete when null) at revision `rev`; when !known, `rev` is only the least it can be. */
-function write(r: KeyRec, value: string | null, rev: number, known: boolean): KeyRec {
-  if (value === null) return MISSING;
-  const bound = known ? rev : rev - 1;
-  const exists = r.value !== null;
-  return {
-    value,
-    version: exists ? r.version + 1 : 1,
-    create: exists ? r.create : bound,
-    createKnown: exists ? r.createKnown : known,
-    mod: bound,
-    modKnown: known,
-  };
-}
-
-/** Checks a read against the key and learns unknown revisions from it. */
-function read(r: KeyRec, out: GetResult, space: RevisionSpace): KeyRec | undefined {
-  if (out.value === null || r.value === null) {
-    const bothMissing = out.value === null && r.value === null;
-    return bothMissing && out.version === 0 && out.createRevision === 0 && out.modRevision === 0 ? r : undefined;
-  }
-  if (out.value !== r.value || out.version !== r.version || out.createRevision > out.modRevision) return undefined;
-  // An unknown revision was an info write's: above its bound, and taken by no known write.
-  const fits = (known: boolean, v: number, seen: number) => (known ? seen === v : seen > v && space.isFree(seen));
-  if (!fits(r.createKnown, r.create, out.createRevision) || !fits(r.modKnown, r.mod, out.modRevision)) return undefined;
-  if (r.createKnown && r.modKnown) return r;
-  return { ...r, create: out.createRevision, createKnown: true, mod: out.modRevision, modKnown: true };
-}
+export type { Compare, CompareOp, EtcdInput, EtcdOutput, GetResult, RangeInput, RangeKv, Target, TxnOp, TxnResult } from './etcd-parse.js';
+export type { EtcdState, KeyRec } from './etcd-state.js';
+export type { RangeOutput } from './etcd-range.js';
 
 function cmp(a: number | string, op: CompareOp, b: number | string): boolean {
   switch (op) {
@@ -271,6 +225,8 @@ function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undef
     }
     case 'txn':
       return stepTxn(state, input, output as TxnOut | undefined, space);
+    case 'range':
+      return stepRange(state, input, output as RangeOutput | undefined, space);
   }
 }
 
@@ -278,14 +234,16 @@ function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undef
 export function makeEtcdModel(space: RevisionSpace): Model<EtcdState, EtcdInput, EtcdOutput> {
   return {
     name: 'etcd',
-    fs: ['put', 'get', 'delete', 'txn'],
+    fs: ['put', 'get', 'delete', 'txn', 'range'],
     parseInput: parseEtcdInput,
     parseOutput: parseEtcdOutput,
     partition: etcdKeys,
-    isNoop: (input, output) => input.f === 'get' && (input.serializable || output === undefined),
+    intervals: rangeIntervals,
+    isNoop: (input, output) => (input.f === 'get' || input.f === 'range') && (input.serializable || output === undefined),
     // Read-only ops that report H only raise rev to H: no-op now means no-op later (Model.isReadOnly).
     isReadOnly: (input, output) =>
       input.f === 'get' ||
+      input.f === 'range' ||
       (input.f === 'delete' && output.f === 'delete' && output.deleted === 0) ||
       (input.f === 'txn' && output.f === 'txn' && branchOf(input, output).every((op) => op.f === 'get')),
     rank: (state) => state.rev,
