@@ -57,6 +57,8 @@ export function faultScheduleArbitrary(nodes: number, durationMs: number, maxFau
     .map((faults) => faults.slice().sort((a, b) => a.at - b.at));
 }
 
+const hotKeyShare = fc.constantFrom(0, 0.5, 0.9);
+
 const clientFields = {
   clients: fc.integer({ min: 1, max: 6 }),
   thinkMs: fc.integer({ min: 0, max: 40 }),
@@ -66,10 +68,10 @@ const clientFields = {
 /** Any client workload with a checker: register, kv, bank, watch or lease. */
 export function workloadArbitrary(): fc.Arbitrary<WorkloadConfig> {
   return fc.oneof(
-    fc.record({ type: fc.constant('register' as const), ...clientFields, keys: fc.integer({ min: 1, max: 4 }) }),
-    fc.record({ type: fc.constant('kv' as const), ...clientFields, keys: fc.integer({ min: 2, max: 8 }), serializableShare: fc.constantFrom(0, 0.2) }),
+    fc.record({ type: fc.constant('register' as const), ...clientFields, keys: fc.integer({ min: 1, max: 4 }), hotKeyShare }),
+    fc.record({ type: fc.constant('kv' as const), ...clientFields, keys: fc.integer({ min: 2, max: 8 }), hotKeyShare, serializableShare: fc.constantFrom(0, 0.2) }),
     fc.record({ type: fc.constant('bank' as const), ...clientFields, accounts: fc.integer({ min: 2, max: 6 }) }),
-    fc.record({ type: fc.constant('watch' as const), ...clientFields, keys: fc.integer({ min: 2, max: 6 }), watchers: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ type: fc.constant('watch' as const), ...clientFields, keys: fc.integer({ min: 2, max: 6 }), hotKeyShare, watchers: fc.integer({ min: 1, max: 3 }) }),
     fc.record({ type: fc.constant('lease' as const), ...clientFields, ttlSeconds: fc.constantFrom(1, 2), keysPerLease: fc.integer({ min: 0, max: 3 }) }),
   );
 }

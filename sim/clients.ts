@@ -23,11 +23,11 @@ function makeWorkload(config: ClientWorkloadConfig, now: () => number): Workload
     case 'lease':
       return leaseWorkload(config.ttlSeconds, config.keysPerLease, now);
     case 'register':
-      return registerWorkload(config.keys);
+      return registerWorkload(config.keys, config.hotKeyShare);
     case 'kv':
-      return kvWorkload(config.keys, config.serializableShare);
+      return kvWorkload(config.keys, config.serializableShare, 'k', config.hotKeyShare);
     case 'watch':
-      return kvWorkload(config.keys, 0, WATCH_PREFIX);
+      return kvWorkload(config.keys, 0, WATCH_PREFIX, config.hotKeyShare);
     case 'bank':
       return bankWorkload(config.accounts);
   }

@@ -27,6 +27,14 @@ export class RandomStream {
     return items[Math.floor(this.next() * items.length)];
   }
 
+  /**
+   * A key index in [0, keys): the hot key 0 with probability `hotShare` (a skewed, Jepsen-style
+   * hot spot), otherwise uniform. With no hot share it draws exactly what int(0, keys - 1) does.
+   */
+  keyIndex(keys: number, hotShare: number): number {
+    return this.chance(hotShare) ? 0 : this.int(0, keys - 1);
+  }
+
   /** A Fisher–Yates shuffle of a copy. */
   shuffled<T>(items: readonly T[]): T[] {
     const copy = items.slice();

@@ -88,6 +88,9 @@ const clientFields = {
   timeoutMs: z.number().int().positive().default(500),
 };
 
+/** The key distribution: this share of operations goes to one hot key, the rest uniformly to all. */
+const hotKeyShare = z.number().min(0).max(1).default(0);
+
 const workloadSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
   z.strictObject({
@@ -95,11 +98,12 @@ const workloadSchema = z.discriminatedUnion('type', [
     /** Time between proposals, each sent to a random live node. */
     intervalMs: z.number().int().positive().default(50),
   }),
-  z.strictObject({ type: z.literal('register'), ...clientFields, keys: z.number().int().min(1).max(100).default(2) }),
+  z.strictObject({ type: z.literal('register'), ...clientFields, keys: z.number().int().min(1).max(100).default(2), hotKeyShare }),
   z.strictObject({
     type: z.literal('kv'),
     ...clientFields,
     keys: z.number().int().min(2).max(1000).default(5),
+    hotKeyShare,
     /** Share of gets served locally without ReadIndex (may be stale; not checked). */
     serializableShare: z.number().min(0).max(1).default(0),
   }),
@@ -108,6 +112,7 @@ const workloadSchema = z.discriminatedUnion('type', [
     type: z.literal('watch'),
     ...clientFields,
     keys: z.number().int().min(2).max(1000).default(4),
+    hotKeyShare,
     /** Watchers on the workload's prefix, beside the writing clients. */
     watchers: z.number().int().min(1).max(50).default(2),
   }),
@@ -142,7 +147,7 @@ export const scenarioSchema = z.strictObject({
     })
     .default({ maxEntriesPerAppend: 64, maxInflight: 64 }),
   network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0, tailRate: 0, tailMs: 0 }),
-  workload: workloadSchema.default({ type: 'register', clients: 3, thinkMs: 20, timeoutMs: 500, keys: 2 }),
+  workload: workloadSchema.default({ type: 'register', clients: 3, thinkMs: 20, timeoutMs: 500, keys: 2, hotKeyShare: 0 }),
   faults: z.array(faultActionSchema).default([]),
   nemesis: nemesisSchema.optional(),
   /** After the fault phase: heal everything and require a leader within this bound (0 turns it off). */

@@ -11,13 +11,13 @@ import type { RandomStream } from '../random.js';
  * serializable: those may be stale, are labelled so in the history, and the model does
  * not constrain them. Ranges are always linearizable reads.
  */
-export function kvWorkload(keys: number, serializableShare: number, prefix = 'k'): Workload {
+export function kvWorkload(keys: number, serializableShare: number, prefix = 'k', hotKeyShare = 0): Workload {
   const keyAt = (i: number) => `${prefix}${i}`;
   // Intervals are drawn over the keys in the store's (string) order: k10 < k2.
   const sorted = Array.from({ length: keys }, (_, i) => keyAt(i)).sort();
   return {
     next(_client: number, random: RandomStream): PlannedOp {
-      const i = random.int(0, keys - 1);
+      const i = random.keyIndex(keys, hotKeyShare);
       const key = keyAt(i);
       const roll = random.float();
       if (roll < 0.35) return get(key, random.chance(serializableShare));

@@ -6,10 +6,10 @@ import type { RandomStream } from '../random.js';
  * on a few keys. Checked with the `register` model: a read returns the last value
  * written (or null), a cas swaps only when the current value matches.
  */
-export function registerWorkload(keys: number): Workload {
+export function registerWorkload(keys: number, hotKeyShare = 0): Workload {
   return {
     next(_client: number, random: RandomStream): PlannedOp {
-      const key = `r${random.int(0, keys - 1)}`;
+      const key = `r${random.keyIndex(keys, hotKeyShare)}`;
       const roll = random.float();
       if (roll < 0.5) return read(key);
       if (roll < 0.75) return write(key, random.int(0, 4));

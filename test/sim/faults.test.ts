@@ -55,6 +55,35 @@ describe('partitions of every shape', () => {
   });
 });
 
+describe('partitions, pauses and the network', () => {
+  it('a partition cuts every link between its groups both ways, and heal restores them', () => {
+    const { of } = run({ nodes: 5, faults: [{ at: 400, action: 'partition', groups: [[1, 2], [3, 4, 5]] }, { at: 900, action: 'heal' }] });
+    const [cut, healed] = of('partition');
+    expect(cut.cuts).toHaveLength(12);
+    for (const [a, b] of cut.cuts) expect((a <= 2) !== (b <= 2)).toBe(true);
+    expect(healed.cuts).toEqual([]);
+    const across = (d: { from: number; to: number; t: number }) => (d.from <= 2) !== (d.to <= 2) && d.t > 405 && d.t < 900;
+    expect(of('deliver').some(across)).toBe(false);
+    expect(of('deliver').some((d) => (d.from <= 2) !== (d.to <= 2) && d.t > 905)).toBe(true);
+  });
+
+  it('a paused node sends nothing while time moves on, and handles what queued when it resumes', () => {
+    const { of } = run({ nodes: 3, faults: [{ at: 400, action: 'pause', node: 2 }, { at: 900, action: 'resume', node: 2 }] });
+    expect(of('send').some((e) => e.from === 2 && e.t > 400 && e.t < 900)).toBe(false);
+    const [resume] = of('resume');
+    expect(resume).toMatchObject({ t: 900, node: 2 });
+    expect(resume.queued).toBeGreaterThan(10);
+    expect(of('send').some((e) => e.from === 2 && e.t === 900)).toBe(true);
+  });
+
+  it('a network action changes loss and latency from then on', () => {
+    const { of } = run({ nodes: 3, faults: [{ at: 500, action: 'network', settings: { dropRate: 0.5, latencySpreadMs: 40 } }, { at: 1000, action: 'network', settings: { dropRate: 0, latencySpreadMs: 4 } }] });
+    const lost = of('drop').filter((d) => d.reason === 'loss');
+    expect(lost.length).toBeGreaterThan(20);
+    for (const d of lost) expect(d.t >= 500 && d.t <= 1000).toBe(true);
+  });
+});
+
 describe('disk faults at a crash', () => {
   it('keep-some and tear record how much of the unsynced data survived, drawn and written down', () => {
     const { result, of } = run({

@@ -41,7 +41,7 @@ describe('linearizability check of a run history', () => {
       ev(1, 'invoke', 'read', null, 3, 'r0'),
       ev(1, 'ok', 'read', null, 4, 'r0'),
     ];
-    const report = checkLinearizability({ type: 'register', clients: 2, thinkMs: 0, timeoutMs: 1, keys: 1 }, history, 1000);
+    const report = checkLinearizability({ type: 'register', clients: 2, thinkMs: 0, timeoutMs: 1, keys: 1, hotKeyShare: 0 }, history, 1000);
     expect(report?.verdict).toBe('not-linearizable');
     expect(report?.counterexample?.impossible).toContain(history[2].op);
   });
@@ -55,7 +55,7 @@ describe('linearizability check of a run history', () => {
       ev(1, 'invoke', 'read', null, 5, 'r0'),
       ev(1, 'ok', 'read', 1, 6, 'r0'),
     ];
-    expect(checkLinearizability({ type: 'register', clients: 2, thinkMs: 0, timeoutMs: 1, keys: 1 }, history, 1000)?.verdict).toBe('linearizable');
+    expect(checkLinearizability({ type: 'register', clients: 2, thinkMs: 0, timeoutMs: 1, keys: 1, hotKeyShare: 0 }, history, 1000)?.verdict).toBe('linearizable');
   });
 });
 

@@ -182,7 +182,9 @@ describe('the viewer page', () => {
     const playedTo = (await page.evaluate(() => window.raftsimViewer?.store.cursor)) ?? 0;
     expect(playedTo - (leaderAt ?? 0)).toBeGreaterThan(10);
     expect(playedTo - (leaderAt ?? 0)).toBeLessThan(200);
-    expect(await page.locator('#play').innerText()).toContain('play');
+    // The button's label follows on the next frame; wait for it rather than race it.
+    await page.evaluate(() => window.raftsimViewer?.flush());
+    await expect.poll(() => page.locator('#play').innerText(), { timeout: 5000 }).toContain('play');
     await page.close();
   });
 
