@@ -25,6 +25,10 @@ describe('raftsim sweep at scale', () => {
     expect(one.failures.length).toBeLessThan(8);
     expect(two.failures).toEqual(one.failures);
     expect(two.failuresByCheck).toEqual(one.failuresByCheck);
+    // By default every failing seed leaves a repro file behind; the second sweep never overwrote the first's.
+    expect(one.repros.length).toBe(one.failures.length);
+    expect(two.repros.filter((file: string) => one.repros.includes(file))).toEqual([]);
+    expect(JSON.parse(raftsim(...args, '--no-repros').stdout).repros).toEqual([]);
   });
 
   it('runs only its shard of the seeds, counted from 0', () => {

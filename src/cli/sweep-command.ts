@@ -20,7 +20,9 @@ export interface SweepFlags {
   json: boolean;
   trace?: string;
   htmlDir?: string;
-  reproDir?: string;
+  reproDir: string;
+  /** commander's --no-repros */
+  repros: boolean;
   bug?: string;
   workers?: number;
   shard?: string;
@@ -74,7 +76,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   const simulatedMs = outcomes.reduce((sum, o) => sum + o.simulatedMs, 0);
   const traceSeed = failures.length > 0 ? failures[0].seed : range.from;
   const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((f) => f.seed), flags.htmlDir, bug) : [];
-  const repros = flags.reproDir ? writeRepros(scenario, failures.map((f) => f.seed), flags.reproDir, bug) : [];
+  const repros = flags.repros && failures.length > 0 ? writeRepros(scenario, failures.map((f) => f.seed), flags.reproDir, bug) : [];
   if (flags.trace && total > 0) {
     const result = runScenario(scenario, { seed: traceSeed, trace: 'full', bug });
     writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
@@ -116,7 +118,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
     if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
     if (flags.trace && total > 0) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
     if (flags.htmlDir) io.out(`  ${pages.length} viewer page${pages.length === 1 ? '' : 's'} written to ${flags.htmlDir}`);
-    if (flags.reproDir) io.out(`  ${repros.length} repro file${repros.length === 1 ? '' : 's'} written to ${flags.reproDir} (raftsim replay FILE; raftsim shrink to make one smaller)`);
+    if (repros.length > 0) io.out(`  ${repros.length} repro file${repros.length === 1 ? '' : 's'} written to ${flags.reproDir} (raftsim replay FILE; raftsim shrink to make one smaller)`);
   }
   return failures.length === 0 ? EXIT.ok : EXIT.failed;
 }

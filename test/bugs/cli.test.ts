@@ -97,7 +97,7 @@ describe('--bug', () => {
   });
 
   it('sweep prints the replay command with the bug for each failing seed', () => {
-    const { code, stdout } = raftsim('sweep', 'nemesis', '--seeds', '1..2', '--bug', 'reapply-after-restart');
+    const { code, stdout } = raftsim('sweep', 'nemesis', '--seeds', '1..2', '--bug', 'reapply-after-restart', '--no-repros');
     expect(code).toBe(1);
     expect(stdout).toContain('bug reapply-after-restart');
     expect(stdout).toContain('raftsim run nemesis --seed 1 --bug reapply-after-restart --trace failure.json');
