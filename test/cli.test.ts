@@ -1,14 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, RAFTSIM } from './helpers/build.js';
+import { ensureBuilt, runRaftsim } from './helpers/build.js';
 
-function raftsim(...args: string[]) {
-  const result = spawnSync('node', [RAFTSIM, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const raftsim = (...args: string[]) => runRaftsim(args);
 
 let dir: string;
 beforeAll(() => {

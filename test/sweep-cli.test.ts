@@ -1,15 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, RAFTSIM } from './helpers/build.js';
+import { ensureBuilt, runRaftsim } from './helpers/build.js';
 
 let dir: string;
-const raftsim = (...args: string[]) => {
-  const result = spawnSync('node', [RAFTSIM, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-};
+const raftsim = (...args: string[]) => runRaftsim(args, dir);
 beforeAll(() => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'raftsim-sweep-'));

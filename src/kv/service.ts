@@ -42,6 +42,7 @@ interface PendingRead extends Requester {
 }
 
 const READ_GIVE_UP_MS = 5000;
+const PROPOSAL_GIVE_UP_MS = 30_000;
 const REVOKE_RETRY_MS = 1000;
 
 /**
@@ -56,8 +57,8 @@ export class KvService {
   private readonly lessor = new Lessor();
   private readonly raft: RaftAccess;
   private readonly options: KvServiceOptions;
-  /** Proposal id (written into the entry) → who is waiting for its result. */
-  private readonly waiting = new Map<string, Requester>();
+  /** Proposal id (written into the entry) → who is waiting for its result, and since when. */
+  private readonly waiting = new Map<string, Requester & { readonly since: number }>();
   private readonly reads = new Map<string, PendingRead>();
   private readonly revoking = new Map<LeaseId, number>();
   private readonly watchOwners = new Map<number, Requester>();
@@ -155,6 +156,11 @@ export class KvService {
     for (const [context, read] of this.reads) {
       if (now - read.since > READ_GIVE_UP_MS) this.reads.delete(context);
     }
+    // A proposal lost in a leader change never applies: forget its requester, whose client
+    // has long timed out (its outcome is unknown to it either way), or a server leaks them.
+    for (const [id, requester] of this.waiting) {
+      if (now - requester.since > PROPOSAL_GIVE_UP_MS) this.waiting.delete(id);
+    }
   }
 
   /** Writes go to the leader: a follower answers with its hint, and the client retries there. */
@@ -163,7 +169,7 @@ export class KvService {
     const id = this.nextId();
     const result = this.raft.propose(encodeEntry(id, command));
     if (result.kind === 'dropped') return this.send(from, { kind: 'notLeader', leader: 0 });
-    this.waiting.set(id, from);
+    this.waiting.set(id, { ...from, since: this.options.now() });
   }
 
   private startRead(from: Requester, request: KvRequest): void {
