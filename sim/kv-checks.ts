@@ -78,9 +78,13 @@ export function linearizabilityFailure(report: LinearizabilityReport, history: r
   const impossible = ce ? ce.detail.impossible.map((op) => `op ${history[op.invokeIndex].op} (${op.description})`).join(', ') : 'unknown ops';
   const time = ce && ce.detail.impossible.length > 0 ? history[ce.detail.impossible[0].invokeIndex].time : 0;
   const keys = ce ? ce.keys.join(', ') : '?';
+  // The completed op that returned first had to be placed before every later call: it is the one
+  // to look at, the others are merely its rivals.
+  const returned = ce ? ce.detail.impossible.filter((op) => op.ret !== null).sort((a, b) => (a.ret ?? 0) - (b.ret ?? 0)) : [];
+  const culprit = returned.length > 0 ? `; op ${history[returned[0].invokeIndex].op} returned first, so it had to come next` : '';
   return {
     invariant: 'linearizability',
-    message: `history is not linearizable (${report.model} model) on key ${keys}: after ${ce?.detail.prefixLength ?? 0} linearized ops none of ${impossible} can come next`,
+    message: `history is not linearizable (${report.model} model) on key ${keys}: after ${ce?.detail.prefixLength ?? 0} linearized ops none of ${impossible} can come next${culprit}`,
     time,
   };
 }
