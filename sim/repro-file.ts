@@ -59,11 +59,6 @@ export function serializeReproFile(file: ReproFile): string {
 
 export class ReproFileError extends Error {}
 
-/** True when parsed JSON says it is a repro file (as opposed to a trace file). */
-export function looksLikeRepro(data: unknown): boolean {
-  return typeof data === 'object' && data !== null && (data as { format?: unknown }).format === REPRO_FORMAT;
-}
-
 /** Parses and validates a repro file; errors name the file and the field. */
 export function parseReproFile(text: string, source: string): ReproFile {
   let data: unknown;

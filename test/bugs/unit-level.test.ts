@@ -8,25 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BugSwitches } from '../../src/bugs.js';
 import { RaftNode } from '../../src/raft/node.js';
-import type { HardState, NodeId } from '../../src/raft/types.js';
-import { entriesOf, fixedRandom, Network } from '../raft/helpers.js';
+import { entriesOf, figure8Network, fixedRandom, type Network } from '../raft/helpers.js';
 
-/** Figure 8 (b), as test/raft/paper-5.4-safety.test.ts builds it, with `bugs` on every node. */
-function figure8(bugs: BugSwitches): Network {
-  const states: Record<NodeId, { hardState: HardState; terms: number[] }> = {
-    1: { hardState: { term: 2, vote: 1, commit: 1 }, terms: [1, 2] },
-    2: { hardState: { term: 2, vote: 1, commit: 1 }, terms: [1, 2] },
-    3: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1] },
-    4: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1] },
-    5: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1, 3] },
-  };
-  return new Network([1, 2, 3, 4, 5], (id) => ({
-    hardState: states[id].hardState,
-    entries: entriesOf(states[id].terms),
-    maxEntriesPerAppend: 1,
-    bugs,
-  }));
-}
+const figure8 = (bugs: BugSwitches): Network => figure8Network(bugs);
 
 /** Figure 8 (c): S5 is down, S1 wins term 4, and its own term-4 entry never reaches the others. */
 function electS1WithoutItsOwnEntry(net: Network): void {

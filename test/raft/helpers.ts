@@ -357,3 +357,24 @@ export function makeLeader(peer: Peer, votersFrom: readonly NodeId[]): Message[]
 export function ofType<T extends MessageType>(messages: readonly Message[], type: T): Extract<Message, { type: T }>[] {
   return messages.filter((m): m is Extract<Message, { type: T }> => m.type === type);
 }
+
+/**
+ * Figure 8 (b) of the Raft paper: S1 and S2 hold index 2 of term 2, S5 holds index 2 of
+ * term 3 (it led term 3 without replicating), S3 and S4 only index 1. Appends carry one
+ * entry, so commits can rest on an earlier-term entry; `bugs` go to every node.
+ */
+export function figure8Network(bugs?: BugSwitches): Network {
+  const states: Record<NodeId, { hardState: HardState; terms: number[] }> = {
+    1: { hardState: { term: 2, vote: 1, commit: 1 }, terms: [1, 2] },
+    2: { hardState: { term: 2, vote: 1, commit: 1 }, terms: [1, 2] },
+    3: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1] },
+    4: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1] },
+    5: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1, 3] },
+  };
+  return new Network([1, 2, 3, 4, 5], (id) => ({
+    hardState: states[id].hardState,
+    entries: entriesOf(states[id].terms),
+    maxEntriesPerAppend: 1,
+    ...(bugs ? { bugs } : {}),
+  }));
+}

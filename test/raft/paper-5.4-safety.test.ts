@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NONE } from '../../src/raft/types.js';
-import type { HardState, NodeId } from '../../src/raft/types.js';
-import { Network, Peer, entriesOf, ofType } from './helpers.js';
+import { Network, Peer, entriesOf, figure8Network, ofType } from './helpers.js';
 
 describe('§5.4.1 election restriction', () => {
   // The voter holds [t1, t2] in term 2; a candidate of term 3 asks.
@@ -58,20 +57,7 @@ describe('§5.4.1 election restriction', () => {
  * S5 was elected for term 3 by S3, S4 and itself and wrote index 2 (term 3) on itself
  * only. Index 1 (term 1) is committed everywhere. Appends carry one entry at a time.
  */
-function figure8(): Network {
-  const states: Record<NodeId, { hardState: HardState; terms: number[] }> = {
-    1: { hardState: { term: 2, vote: 1, commit: 1 }, terms: [1, 2] },
-    2: { hardState: { term: 2, vote: 1, commit: 1 }, terms: [1, 2] },
-    3: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1] },
-    4: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1] },
-    5: { hardState: { term: 3, vote: 5, commit: 1 }, terms: [1, 3] },
-  };
-  return new Network([1, 2, 3, 4, 5], (id) => ({
-    hardState: states[id].hardState,
-    entries: entriesOf(states[id].terms),
-    maxEntriesPerAppend: 1,
-  }));
-}
+const figure8 = (): Network => figure8Network();
 
 /** Figure 8 (c): S5 is down; S1 is elected for term 4 (its first try, in term 3, fails). */
 function electS1(net: Network): void {
