@@ -124,3 +124,31 @@ export type ProposeResult =
   | { readonly kind: 'appended'; readonly index: number; readonly term: number }
   | { readonly kind: 'forwarded'; readonly leader: NodeId }
   | { readonly kind: 'dropped'; readonly reason: 'no leader' };
+
+/**
+ * Who is in the cluster, as etcd's ConfState: the voters, the learners (who receive the
+ * log but neither vote nor count for commit), and during joint consensus the outgoing
+ * voters and the learners that become learners only once the joint configuration is left.
+ */
+export interface ConfState {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+  /** The outgoing configuration's voters while the cluster is joint; empty otherwise. */
+  readonly votersOutgoing: readonly NodeId[];
+  readonly learnersNext: readonly NodeId[];
+  /** Leave the joint configuration on its own once it commits (etcd's AutoLeave). */
+  readonly autoLeave: boolean;
+}
+
+/** A snapshot stands for the log up to `index` (whose term was `term`) and the membership then. */
+export interface SnapshotMetadata {
+  readonly index: number;
+  readonly term: number;
+  readonly conf: ConfState;
+}
+
+/** `data` is the state machine's own encoding, opaque to Raft. */
+export interface Snapshot {
+  readonly metadata: SnapshotMetadata;
+  readonly data: string;
+}
