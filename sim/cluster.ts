@@ -12,6 +12,9 @@ import type { TraceRecorder } from './trace.js';
  * Every change is written to the trace so the viewer can show it.
  */
 export class Cluster {
+  /** Armed by a crash-voter fault: how long its victim stays down, or null when not armed. */
+  private voteTrap: number | null = null;
+
   constructor(
     readonly hosts: readonly NodeHost[],
     readonly network: Network<Packet>,
@@ -43,9 +46,26 @@ export class Cluster {
     return best?.id;
   }
 
-  /** Live nodes that have voted in their current term and know no leader yet: an election is under way. */
-  voters(): NodeId[] {
-    return this.hosts.filter((host) => host.isUp && host.node.vote !== 0 && host.node.lead === 0 && host.node.role === 'follower').map((host) => host.id);
+  armVoteTrap(restartAfterMs: number): void {
+    this.voteTrap = restartAfterMs;
+    if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'note', text: 'crash-voter: armed' });
+  }
+
+  /**
+   * A node granted a vote in `term`. An armed trap springs if the election is contested
+   * (two candidates of the term): it returns how long the voter is to stay down, and disarms.
+   */
+  springVoteTrap(term: number): number | undefined {
+    if (this.voteTrap === null || this.candidatesOfTerm(term) < 2) return undefined;
+    const restartAfterMs = this.voteTrap;
+    this.voteTrap = null;
+    return restartAfterMs;
+  }
+
+  private candidatesOfTerm(term: number): number {
+    let count = 0;
+    for (const host of this.hosts) if (host.isUp && host.node.role === 'candidate' && host.node.term === term) count++;
+    return count;
   }
 
   liveFollowers(): NodeId[] {

@@ -69,6 +69,9 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
       return forNode(cluster, action, action.node, random, (id) => cluster.setClockRate(id, action.rate));
     case 'disk':
       return forNode(cluster, action, action.node, random, (id) => cluster.setSyncDelay(id, action.syncMs));
+    case 'crash-voter':
+      cluster.armVoteTrap(action.restartAfterMs);
+      return action;
     case 'restart':
       if (action.node === 'all') {
         cluster.restartAll();

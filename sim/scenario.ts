@@ -47,6 +47,11 @@ export const faultActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ at, action: z.literal('disk'), node: nodeRef, syncMs: z.number().int().nonnegative().max(10_000) }),
   /** The node's clock runs at this rate from now on: its timers and its leases speed up or slow down. */
   z.strictObject({ at, action: z.literal('clock'), node: nodeRef, rate: z.number().min(0.1).max(10) }),
+  /**
+   * A trap: the next node to grant a vote while two candidates contest the term crashes the
+   * instant its grant leaves (losing unsynced writes) and restarts `restartAfterMs` later.
+   */
+  z.strictObject({ at, action: z.literal('crash-voter'), restartAfterMs: z.number().int().nonnegative().max(10_000).default(0) }),
   z.strictObject({ at, action: z.literal('restart'), node: nodeOrAll }),
   z.strictObject({ at, action: z.literal('pause'), node: nodeRef }),
   z.strictObject({ at, action: z.literal('resume'), node: nodeOrAll }),

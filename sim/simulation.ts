@@ -146,7 +146,10 @@ export class Simulation {
       trace: this.trace,
       invariants: this.invariants,
       now: () => this.now,
-      send: (message: Message) => network.send(message),
+      send: (message: Message) => {
+        network.send(message);
+        if (message.type === 'voteResp' && message.granted) this.springVoteTrap(message.from, message.term);
+      },
       schedule: (delayMs: number, run: () => void) => this.queue.push(this.now + delayMs, { kind: 'callback', run }),
     };
     const hosts = voters.map(
@@ -316,6 +319,21 @@ export class Simulation {
       case 'callback':
         return event.run();
     }
+  }
+
+  /**
+   * A crash-voter trap springs: the voter crashes right after its grant left and comes back
+   * soon after, while the rival candidate's request may still be on its way. Its vote had
+   * to reach its disk before the grant left; a node that forgot it votes twice in one term.
+   */
+  private springVoteTrap(voter: NodeId, term: number): void {
+    const restartAfterMs = this.healedAt < 0 ? this.cluster.springVoteTrap(term) : undefined;
+    if (restartAfterMs === undefined) return;
+    const whileFaulty = (act: () => void) => () => {
+      if (this.healedAt < 0) act();
+    };
+    this.queue.push(this.now, { kind: 'callback', run: whileFaulty(() => this.cluster.crash(voter, 'lose')) });
+    this.queue.push(this.now + restartAfterMs, { kind: 'callback', run: whileFaulty(() => this.cluster.restart(voter)) });
   }
 
   /** The liveness phase: every fault ends, and a leader must emerge. */

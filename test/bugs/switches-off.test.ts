@@ -3,8 +3,8 @@
  * exactly as they did before it existed. The hashes below were printed by
  * `node dist/raftsim.js run <scenario> --seed N --json` on a build without src/bugs.ts
  * (commit be4b1ee), and re-recorded since after deliberate changes of behaviour elsewhere
- * (range reads, the client's stale backoff, stale append answers, the swarm nemesis), on
- * trees whose bug switches read only as before when off. A deliberate change moves them.
+ * (range reads, the client's stale backoff, stale append answers, the swarm nemesis, the
+ * crash-voter trap), on trees whose bug switches read only as before when off. A deliberate change moves them.
  */
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
@@ -36,7 +36,7 @@ const RECORDED: readonly [scenario: Scenario, seed: number, traceHash: string][]
   [builtIn('stale-read'), 2, '91cc429bfd27066c'],
   [builtIn('lease-expiry'), 1, '04a07abdeada89a0'],
   [builtIn('nemesis'), 1, 'd4d9cd6cfd89da22'],
-  [builtIn('nemesis'), 2, '8516812c5eca5d90'],
+  [builtIn('nemesis'), 2, '86e20a43da786ce1'],
   [watchRun, 1, '786569845f4ca2a6'],
   [proposalsRun, 2, 'a0cc1623a82f1764'],
 ];

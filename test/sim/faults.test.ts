@@ -105,6 +105,37 @@ describe('disk faults at a crash', () => {
   });
 });
 
+describe('the crash-voter trap', () => {
+  // A slow, reordering network: the rival's vote request often arrives after the restart.
+  const trap: Omit<ScenarioInput, 'name'> = {
+    nodes: 5,
+    durationMs: 600,
+    network: { minLatencyMs: 1, latencySpreadMs: 40 },
+    faults: [{ at: 0, action: 'crash-voter', restartAfterMs: 1 }],
+  };
+  const seeds = Array.from({ length: 100 }, (_, i) => i + 1);
+
+  it('crashes a node the instant it grants a vote in a contested election, and restarts it restartAfterMs later', () => {
+    const seed = seeds.find((s) => run(trap, s).of('crash').length > 0)!;
+    const { result, of } = run(trap, seed);
+    const [crash] = of('crash');
+    const grant = of('send').filter((e) => e.type === 'voteResp' && e.from === crash.node && e.t === crash.t);
+    expect(grant.length).toBeGreaterThan(0);
+    const candidates = of('state').filter((e) => e.role === 'candidate' && e.term === grant[0].term && e.t <= crash.t);
+    expect(new Set(candidates.map((e) => e.node)).size).toBeGreaterThanOrEqual(2);
+    expect(of('restart')[0]).toMatchObject({ node: crash.node, t: crash.t + 1 });
+    expect(of('crash')).toHaveLength(1);
+    expect(result.ok).toBe(true);
+  });
+
+  it('catches a node that votes before its vote is on disk: two leaders of one term, and only with the bug', () => {
+    const scenario = defineScenario({ name: 'vote-trap', workload: { type: 'proposals' }, ...trap });
+    const seed = seeds.find((s) => runScenario(scenario, { seed: s, bug: 'vote-before-persist' }).violations[0]?.invariant === 'election-safety');
+    expect(seed).toBeDefined();
+    expect(runScenario(scenario, { seed: seed! }).ok).toBe(true);
+  });
+});
+
 describe('slow disks', () => {
   it('hold back what a node sends until its sync is done, and a crash mid-sync loses the writes', () => {
     const faults: ScenarioInput['faults'] = [
