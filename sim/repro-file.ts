@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { BUG_NAMES, type BugName } from '../src/bugs.js';
-import { defineScenario, formatIssue, scenarioSchema, ScenarioError, type Scenario } from './scenario.js';
+import { defineScenario, scenarioSchema, ScenarioError, type Scenario } from './scenario.js';
 import type { ShrinkResult } from './shrink.js';
-import { jsonErrorLocation } from './trace-file.js';
+import { parseJson, validateJson } from './json-file.js';
 
 /**
  * The repro file `raftsim shrink` writes: a scenario with an explicit fault schedule and
@@ -61,18 +61,13 @@ export class ReproFileError extends Error {}
 
 /** Parses and validates a repro file; errors name the file and the field. */
 export function parseReproFile(text: string, source: string): ReproFile {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new ReproFileError(`${source}: ${jsonErrorLocation(text, error)}`);
-  }
-  const result = reproSchema.safeParse(data);
-  if (!result.success) throw new ReproFileError(`${source}: ${formatIssue(result.error.issues[0])}`);
+  const fail = (message: string) => new ReproFileError(message);
+  const data = parseJson(text, source, fail);
+  const repro = validateJson(reproSchema, data, source, fail);
   try {
     // The scenario's own cross-field rules (node ids, fault times), with paths inside it.
     const scenario = defineScenario((data as { scenario: Scenario }).scenario, `${source}: scenario`);
-    return { ...result.data, scenario };
+    return { ...repro, scenario };
   } catch (error) {
     if (error instanceof ScenarioError) throw new ReproFileError(error.message);
     throw error;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUG_NAMES, type BugName } from '../src/bugs.js';
-import { formatIssue, scenarioSchema, type Scenario } from './scenario.js';
+import { parseJson, validateJson } from './json-file.js';
+import { scenarioSchema, type Scenario } from './scenario.js';
 import type { LinearizabilityReport } from './kv-checks.js';
 import type { RunResult } from './simulation.js';
 import type { FaultProfile } from './swarm.js';
@@ -76,28 +77,9 @@ export class TraceFileError extends Error {}
 
 /** Parses and validates a trace file; errors name the file and the field. */
 export function parseTraceFile(text: string, source: string): TraceFile {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new TraceFileError(`${source}: ${jsonErrorLocation(text, error)}`);
-  }
-  const result = traceHeaderSchema.safeParse(data);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new TraceFileError(`${source}: ${formatIssue(issue)}`);
-  }
+  const fail = (message: string) => new TraceFileError(message);
+  const data = parseJson(text, source, fail);
+  validateJson(traceHeaderSchema, data, source, fail);
+  // What was validated, as the file has it (the schema's copy would cost a large trace twice).
   return data as TraceFile;
-}
-
-/** Turns JSON.parse's complaint into "line L, column C: message". */
-export function jsonErrorLocation(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const match = /position (\d+)/.exec(message);
-  if (!match) return `invalid JSON: ${message}`;
-  const position = Number(match[1]);
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}: invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { findScenario, scenarios } from '../../scenarios/index.js';
 import { defineScenario, ScenarioError, type Scenario, type ScenarioInput } from '../../sim/scenario.js';
-import { jsonErrorLocation } from '../../sim/trace-file.js';
+import { parseJson } from '../../sim/json-file.js';
 import { UsageError } from './errors.js';
 
 /** A built-in scenario by name, or a JSON scenario file by path. */
@@ -18,12 +18,7 @@ export function loadScenario(nameOrPath: string): Scenario {
   } catch (error) {
     throw new UsageError(`${nameOrPath}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${nameOrPath}: ${jsonErrorLocation(text, error)}`);
-  }
+  const input = parseJson(text, nameOrPath, (message) => new UsageError(message));
   try {
     return defineScenario(input as ScenarioInput, nameOrPath);
   } catch (error) {
