@@ -116,7 +116,7 @@ export class RaftNode {
   }
 
   /** The leader's view of a follower, for observers such as the trace and the viewer. */
-  progressOf(peer: NodeId): { readonly match: number; readonly next: number; readonly state: ProgressState } | undefined {
+  progressOf(peer: NodeId): { readonly match: number; readonly next: number; readonly state: ProgressState; readonly pendingSnapshot: number } | undefined {
     return this.progress.get(peer);
   }
 

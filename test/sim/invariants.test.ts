@@ -89,7 +89,7 @@ describe('invariant checker', () => {
   it('lets a restarted node apply from the start again', () => {
     const checker = new InvariantChecker(clock);
     checker.onApply(1, e(1, 1));
-    checker.onCrash(1, () => 1);
+    checker.onCrash(1, { durablyHolds: () => true });
     checker.onApply(1, e(1, 1));
     expect(checker.ok).toBe(true);
   });
@@ -98,15 +98,15 @@ describe('invariant checker', () => {
     const checker = new InvariantChecker(clock);
     checker.onApply(1, e(1, 1));
     checker.onApply(1, e(2, 1));
-    checker.onCrash(1, (index) => (index === 1 ? 1 : 0));
+    checker.onCrash(1, { durablyHolds: (index, term) => index === 1 && term === 1 });
     expect(checker.violations[0].invariant).toBe('durability');
   });
 
   it('flags a committed entry that is durable on fewer than a majority of disks', () => {
     const checker = new InvariantChecker(clock);
     checker.onCommit(1, 1, 1, logOf([e(1, 1)], 1));
-    const has = { durableTermAt: (i: number) => (i === 1 ? 1 : 0) };
-    const lacks = { durableTermAt: () => 0 };
+    const has = { durablyHolds: (i: number, term: number) => i === 1 && term === 1 };
+    const lacks = { durablyHolds: () => false };
     checker.checkCommittedDurable([has, has, lacks], 2);
     expect(checker.ok).toBe(true);
     checker.checkCommittedDurable([has, lacks, lacks], 2);
