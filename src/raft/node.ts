@@ -2,7 +2,7 @@ import type { BugSwitches } from '../bugs.js';
 import { RaftLog } from './log.js';
 import { Progress, quorumIndex, type ProgressState } from './progress.js';
 import { ReadOnlyQueue } from './read-only.js';
-import { confOf, installDecision, SnapshotKeeper } from './snapshot.js';
+import { confOf, SnapshotKeeper } from './snapshot.js';
 import { NONE } from './types.js';
 import type {
   AppendRequest,
@@ -133,11 +133,7 @@ export class RaftNode {
    */
   compact(index: number, data: string): Snapshot {
     if (index > this.applied) throw new Error(`cannot snapshot at ${index}: applied only up to ${this.applied}`);
-    if (index <= this.snapshots.latestIndex) throw new Error(`cannot snapshot at ${index}: already have one at ${this.snapshots.latestIndex}`);
-    const snapshot: Snapshot = { metadata: { index, term: this.log.termAt(index), conf: confOf(this.voters) }, data };
-    this.snapshots.latest = snapshot;
-    this.log.compact(Math.max(this.log.compactedIndex, index - this.snapshotCatchUpEntries));
-    return snapshot;
+    return this.snapshots.take(this.log, index, data, confOf(this.voters), this.snapshotCatchUpEntries);
   }
 
   // ---- inputs ------------------------------------------------------------
@@ -438,13 +434,7 @@ export class RaftNode {
 
   /** An install is answered like an append: with the index the follower's log now reaches. */
   private handleSnapshot(m: SnapshotMessage): void {
-    const { metadata } = m.snapshot;
-    const decision = installDecision(this.log, metadata);
-    if (decision === 'restore') {
-      this.log.restore(metadata.index, metadata.term);
-      this.snapshots.install(m.snapshot);
-    } else if (decision === 'fastForward') this.log.commitTo(metadata.index);
-    this.answerAppend(m.from, decision === 'restore' ? metadata.index : this.log.committed, false);
+    this.answerAppend(m.from, this.snapshots.receive(this.log, m.snapshot), false);
   }
 
   private answerAppend(to: NodeId, index: number, reject: boolean, hintIndex = 0, hintTerm = 0): void {

@@ -35,9 +35,32 @@ export class SnapshotKeeper {
     return this.latest?.metadata.index ?? 0;
   }
 
-  install(snapshot: Snapshot): void {
+  /**
+   * Records the snapshot `data` the driver took at applied index `index` and compacts `log`
+   * up to `catchUpEntries` before it (never back from where it was compacted already).
+   */
+  take(log: RaftLog, index: number, data: string, conf: ConfState, catchUpEntries: number): Snapshot {
+    if (index <= this.latestIndex) throw new Error(`cannot snapshot at ${index}: already have one at ${this.latestIndex}`);
+    const snapshot: Snapshot = { metadata: { index, term: log.termAt(index), conf }, data };
+    this.latest = snapshot;
+    log.compact(Math.max(log.compactedIndex, index - catchUpEntries));
+    return snapshot;
+  }
+
+  /**
+   * A follower's answer to its leader's snapshot: restores `log` from it (handing it to the
+   * driver next), fast-forwards the commit index, or ignores it (see `installDecision`).
+   * Returns the index to acknowledge, which the follower's log now reaches.
+   */
+  receive(log: RaftLog, snapshot: Snapshot): number {
+    const { metadata } = snapshot;
+    const decision = installDecision(log, metadata);
+    if (decision === 'fastForward') log.commitTo(metadata.index);
+    if (decision !== 'restore') return log.committed;
+    log.restore(metadata.index, metadata.term);
     this.latest = snapshot;
     this.unstable = snapshot;
+    return metadata.index;
   }
 
   /** The driver persisted and applied `snapshot`. */
