@@ -17,6 +17,8 @@ import lostFsync from './lost-fsync.js';
 import nemesis from './nemesis.js';
 import partitionLeader from './partition-leader.js';
 import partitionMinority from './partition-minority.js';
+import snapshotCatchup from './snapshot-catchup.js';
+import snapshotCrash from './snapshot-crash.js';
 import staleRead from './stale-read.js';
 import tornWrite from './torn-write.js';
 import unreliableChurn from './unreliable-churn.js';
@@ -41,6 +43,8 @@ export const scenarios: readonly Scenario[] = [
   clockSkew,
   lostFsync,
   tornWrite,
+  snapshotCatchup,
+  snapshotCrash,
   staleRead,
   leaseExpiry,
   nemesis,

@@ -1,14 +1,19 @@
-import type { Entry, HardState } from '../src/raft/types.js';
+import type { Entry, HardState, Snapshot } from '../src/raft/types.js';
 import { decodeRecord, encodeRecord } from '../src/storage/record.js';
 import type { UnsyncedFate } from './scenario.js';
 
 type PendingWrite =
   | { readonly kind: 'entries'; readonly entries: readonly Entry[] }
-  | { readonly kind: 'hardState'; readonly hardState: HardState };
+  | { readonly kind: 'hardState'; readonly hardState: HardState }
+  /** `replaceLog`: an installed snapshot, which replaces every stored entry. */
+  | { readonly kind: 'snapshot'; readonly snapshot: Snapshot; readonly replaceLog: boolean }
+  | { readonly kind: 'compact'; readonly index: number };
 
 export interface DurableState {
   readonly hardState: HardState;
+  /** The stored entries; with a snapshot, the first may lie at or below its index. */
   readonly entries: readonly Entry[];
+  readonly snapshot?: Snapshot;
 }
 
 /** What a crash did to the writes that were not synced yet. */
@@ -28,12 +33,29 @@ export interface CrashOutcome {
  */
 export class SimDisk {
   private hardState: HardState = { term: 0, vote: 0, commit: 0 };
+  /** entries[i] has index entriesAfter + 1 + i. */
   private entries: Entry[] = [];
+  private entriesAfter = 0;
+  private snapshot: Snapshot | null = null;
   private pending: PendingWrite[] = [];
 
   /** Stores entries, replacing any stored entries from `entries[0].index` on. */
   writeEntries(entries: readonly Entry[]): void {
     if (entries.length > 0) this.pending.push({ kind: 'entries', entries });
+  }
+
+  /**
+   * Stores a snapshot. One the node took itself leaves the entries alone (`compact` drops
+   * them afterwards, as etcd saves the snapshot before it cuts the WAL, so a crash between
+   * the two loses nothing); an installed one (`replaceLog`) replaces the stored log.
+   */
+  writeSnapshot(snapshot: Snapshot, replaceLog: boolean): void {
+    this.pending.push({ kind: 'snapshot', snapshot, replaceLog });
+  }
+
+  /** Drops the stored entries up to `index`, which a snapshot written before covers. */
+  compact(index: number): void {
+    this.pending.push({ kind: 'compact', index });
   }
 
   writeHardState(hardState: HardState): void {
@@ -66,19 +88,50 @@ export class SimDisk {
 
   /** What a restarting node reads back. */
   read(): DurableState {
-    return { hardState: this.hardState, entries: this.entries.slice() };
+    return { hardState: this.hardState, entries: this.entries.slice(), ...(this.snapshot ? { snapshot: this.snapshot } : {}) };
   }
 
-  /** The durable term at `index`, or 0 when the disk does not hold it. */
+  /** The durable term at `index`: of the stored entry or the snapshot's last one; 0 when the disk holds neither. */
   durableTermAt(index: number): number {
-    return index >= 1 && index <= this.entries.length ? this.entries[index - 1].term : 0;
+    if (index > this.entriesAfter && index <= this.entriesAfter + this.entries.length) return this.entries[index - this.entriesAfter - 1].term;
+    return this.snapshot !== null && index === this.snapshot.metadata.index ? this.snapshot.metadata.term : 0;
+  }
+
+  /**
+   * The disk keeps the entry at `index` of `term`: stored, or folded into the durable
+   * snapshot. A snapshot covers committed entries only (the invariants check that), and
+   * there is one committed entry per index, so any committed entry below it is kept.
+   */
+  durablyHolds(index: number, term: number): boolean {
+    return this.durableTermAt(index) === term || (this.snapshot !== null && index < this.snapshot.metadata.index);
   }
 
   private persist(write: PendingWrite): void {
-    if (write.kind === 'hardState') this.hardState = write.hardState;
-    else {
-      this.entries.length = Math.min(this.entries.length, write.entries[0].index - 1);
-      for (const entry of write.entries) this.entries.push(entry);
+    switch (write.kind) {
+      case 'hardState':
+        this.hardState = write.hardState;
+        return;
+      case 'entries': {
+        const from = write.entries[0].index;
+        if (from <= this.entriesAfter) throw new Error(`writing entries from ${from} below the compacted ${this.entriesAfter}`);
+        this.entries.length = Math.min(this.entries.length, from - this.entriesAfter - 1);
+        for (const entry of write.entries) this.entries.push(entry);
+        return;
+      }
+      case 'snapshot':
+        this.snapshot = write.snapshot;
+        if (write.replaceLog) {
+          this.entries = [];
+          this.entriesAfter = write.snapshot.metadata.index;
+        }
+        return;
+      case 'compact': {
+        const drop = Math.min(write.index - this.entriesAfter, this.entries.length);
+        if (drop <= 0) return;
+        this.entries.splice(0, drop);
+        this.entriesAfter += drop;
+        return;
+      }
     }
   }
 

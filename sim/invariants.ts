@@ -1,4 +1,4 @@
-import type { Entry, NodeId } from '../src/raft/types.js';
+import type { Entry, NodeId, SnapshotMetadata } from '../src/raft/types.js';
 import type { RaftLog } from '../src/raft/log.js';
 
 export type InvariantName =
@@ -10,6 +10,7 @@ export type InvariantName =
   | 'commit-monotonic'
   | 'apply-order'
   | 'durability'
+  | 'snapshot'
   | 'liveness'
   | 'message-storm'
   | 'linearizability'
@@ -21,6 +22,12 @@ export interface Violation {
   readonly invariant: InvariantName;
   readonly message: string;
   readonly time: number;
+}
+
+/** What a disk keeps, as the durability checks ask it. */
+export interface DurableLog {
+  /** The entry at `index` of `term` survives a crash (stored, or folded into a durable snapshot). */
+  durablyHolds(index: number, term: number): boolean;
 }
 
 interface EntryRecord {
@@ -62,7 +69,8 @@ export class InvariantChecker {
       this.fail('election-safety', `nodes ${other} and ${node} are both leader of term ${term}`);
     }
     this.leaderOfTerm.set(term, node);
-    for (let index = 1; index < this.committedTerm.length; index++) {
+    // Below its compacted index the log holds a snapshot of committed entries (checked when taken).
+    for (let index = Math.max(1, log.compactedIndex); index < this.committedTerm.length; index++) {
       if (this.committedInTerm[index] >= term) continue;
       if (log.termAt(index) !== this.committedTerm[index]) {
         this.fail(
@@ -103,6 +111,12 @@ export class InvariantChecker {
     this.commitOf.set(node, commit);
     // Below `before` this node's log cannot have changed: the log refuses to truncate there.
     for (let index = before + 1; index <= commit; index++) {
+      if (index < log.compactedIndex) {
+        // Compacted: the node got there through a snapshot, whose index onSnapshot checked was committed.
+        if (index < this.committedTerm.length) continue;
+        this.fail('snapshot', `node ${node} committed index ${index} through a snapshot, but nobody had committed it`);
+        return;
+      }
       const entryTerm = log.termAt(index);
       if (index >= this.committedTerm.length) {
         this.committedTerm.push(entryTerm);
@@ -147,12 +161,30 @@ export class InvariantChecker {
     }
   }
 
+  /**
+   * A snapshot, taken by the node (`restored` false) or installed from the leader (true),
+   * covers only committed entries, and its last one is the committed one there. An installed
+   * one moves the node's state machine forward to its index, never back.
+   */
+  onSnapshot(node: NodeId, metadata: SnapshotMetadata, restored: boolean): void {
+    const { index, term } = metadata;
+    if (index >= this.committedTerm.length || this.committedTerm[index] !== term) {
+      const known = index < this.committedTerm.length ? `term ${this.committedTerm[index]} was committed there` : `only ${this.committedTerm.length - 1} entries are committed`;
+      this.fail('snapshot', `node ${node} ${restored ? 'installed' : 'took'} a snapshot at index ${index} (term ${term}), but ${known}`);
+      return;
+    }
+    if (!restored) return;
+    const last = this.appliedOf.get(node) ?? 0;
+    if (index < last) this.fail('apply-order', `node ${node} installed a snapshot at ${index} after applying up to ${last}`);
+    this.appliedOf.set(node, index);
+  }
+
   /** A crash forgets volatile state; the node's applied entries must all be on its disk. */
-  onCrash(node: NodeId, durableTermAt: (index: number) => number): void {
+  onCrash(node: NodeId, disk: DurableLog): void {
     const applied = this.appliedOf.get(node) ?? 0;
     for (let index = 1; index <= applied; index++) {
       const entry = this.appliedAt[index];
-      if (entry && durableTermAt(index) !== entry.term) {
+      if (entry && !disk.durablyHolds(index, entry.term)) {
         this.fail('durability', `node ${node} crashed and lost applied entry ${index} (term ${entry.term}) from its disk`);
         break;
       }
@@ -162,10 +194,10 @@ export class InvariantChecker {
   }
 
   /** Committed entries are on the disks of a majority, whatever crashes next. */
-  checkCommittedDurable(disks: readonly { durableTermAt(index: number): number }[], quorum: number): void {
+  checkCommittedDurable(disks: readonly DurableLog[], quorum: number): void {
     for (let index = 1; index < this.committedTerm.length; index++) {
       let copies = 0;
-      for (const disk of disks) if (disk.durableTermAt(index) === this.committedTerm[index]) copies++;
+      for (const disk of disks) if (disk.durablyHolds(index, this.committedTerm[index])) copies++;
       if (copies < quorum) {
         this.fail('durability', `committed entry ${index} (term ${this.committedTerm[index]}) is durable on only ${copies} of the ${quorum} disks a majority needs`);
         return;

@@ -41,6 +41,8 @@ export function describeMessage(m: Packet): { type: string; term: number; info: 
       return { type: m.type, term: m.term, info: { context: m.context } };
     case 'readIndexResp':
       return { type: m.type, term: m.term, info: { context: m.context, index: m.index } };
+    case 'snap':
+      return { type: m.type, term: m.term, info: { index: m.snapshot.metadata.index, snapshotTerm: m.snapshot.metadata.term, bytes: m.snapshot.data.length } };
   }
 }
 

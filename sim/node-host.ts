@@ -1,8 +1,9 @@
 import type { BugSwitches } from '../src/bugs.js';
 import { RaftNode } from '../src/raft/node.js';
+import type { ProgressState } from '../src/raft/progress.js';
 import type { KvRequest } from '../src/kv/protocol.js';
 import type { RaftAccess } from '../src/kv/service.js';
-import type { Entry, Message, NodeId, ReadState, Ready, Role } from '../src/raft/types.js';
+import type { Entry, Message, NodeId, ReadState, Ready, Role, Snapshot } from '../src/raft/types.js';
 import { SimDisk } from './disk.js';
 import type { InvariantChecker } from './invariants.js';
 import type { ClientRequestPacket } from './packets.js';
@@ -25,6 +26,10 @@ export interface HostContext {
 /** The state machine a host applies committed entries to (the KV service, or a plain log). */
 export interface StateMachine {
   apply(entry: Entry): void;
+  /** Everything the applied entries built, encoded deterministically (for a Raft snapshot). */
+  snapshot(): string;
+  /** Becomes the state `snapshot()` encoded at Raft index `appliedIndex`, dropping whatever was applied before. */
+  restore(data: string, appliedIndex: number): void;
   onReadState?(read: ReadState): void;
   tick?(): void;
   handle?(client: number, requestId: number, request: KvRequest): void;
@@ -43,6 +48,10 @@ export interface HostOptions {
   /** Flow control: entries per append message, and unacknowledged appends per follower. */
   readonly maxEntriesPerAppend?: number;
   readonly maxInflight?: number;
+  readonly maxBytesPerAppend?: number;
+  /** Compact once this many entries were applied since the last snapshot; 0 never compacts. */
+  readonly snapshotEntries?: number;
+  readonly snapshotCatchUpEntries?: number;
 }
 
 /**
@@ -65,6 +74,7 @@ export class NodeHost {
   private readonly raftAccess: RaftAccess;
   private seen: { role: Role; term: number; vote: NodeId; lead: NodeId; commit: number };
   private readonly reportedProgress = new Map<NodeId, number>();
+  private readonly reportedState = new Map<NodeId, ProgressState>();
 
   constructor(
     private readonly options: HostOptions,
@@ -123,7 +133,7 @@ export class NodeHost {
     const { lost, kept, torn } = this.disk.crash(fate, keep);
     this.status = 'crashed';
     this.inbox = [];
-    this.ctx.invariants.onCrash(this.id, (index) => this.disk.durableTermAt(index));
+    this.ctx.invariants.onCrash(this.id, this.disk);
     if (this.ctx.trace.enabled) {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'crash', node: this.id, lostWrites: lost, ...(fate === 'lose' ? {} : { keptWrites: kept, torn }) });
     }
@@ -132,6 +142,12 @@ export class NodeHost {
   restart(): void {
     this.node = this.boot();
     this.stateMachine = this.options.makeStateMachine(this.raftAccess, ++this.incarnation);
+    const snapshot = this.node.latestSnapshot();
+    if (snapshot) {
+      // The node hands out only entries after its snapshot: the state machine starts from it.
+      this.ctx.invariants.onSnapshot(this.id, snapshot.metadata, true);
+      this.stateMachine.restore(snapshot.data, snapshot.metadata.index);
+    }
     this.status = 'up';
     const { term, vote, commit } = this.node.hardState();
     if (this.ctx.trace.enabled) {
@@ -191,8 +207,20 @@ export class NodeHost {
   }
 
   private boot(): RaftNode {
-    const { id, voters, electionTicks, heartbeatTicks, timers, bugs, maxEntriesPerAppend, maxInflight } = this.options;
-    return new RaftNode({ id, voters, electionTicks, heartbeatTicks, maxEntriesPerAppend, maxInflight, random: timers.asFunction(), restored: this.disk.read(), bugs });
+    const { id, voters, electionTicks, heartbeatTicks, timers, bugs, maxEntriesPerAppend, maxInflight, maxBytesPerAppend, snapshotCatchUpEntries } = this.options;
+    return new RaftNode({
+      id,
+      voters,
+      electionTicks,
+      heartbeatTicks,
+      maxEntriesPerAppend,
+      maxInflight,
+      maxBytesPerAppend,
+      snapshotCatchUpEntries,
+      random: timers.asFunction(),
+      restored: this.disk.read(),
+      bugs,
+    });
   }
 
   /**
@@ -201,7 +229,7 @@ export class NodeHost {
    * entries out again (etcd's raft avoids this through Config.Applied).
    */
   private replayCommittedLog(): void {
-    for (const entry of this.node.log.slice(1, this.node.commit)) {
+    for (const entry of this.node.log.slice(this.node.log.firstIndex(), this.node.commit)) {
       this.ctx.invariants.onApply(this.id, entry);
       this.stateMachine.apply(entry);
     }
@@ -212,6 +240,8 @@ export class NodeHost {
     const node = this.node;
     while (!this.syncing && node.hasReady()) {
       const rd = node.ready();
+      // The snapshot replaces the stored log, so it goes before the entries that follow it.
+      if (rd.snapshot) this.disk.writeSnapshot(rd.snapshot, true);
       if (rd.entries.length > 0) {
         this.disk.writeEntries(rd.entries);
         this.ctx.invariants.onAppend(this.id, rd.entries, node.log);
@@ -246,6 +276,7 @@ export class NodeHost {
     const node = this.node;
     this.reportStateChange();
     for (const message of rd.messages) this.ctx.send(message);
+    if (rd.snapshot) this.installSnapshot(rd.snapshot);
     for (const entry of rd.committed) {
       this.ctx.invariants.onApply(this.id, entry);
       this.stateMachine.apply(entry);
@@ -255,6 +286,32 @@ export class NodeHost {
     }
     for (const read of rd.readStates) this.stateMachine.onReadState?.(read);
     node.advance(rd);
+    this.maybeCompact();
+  }
+
+  private installSnapshot(snapshot: Snapshot): void {
+    const { index } = snapshot.metadata;
+    this.ctx.invariants.onSnapshot(this.id, snapshot.metadata, true);
+    this.stateMachine.restore(snapshot.data, index);
+    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'installSnapshot', node: this.id, from: this.node.lead, index });
+  }
+
+  /**
+   * Every `snapshotEntries` applied entries the state machine is snapshotted and the log
+   * compacted. The snapshot is written before the entries it covers are dropped, as etcd
+   * saves the snapshot before it releases the WAL: a crash in between loses nothing.
+   */
+  private maybeCompact(): void {
+    const every = this.options.snapshotEntries ?? 0;
+    const node = this.node;
+    if (every === 0 || node.applied - (node.latestSnapshot()?.metadata.index ?? 0) < every) return;
+    const snapshot = node.compact(node.applied, this.stateMachine.snapshot());
+    this.ctx.invariants.onSnapshot(this.id, snapshot.metadata, false);
+    this.disk.writeSnapshot(snapshot, false);
+    this.disk.compact(node.log.compactedIndex);
+    if (this.ctx.trace.enabled) {
+      this.ctx.trace.record({ t: this.ctx.now(), k: 'snapshot', node: this.id, index: snapshot.metadata.index, term: snapshot.metadata.term });
+    }
   }
 
   private reportStateChange(): void {
@@ -288,11 +345,24 @@ export class NodeHost {
       if (peer === this.id) continue;
       const progress = this.node.progressOf(peer);
       if (!progress) continue;
+      this.reportProgressState(now, peer, progress.state, progress.pendingSnapshot);
       const key = progress.match * 0x100000 + progress.next;
       if (this.reportedProgress.get(peer) === key) continue;
       this.reportedProgress.set(peer, key);
       this.ctx.trace.record({ t: now, k: 'progress', node: this.id, peer, match: progress.match, next: progress.next });
     }
+  }
+
+  /**
+   * Progress state changes into and out of `snapshot`. Probe and replicate alone are not
+   * recorded: that would add events to every run and move the pinned trace hashes.
+   */
+  private reportProgressState(now: number, peer: NodeId, state: ProgressState, pendingSnapshot: number): void {
+    const before = this.reportedState.get(peer) ?? 'probe';
+    if (before === state) return;
+    this.reportedState.set(peer, state);
+    if (before !== 'snapshot' && state !== 'snapshot') return;
+    this.ctx.trace.record({ t: now, k: 'progressState', node: this.id, peer, state, ...(state === 'snapshot' ? { pendingSnapshot } : {}) });
   }
 
   private snapshotState() {

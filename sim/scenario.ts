@@ -144,13 +144,19 @@ export const scenarioSchema = z.strictObject({
       heartbeatTicks: z.number().int().positive().default(1),
     })
     .default({ tickMs: 10, electionTicks: 10, heartbeatTicks: 1 }),
-  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries, and MaxInflightMsgs). */
+  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries and in bytes, and MaxInflightMsgs), and log compaction. */
   raft: z
     .strictObject({
       maxEntriesPerAppend: z.number().int().min(1).max(10_000).default(64),
       maxInflight: z.number().int().min(1).max(4096).default(64),
+      /** Payload bytes per append; one entry always goes, however large. 0 = unbounded. */
+      maxBytesPerAppend: z.number().int().nonnegative().default(0),
+      /** Snapshot the state machine and compact the log once this many entries were applied since the last snapshot; 0 = never. */
+      snapshotEntries: z.number().int().nonnegative().default(0),
+      /** Entries kept behind each compaction, so a follower lagging by fewer needs no snapshot (etcd's SnapshotCatchUpEntries). */
+      snapshotCatchUpEntries: z.number().int().nonnegative().default(5),
     })
-    .default({ maxEntriesPerAppend: 64, maxInflight: 64 }),
+    .default({ maxEntriesPerAppend: 64, maxInflight: 64, maxBytesPerAppend: 0, snapshotEntries: 0, snapshotCatchUpEntries: 5 }),
   network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0, tailRate: 0, tailMs: 0 }),
   workload: workloadSchema.default({ type: 'register', clients: 3, thinkMs: 20, timeoutMs: 500, keys: 2, hotKeyShare: 0 }),
   faults: z.array(faultActionSchema).default([]),

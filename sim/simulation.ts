@@ -1,6 +1,6 @@
 import { bugSwitches, type BugName } from '../src/bugs.js';
 import { KvService } from '../src/kv/service.js';
-import type { Entry, Message, NodeId } from '../src/raft/types.js';
+import type { Message, NodeId } from '../src/raft/types.js';
 import { ClientFleet, hasClients } from './clients.js';
 import { NodeClock } from './clock.js';
 import { Cluster } from './cluster.js';
@@ -19,7 +19,8 @@ import {
 import { describeMessage } from './messages.js';
 import { Nemesis } from './nemesis.js';
 import { Network, type InFlight } from './network.js';
-import { NodeHost, type StateMachine } from './node-host.js';
+import { AppliedLog } from './applied-log.js';
+import { NodeHost } from './node-host.js';
 import { isClientAddress, type Packet } from './packets.js';
 import { RandomStreams } from './random.js';
 import { drawProfile, fixedProfile, type FaultProfile } from './swarm.js';
@@ -162,6 +163,9 @@ export class Simulation {
             heartbeatTicks: scenario.timing.heartbeatTicks,
             maxEntriesPerAppend: scenario.raft.maxEntriesPerAppend,
             maxInflight: scenario.raft.maxInflight,
+            maxBytesPerAppend: scenario.raft.maxBytesPerAppend,
+            snapshotEntries: scenario.raft.snapshotEntries,
+            snapshotCatchUpEntries: scenario.raft.snapshotCatchUpEntries,
             timers: this.random.node(id),
             bugs,
             makeStateMachine: (raft, incarnation) =>
@@ -174,7 +178,7 @@ export class Simulation {
                     reply: (client, requestId, reply) =>
                       network.send({ type: 'kvResp', from: id, to: client, term: 0, requestId, reply }),
                   })
-                : appliedLog(),
+                : new AppliedLog(),
           },
           hostContext,
         ),
@@ -435,11 +439,6 @@ function countOutcomes(history: readonly HistoryEvent[]): RunStats['ops'] {
   const ops = { ok: 0, fail: 0, info: 0 };
   for (const event of history) if (event.type !== 'invoke') ops[event.type]++;
   return ops;
-}
-
-/** The state machine of the plain proposals workload: it only needs to see entries applied. */
-function appliedLog(): StateMachine {
-  return { apply: (_entry: Entry) => {} };
 }
 
 function faultProfile(nemesis: NonNullable<Scenario['nemesis']>, random: RandomStreams): FaultProfile {

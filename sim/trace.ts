@@ -15,6 +15,12 @@ export type TraceEvent =
   | { t: number; k: 'commit'; node: number; index: number }
   | { t: number; k: 'apply'; node: number; from: number; to: number }
   | { t: number; k: 'progress'; node: number; peer: number; match: number; next: number }
+  /** A node compacted its log behind a snapshot of its state machine at `index`. */
+  | { t: number; k: 'snapshot'; node: number; index: number; term: number }
+  /** A follower replaced its log and state machine with the snapshot its leader `from` sent. */
+  | { t: number; k: 'installSnapshot'; node: number; from: number; index: number }
+  /** A leader's view of a follower changed state (probe, replicate, snapshot); only recorded around snapshots. */
+  | { t: number; k: 'progressState'; node: number; peer: number; state: 'probe' | 'replicate' | 'snapshot'; pendingSnapshot?: number }
   | { t: number; k: 'crash'; node: number; lostWrites: number; keptWrites?: number; torn?: boolean }
   | { t: number; k: 'restart'; node: number; term: number; vote: number; commit: number; lastIndex: number }
   | { t: number; k: 'pause'; node: number }

@@ -49,7 +49,8 @@ const REVOKE_RETRY_MS = 1000;
  * The etcd server layer on one node: it turns client requests into Raft proposals or
  * ReadIndex reads, applies committed entries to the MVCC store, answers the client
  * whose proposal this node made, runs the leader's lessor, and streams watches.
- * Volatile: a crash loses it, and a restart rebuilds the store by replaying the log.
+ * Volatile: a crash loses it, and a restart rebuilds the store from the node's snapshot,
+ * if any, and by replaying the log after it.
  */
 export class KvService {
   readonly store: MvccStore;
@@ -131,6 +132,25 @@ export class KvService {
         this.send(requester, response.ok ? { kind: 'ok', response } : { kind: 'error', error: response.error });
       }
     }
+    this.serveReadyReads();
+  }
+
+  /** The replicated state as of `appliedIndex`: the MVCC store, whose snapshot includes the leases. */
+  snapshot(): string {
+    return this.store.snapshot();
+  }
+
+  /**
+   * Installs a snapshot taken at Raft index `appliedIndex`. The store (and with it the
+   * leases) becomes the snapshot's; the lessor, local state derived from the applied log,
+   * is reconciled with it; reads waiting for an index the snapshot reaches are served.
+   */
+  restore(data: string, appliedIndex: number): void {
+    this.store.adopt(data);
+    this.appliedIndex = appliedIndex;
+    const now = this.options.now();
+    this.lessor.syncFromStore(this.store, now);
+    for (const id of [...this.revoking.keys()]) if (!this.lessor.has(id)) this.revoking.delete(id);
     this.serveReadyReads();
   }
 

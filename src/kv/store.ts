@@ -359,6 +359,24 @@ export class MvccStore {
     return encodeSnapshot(this.currentRev, this.compactRev, this.index, this.leaseTable);
   }
 
+  /**
+   * Becomes the state `snapshot()` encoded, in place, so watches stay attached (a replica
+   * installing its leader's snapshot): they receive, as one batch, the events between the
+   * old revision and the new one that the snapshot still holds.
+   */
+  adopt(snapshot: string): void {
+    const restored = MvccStore.restore(snapshot, { minTtl: this.minTtl, maxTxnOps: this.maxTxnOps, maxLeaseTtl: this.maxLeaseTtl });
+    const before = this.currentRev;
+    this.index = restored.index;
+    this.currentRev = restored.currentRev;
+    this.compactRev = restored.compactRev;
+    this.leaseTable.clear();
+    for (const [id, lease] of restored.leaseTable) this.leaseTable.set(id, lease);
+    this.eventLog = restored.eventLog;
+    const missed = this.eventLog.filter((event) => event.kv.modRevision > before);
+    if (missed.length > 0) for (const listener of [...this.listeners]) listener(missed, this.currentRev);
+  }
+
   /** Rebuild a store from `snapshot()` output. Throws on a malformed snapshot. */
   static restore(snapshot: string, options: MvccStoreOptions = {}): MvccStore {
     const data = decodeSnapshot(snapshot);

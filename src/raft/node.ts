@@ -1,7 +1,8 @@
 import type { BugSwitches } from '../bugs.js';
 import { RaftLog } from './log.js';
-import { Progress, quorumIndex } from './progress.js';
+import { Progress, quorumIndex, type ProgressState } from './progress.js';
 import { ReadOnlyQueue } from './read-only.js';
+import { confOf, SnapshotKeeper } from './snapshot.js';
 import { NONE } from './types.js';
 import type {
   AppendRequest,
@@ -17,6 +18,8 @@ import type {
   ReadState,
   Ready,
   Role,
+  Snapshot,
+  SnapshotMessage,
   VoteRequest,
   VoteResponse,
 } from './types.js';
@@ -32,8 +35,16 @@ export interface RaftConfig {
   readonly random: () => number;
   readonly maxEntriesPerAppend?: number;
   readonly maxInflight?: number;
-  /** What the node's storage held when it (re)started. */
-  readonly restored?: { readonly hardState: HardState; readonly entries: readonly Entry[] };
+  /** etcd's MaxSizePerMsg: payload bytes per append (at least one entry always goes); 0 = unbounded. */
+  readonly maxBytesPerAppend?: number;
+  /** Entries kept behind a compaction, so slightly lagging followers need no snapshot (etcd's SnapshotCatchUpEntries). */
+  readonly snapshotCatchUpEntries?: number;
+  /**
+   * What the node's storage held when it (re)started: with a snapshot, the entries it does
+   * not cover follow it (any it covers are ignored) and the driver has restored the state
+   * machine from it, so the node hands out only entries after it.
+   */
+  readonly restored?: { readonly hardState: HardState; readonly entries: readonly Entry[]; readonly snapshot?: Snapshot | null };
   /** Planted defects (src/bugs.ts), all off unless a test or `--bug` switches one on. */
   readonly bugs?: BugSwitches;
 }
@@ -69,6 +80,9 @@ export class RaftNode {
   private persisted: HardState;
   private readonly maxEntriesPerAppend: number;
   private readonly maxInflight: number;
+  private readonly maxBytesPerAppend: number;
+  private readonly snapshotCatchUpEntries: number;
+  private readonly snapshots: SnapshotKeeper;
   private readonly bugs: BugSwitches;
 
   constructor(config: RaftConfig) {
@@ -78,10 +92,17 @@ export class RaftNode {
     const hardState = config.restored?.hardState ?? EMPTY_HARD_STATE;
     this.term = hardState.term;
     this.vote = hardState.vote;
-    this.log = new RaftLog(config.restored?.entries ?? [], hardState.commit);
+    const snapshot = config.restored?.snapshot ?? null;
+    const snapshotIndex = snapshot?.metadata.index ?? 0;
+    const entries = (config.restored?.entries ?? []).filter((entry) => entry.index > snapshotIndex);
+    this.log = new RaftLog(entries, hardState.commit, snapshotIndex, snapshot?.metadata.term ?? 0);
+    this.snapshots = new SnapshotKeeper(snapshot);
+    this.applied = snapshotIndex;
     this.persisted = hardState;
     this.maxEntriesPerAppend = config.maxEntriesPerAppend ?? 64;
     this.maxInflight = config.maxInflight ?? 64;
+    this.maxBytesPerAppend = config.maxBytesPerAppend ?? 0;
+    this.snapshotCatchUpEntries = config.snapshotCatchUpEntries ?? 0;
     this.bugs = config.bugs ?? {};
     this.resetElectionTimer();
   }
@@ -95,8 +116,24 @@ export class RaftNode {
   }
 
   /** The leader's view of a follower, for observers such as the trace and the viewer. */
-  progressOf(peer: NodeId): { readonly match: number; readonly next: number } | undefined {
+  progressOf(peer: NodeId): { readonly match: number; readonly next: number; readonly state: ProgressState; readonly pendingSnapshot: number } | undefined {
     return this.progress.get(peer);
+  }
+
+  /** The newest snapshot this node holds (its own or one it installed), or null. */
+  latestSnapshot(): Snapshot | null {
+    return this.snapshots.latest;
+  }
+
+  /**
+   * The driver has applied up to `index` and took the state machine's snapshot `data` there:
+   * the node records the snapshot and forgets the entries before it but for the last
+   * `snapshotCatchUpEntries`. The driver persists the returned snapshot itself, then drops
+   * the entries up to `log.compactedIndex` from its storage.
+   */
+  compact(index: number, data: string): Snapshot {
+    if (index > this.applied) throw new Error(`cannot snapshot at ${index}: applied only up to ${this.applied}`);
+    return this.snapshots.take(this.log, index, data, confOf(this.voters), this.snapshotCatchUpEntries);
   }
 
   // ---- inputs ------------------------------------------------------------
@@ -158,7 +195,7 @@ export class RaftNode {
   step(m: Message): void {
     if (m.to !== this.id) throw new Error(`node ${this.id} got a message for ${m.to}`);
     if (m.term > this.term) {
-      const leader = m.type === 'app' || m.type === 'heartbeat' ? m.from : NONE;
+      const leader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap' ? m.from : NONE;
       this.becomeFollower(m.term, leader);
     } else if (m.term !== 0 && m.term < this.term) {
       this.answerStaleTerm(m);
@@ -193,6 +230,7 @@ export class RaftNode {
     return (
       this.outbox.length > 0 ||
       this.readStates.length > 0 ||
+      this.snapshots.unstable !== null ||
       this.log.stableIndex() < this.log.lastIndex() ||
       this.applied < this.log.committed ||
       this.hardStateChanged()
@@ -205,6 +243,7 @@ export class RaftNode {
    * applying) waits for the next ready.
    */
   ready(): Ready {
+    const snapshot = this.snapshots.unstable;
     const entries = this.log.unstableEntries();
     const hardState = this.hardStateChanged() ? this.hardState() : null;
     const termOrVoteChanged =
@@ -213,12 +252,14 @@ export class RaftNode {
     const readStates = this.readStates;
     this.outbox = [];
     this.readStates = [];
+    const appliedThrough = Math.max(this.applied, snapshot?.metadata.index ?? 0);
     return {
+      snapshot,
       hardState,
       entries,
-      mustSync: (entries.length > 0 && !this.bugs.ackBeforeSync) || (termOrVoteChanged && !this.bugs.voteBeforePersist),
+      mustSync: ((entries.length > 0 || snapshot !== null) && !this.bugs.ackBeforeSync) || (termOrVoteChanged && !this.bugs.voteBeforePersist),
       messages,
-      committed: this.log.slice(this.applied + 1, this.log.committed),
+      committed: this.log.slice(appliedThrough + 1, this.log.committed),
       readStates,
     };
   }
@@ -226,6 +267,10 @@ export class RaftNode {
   /** The driver has persisted, sent and applied everything in `rd`. */
   advance(rd: Ready): void {
     if (rd.hardState) this.persisted = rd.hardState;
+    if (rd.snapshot) {
+      this.snapshots.stableTo(rd.snapshot);
+      this.applied = Math.max(this.applied, rd.snapshot.metadata.index);
+    }
     if (rd.entries.length > 0) this.log.stableTo(rd.entries[rd.entries.length - 1]);
     if (rd.committed.length > 0) this.applied = rd.committed[rd.committed.length - 1].index;
     if (this.role === 'leader' && rd.entries.length > 0) {
@@ -266,8 +311,9 @@ export class RaftNode {
     this.lead = this.id;
     this.resetRoleState();
     const next = this.log.lastIndex() + 1;
+    const snapshotRetryRounds = Math.max(1, Math.ceil((2 * this.config.electionTicks) / this.config.heartbeatTicks));
     for (const voter of this.voters) {
-      const progress = new Progress(voter, next, this.maxInflight);
+      const progress = new Progress(voter, next, this.maxInflight, snapshotRetryRounds);
       if (voter === this.id) progress.acknowledge(this.log.stableIndex());
       this.progress.set(voter, progress);
     }
@@ -303,6 +349,10 @@ export class RaftNode {
         this.electionElapsed = 0;
         this.lead = m.from;
         return this.handleHeartbeat(m);
+      case 'snap':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        return this.handleSnapshot(m);
     }
   }
 
@@ -310,6 +360,7 @@ export class RaftNode {
     switch (m.type) {
       case 'app':
       case 'heartbeat':
+      case 'snap':
         // Someone won this term: follow it (§5.2).
         this.becomeFollower(this.term, m.from);
         return this.stepFollower(m);
@@ -381,6 +432,11 @@ export class RaftNode {
     this.send({ type: 'heartbeatResp', from: this.id, to: m.from, term: this.term, context: m.context });
   }
 
+  /** An install is answered like an append: with the index the follower's log now reaches. */
+  private handleSnapshot(m: SnapshotMessage): void {
+    this.answerAppend(m.from, this.snapshots.receive(this.log, m.snapshot), false);
+  }
+
   private answerAppend(to: NodeId, index: number, reject: boolean, hintIndex = 0, hintTerm = 0): void {
     this.send({ type: 'appResp', from: this.id, to, term: this.term, index, reject, hintIndex, hintTerm });
   }
@@ -411,7 +467,7 @@ export class RaftNode {
     if (!progress) return;
     progress.heard();
     if (progress.match < this.log.lastIndex()) {
-      if (progress.isPaused()) progress.becomeProbe();
+      if (progress.isPaused() && progress.state !== 'snapshot') progress.becomeProbe();
       this.sendAppend(progress);
     }
     if (m.context !== '') this.releaseReads(this.readOnly.acknowledge(m.context, m.from, this.quorum()));
@@ -441,7 +497,8 @@ export class RaftNode {
   private sendAppend(progress: Progress, evenIfEmpty = true): void {
     if (progress.isPaused()) return;
     const prevIndex = progress.next - 1;
-    const entries = this.log.slice(progress.next, this.log.lastIndex(), this.maxEntriesPerAppend);
+    if (prevIndex < this.log.compactedIndex) return this.sendSnapshot(progress);
+    const entries = this.log.slice(progress.next, this.log.lastIndex(), this.maxEntriesPerAppend, this.maxBytesPerAppend);
     if (entries.length === 0 && !evenIfEmpty) return;
     this.send({
       type: 'app',
@@ -454,6 +511,14 @@ export class RaftNode {
       commit: this.log.committed,
     });
     progress.sent(prevIndex + entries.length, entries.length > 0);
+  }
+
+  /** The follower needs entries this leader compacted: it gets the newest snapshot instead. */
+  private sendSnapshot(progress: Progress): void {
+    const snapshot = this.snapshots.latest;
+    if (!snapshot) throw new Error(`node ${this.id} compacted up to ${this.log.compactedIndex} without a snapshot`);
+    this.send({ type: 'snap', from: this.id, to: progress.id, term: this.term, snapshot });
+    progress.becomeSnapshot(snapshot.metadata.index);
   }
 
   private broadcastHeartbeat(): void {
@@ -505,7 +570,7 @@ export class RaftNode {
 
   private answerStaleTerm(m: Message): void {
     // Tell a stale leader or candidate about the newer term so it steps down (§5.1).
-    if (m.type === 'app' || m.type === 'heartbeat') this.answerAppend(m.from, 0, true);
+    if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') this.answerAppend(m.from, 0, true);
     else if (m.type === 'vote') {
       this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, granted: false });
     }

@@ -87,6 +87,15 @@ export interface ReadIndexResponse extends Envelope {
   readonly index: number;
 }
 
+/**
+ * InstallSnapshot: the leader no longer holds the entries the follower needs, so it sends
+ * the state they add up to. The follower answers with an appResp at the snapshot's index.
+ */
+export interface SnapshotMessage extends Envelope {
+  readonly type: 'snap';
+  readonly snapshot: Snapshot;
+}
+
 export type Message =
   | VoteRequest
   | VoteResponse
@@ -96,7 +105,8 @@ export type Message =
   | HeartbeatResponse
   | ProposalForward
   | ReadIndexRequest
-  | ReadIndexResponse;
+  | ReadIndexResponse
+  | SnapshotMessage;
 
 export type MessageType = Message['type'];
 
@@ -107,11 +117,14 @@ export interface ReadState {
 }
 
 /**
- * Everything the driver must do, in this order: persist `entries` (replacing any
- * stored entries from `entries[0].index` on) and `hardState`, sync when `mustSync`,
- * then send `messages`, then apply `committed`, then call `advance()`.
+ * Everything the driver must do, in this order: persist `snapshot` (it replaces the whole
+ * stored log), then `entries` (replacing any stored entries from `entries[0].index` on) and
+ * `hardState`, sync when `mustSync`, then send `messages`, then restore the state machine
+ * from `snapshot`, apply `committed`, and call `advance()`.
  */
 export interface Ready {
+  /** A snapshot installed from the leader, or null. The node's own compactions never appear here. */
+  readonly snapshot: Snapshot | null;
   readonly hardState: HardState | null;
   readonly entries: readonly Entry[];
   readonly mustSync: boolean;

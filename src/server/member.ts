@@ -177,6 +177,9 @@ export class Member {
     const node = this.node;
     while (node.hasReady()) {
       const rd = node.ready();
+      // A member never compacts and its peers' parser refuses 'snap' messages, so no
+      // snapshot can be installed here; were one to arrive, the WAL could not keep it.
+      if (rd.snapshot) throw new Error('member received a snapshot, which the server does not support yet');
       this.counters.readies++;
       const wal = this.options.wal;
       wal.appendEntries(rd.entries);

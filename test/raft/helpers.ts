@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { BugSwitches } from '../../src/bugs.js';
 import { RaftNode, type RaftConfig } from '../../src/raft/node.js';
 import { NONE } from '../../src/raft/types.js';
-import type { Entry, HardState, Message, MessageType, NodeId, ReadState, Ready } from '../../src/raft/types.js';
+import type { Entry, HardState, Message, MessageType, NodeId, ReadState, Ready, Snapshot } from '../../src/raft/types.js';
 
 export const ET = 10;
 export const HB = 1;
@@ -32,35 +32,62 @@ export function termsOf(entries: readonly Entry[]): number[] {
  * only when the ready says `mustSync`; a crash keeps only `durable`, so a ready that
  * forgets to ask for a sync loses what it promised.
  */
+export interface StoredState {
+  hardState: HardState;
+  /** Consecutive entries; with a snapshot they follow a compacted prefix. */
+  entries: Entry[];
+  snapshot: Snapshot | null;
+}
+
+/** The last index `state` holds: its last entry, or else its snapshot's. */
+export function lastStoredIndex(state: StoredState): number {
+  return state.entries.at(-1)?.index ?? state.snapshot?.metadata.index ?? 0;
+}
+
 export class MemoryStorage {
-  durable: { hardState: HardState; entries: Entry[] };
-  volatile: { hardState: HardState; entries: Entry[] };
+  durable: StoredState;
+  volatile: StoredState;
 
   constructor(hardState: HardState = { term: 0, vote: NONE, commit: 0 }, entries: readonly Entry[] = []) {
-    this.durable = { hardState, entries: entries.slice() };
-    this.volatile = { hardState, entries: entries.slice() };
+    this.durable = { hardState, entries: entries.slice(), snapshot: null };
+    this.volatile = { hardState, entries: entries.slice(), snapshot: null };
   }
 
   write(rd: Ready): void {
+    if (rd.snapshot) {
+      this.volatile.snapshot = rd.snapshot;
+      this.volatile.entries = [];
+    }
     if (rd.entries.length > 0) {
       const first = rd.entries[0].index;
+      const base = this.volatile.entries[0]?.index ?? (this.volatile.snapshot?.metadata.index ?? 0) + 1;
       // A rewrite must start inside (or right after) what is stored: no holes in the log.
-      expect(first, 'ready entries leave a hole in storage').toBeLessThanOrEqual(this.volatile.entries.length + 1);
-      this.volatile.entries.length = first - 1;
+      expect(first, 'ready entries leave a hole in storage').toBeLessThanOrEqual(base + this.volatile.entries.length);
+      this.volatile.entries.length = first - base;
       this.volatile.entries.push(...rd.entries);
     }
     if (rd.hardState) this.volatile.hardState = rd.hardState;
     if (rd.mustSync) this.sync();
   }
 
+  /** Keeps the node's own snapshot and drops the entries up to `compactedIndex`, as a driver does after `compact`. */
+  saveSnapshot(snapshot: Snapshot, compactedIndex: number): void {
+    this.volatile.snapshot = snapshot;
+    this.volatile.entries = this.volatile.entries.filter((entry) => entry.index > compactedIndex);
+  }
+
   sync(): void {
-    this.durable = { hardState: this.volatile.hardState, entries: this.volatile.entries.slice() };
+    this.durable = copyOf(this.volatile);
   }
 
   /** Loses every unsynced write. */
   crash(): void {
-    this.volatile = { hardState: this.durable.hardState, entries: this.durable.entries.slice() };
+    this.volatile = copyOf(this.durable);
   }
+}
+
+function copyOf(state: StoredState): StoredState {
+  return { hardState: state.hardState, entries: state.entries.slice(), snapshot: state.snapshot };
 }
 
 export interface PeerOptions {
@@ -69,6 +96,8 @@ export interface PeerOptions {
   readonly random?: () => number;
   readonly maxEntriesPerAppend?: number;
   readonly maxInflight?: number;
+  readonly maxBytesPerAppend?: number;
+  readonly snapshotCatchUpEntries?: number;
   /** Start from this durable state instead of an empty one. */
   readonly hardState?: HardState;
   readonly entries?: readonly Entry[];
@@ -87,6 +116,8 @@ export class Peer {
   readonly storage: MemoryStorage;
   /** Entries applied to the state machine, in order, across restarts of this peer (reset by restart). */
   applied: Entry[] = [];
+  /** The snapshot the state machine was last restored from, at boot or installed from a leader. */
+  restoredFrom: Snapshot | null = null;
   readStates: ReadState[] = [];
   /** Every ready handed out, for tests that look at how things were grouped. */
   readies: Ready[] = [];
@@ -110,9 +141,12 @@ export class Peer {
       random: o.random ?? fixedRandom(0),
       maxEntriesPerAppend: o.maxEntriesPerAppend,
       maxInflight: o.maxInflight,
+      maxBytesPerAppend: o.maxBytesPerAppend,
+      snapshotCatchUpEntries: o.snapshotCatchUpEntries,
       bugs: o.bugs,
-      restored: { hardState: this.storage.durable.hardState, entries: this.storage.durable.entries.slice() },
+      restored: { hardState: this.storage.durable.hardState, entries: this.storage.durable.entries.slice(), snapshot: this.storage.durable.snapshot },
     };
+    this.restoredFrom = this.storage.durable.snapshot;
     return new RaftNode(config);
   }
 
@@ -142,8 +176,9 @@ export class Peer {
       this.storage.write(rd);
       if (this.options.checkDurability !== false) checkDurable(this.id, this.storage.durable, messages);
       out.push(...messages);
+      if (rd.snapshot) this.restoredFrom = rd.snapshot;
       for (const entry of rd.committed) {
-        const expected = (this.applied.at(-1)?.index ?? 0) + 1;
+        const expected = Math.max(this.applied.at(-1)?.index ?? 0, this.restoredFrom?.metadata.index ?? 0) + 1;
         expect(entry.index, `node ${this.id} applies out of order`).toBe(expected);
         this.applied.push(entry);
       }
@@ -168,9 +203,16 @@ export class Peer {
     this.readStates = [];
   }
 
-  /** The node's whole log, entry by entry. */
+  /** Snapshots the state machine (`data`) at the applied index and compacts, as a driver does. */
+  compact(data = `state@${this.node.applied}`): Snapshot {
+    const snapshot = this.node.compact(this.node.applied, data);
+    this.storage.saveSnapshot(snapshot, this.node.log.compactedIndex);
+    return snapshot;
+  }
+
+  /** The node's whole log (what is left of it after compaction), entry by entry. */
   logEntries(): Entry[] {
-    return this.node.log.slice(1, this.node.log.lastIndex());
+    return this.node.log.slice(this.node.log.firstIndex(), this.node.log.lastIndex());
   }
 
   logTerms(): number[] {
@@ -183,7 +225,7 @@ export class Peer {
  * vote request or an append all speak for a term (and vote) that must be on disk, and
  * an append acknowledgement for entries that must be on disk.
  */
-export function checkDurable(id: NodeId, durable: { hardState: HardState; entries: readonly Entry[] }, messages: readonly Message[]): void {
+export function checkDurable(id: NodeId, durable: StoredState, messages: readonly Message[]): void {
   const hs = durable.hardState;
   for (const m of messages) {
     if (m.term === 0) continue;
@@ -196,7 +238,7 @@ export function checkDurable(id: NodeId, durable: { hardState: HardState; entrie
     }
     if (m.type === 'vote') expect(hs.vote, `node ${id} asks for votes before its own vote is durable`).toBe(id);
     if (m.type === 'appResp' && !m.reject) {
-      expect(durable.entries.length, `node ${id} acknowledges index ${m.index} before it is durable`).toBeGreaterThanOrEqual(m.index);
+      expect(lastStoredIndex(durable), `node ${id} acknowledges index ${m.index} before it is durable`).toBeGreaterThanOrEqual(m.index);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimDisk } from '../../sim/disk.js';
+import type { Snapshot } from '../../src/raft/types.js';
 
 const entry = (index: number, term: number) => ({ index, term, data: `e${index}.${term}` });
 
@@ -53,5 +54,61 @@ describe('simulated disk', () => {
     expect(disk.read().entries).toEqual([entry(1, 1)]);
     // Nothing pending: nothing to tear.
     expect(disk.crash('tear', 5)).toEqual({ kept: 0, lost: 0, torn: false });
+  });
+});
+
+const snapshotAt = (index: number, term: number): Snapshot => ({
+  metadata: { index, term, conf: { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } },
+  data: `state@${index}`,
+});
+
+describe('simulated disk with snapshots', () => {
+  it("keeps the node's own snapshot, then drops the entries it compacted; both wait for the sync", () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1)]);
+    disk.sync();
+    disk.writeSnapshot(snapshotAt(3, 1), false);
+    disk.compact(2);
+    expect(disk.read().snapshot).toBeUndefined();
+    disk.sync();
+    expect(disk.read()).toMatchObject({ snapshot: snapshotAt(3, 1), entries: [entry(3, 1), entry(4, 1)] });
+    expect(disk.durableTermAt(3)).toBe(1);
+    expect(disk.durablyHolds(1, 1)).toBe(true);
+    expect(disk.durablyHolds(4, 2)).toBe(false);
+  });
+
+  it('a crash between saving the snapshot and compacting loses no entry', () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1), entry(2, 1), entry(3, 1)]);
+    disk.sync();
+    disk.writeSnapshot(snapshotAt(3, 1), false);
+    disk.compact(3);
+    expect(disk.crash('keep-some', 1)).toEqual({ kept: 1, lost: 1, torn: false });
+    expect(disk.read()).toMatchObject({ snapshot: snapshotAt(3, 1), entries: [entry(1, 1), entry(2, 1), entry(3, 1)] });
+  });
+
+  it('a crash that loses the snapshot write keeps the entries it would have replaced', () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1), entry(2, 1)]);
+    disk.sync();
+    disk.writeSnapshot(snapshotAt(2, 1), false);
+    disk.compact(2);
+    disk.crash('tear', 0);
+    expect(disk.read()).toEqual({ hardState: { term: 0, vote: 0, commit: 0 }, entries: [entry(1, 1), entry(2, 1)] });
+    expect(disk.durablyHolds(1, 1)).toBe(true);
+  });
+
+  it('an installed snapshot replaces the stored log; entries after it follow', () => {
+    const disk = new SimDisk();
+    disk.writeEntries([entry(1, 1), entry(2, 1), entry(3, 1)]);
+    disk.sync();
+    disk.writeSnapshot(snapshotAt(10, 2), true);
+    disk.writeEntries([entry(11, 2)]);
+    disk.sync();
+    expect(disk.read()).toMatchObject({ snapshot: snapshotAt(10, 2), entries: [entry(11, 2)] });
+    expect(disk.durableTermAt(3)).toBe(0);
+    expect(disk.durableTermAt(10)).toBe(2);
+    expect(disk.durablyHolds(3, 1)).toBe(true);
+    expect(disk.durablyHolds(11, 2)).toBe(true);
   });
 });

@@ -89,7 +89,7 @@ describe('invariant checker', () => {
   it('lets a restarted node apply from the start again', () => {
     const checker = new InvariantChecker(clock);
     checker.onApply(1, e(1, 1));
-    checker.onCrash(1, () => 1);
+    checker.onCrash(1, { durablyHolds: () => true });
     checker.onApply(1, e(1, 1));
     expect(checker.ok).toBe(true);
   });
@@ -98,18 +98,68 @@ describe('invariant checker', () => {
     const checker = new InvariantChecker(clock);
     checker.onApply(1, e(1, 1));
     checker.onApply(1, e(2, 1));
-    checker.onCrash(1, (index) => (index === 1 ? 1 : 0));
+    checker.onCrash(1, { durablyHolds: (index, term) => index === 1 && term === 1 });
     expect(checker.violations[0].invariant).toBe('durability');
   });
 
   it('flags a committed entry that is durable on fewer than a majority of disks', () => {
     const checker = new InvariantChecker(clock);
     checker.onCommit(1, 1, 1, logOf([e(1, 1)], 1));
-    const has = { durableTermAt: (i: number) => (i === 1 ? 1 : 0) };
-    const lacks = { durableTermAt: () => 0 };
+    const has = { durablyHolds: (i: number, term: number) => i === 1 && term === 1 };
+    const lacks = { durablyHolds: () => false };
     checker.checkCommittedDurable([has, has, lacks], 2);
     expect(checker.ok).toBe(true);
     checker.checkCommittedDurable([has, lacks, lacks], 2);
     expect(checker.violations[0].invariant).toBe('durability');
+  });
+});
+
+describe('invariant checker with snapshots', () => {
+  const meta = (index: number, term: number) => ({ index, term, conf: { voters: [1, 2, 3], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } });
+  const committedUpTo3 = () => {
+    const checker = new InvariantChecker(clock);
+    checker.onCommit(1, 3, 1, logOf([e(1, 1), e(2, 1), e(3, 1)], 3));
+    return checker;
+  };
+
+  it('flags a snapshot that covers an uncommitted index, or one whose last entry is not the committed one', () => {
+    const beyond = committedUpTo3();
+    beyond.onSnapshot(1, meta(4, 1), false);
+    expect(beyond.violations[0]).toMatchObject({ invariant: 'snapshot', message: expect.stringContaining('only 3 entries are committed') });
+    const wrongTerm = committedUpTo3();
+    wrongTerm.onSnapshot(2, meta(3, 2), true);
+    expect(wrongTerm.violations[0].invariant).toBe('snapshot');
+    const fine = committedUpTo3();
+    fine.onSnapshot(1, meta(3, 1), false);
+    expect(fine.ok).toBe(true);
+  });
+
+  it('an installed snapshot moves the applied index forward: the next entry applies right after it, never behind it', () => {
+    const checker = committedUpTo3();
+    checker.onApply(2, e(1, 1));
+    checker.onSnapshot(2, meta(3, 1), true);
+    checker.onApply(2, e(4, 1));
+    expect(checker.ok).toBe(true);
+    checker.onSnapshot(2, meta(2, 1), true);
+    expect(checker.violations[0].invariant).toBe('apply-order');
+  });
+
+  it('a compacted log is neither a missing committed entry to leader completeness nor a commit-term mismatch', () => {
+    const checker = committedUpTo3();
+    const compacted = new RaftLog([e(4, 2)], 3, 3, 1);
+    checker.onCommit(2, 3, 2, compacted);
+    checker.onBecomeLeader(2, 2, compacted);
+    expect(checker.ok).toBe(true);
+    const ahead = new InvariantChecker(clock);
+    ahead.onCommit(2, 3, 2, compacted);
+    expect(ahead.violations[0].invariant).toBe('snapshot');
+  });
+
+  it('counts a committed entry folded into a durable snapshot as kept on that disk', () => {
+    const checker = committedUpTo3();
+    const snapshotted = { durablyHolds: (index: number) => index <= 3 };
+    const empty = { durablyHolds: () => false };
+    checker.checkCommittedDurable([snapshotted, snapshotted, empty], 2);
+    expect(checker.ok).toBe(true);
   });
 });
