@@ -1,10 +1,15 @@
 import type { BugSwitches } from '../bugs.js';
 import { RaftLog } from './log.js';
-import { Progress, quorumIndex } from './progress.js';
+import { bootstrapConf, changeConf, Configuration, encodeConfChange } from './membership.js';
+import { Progress } from './progress.js';
+import type { VoteResult } from './quorum.js';
 import { ReadOnlyQueue } from './read-only.js';
 import { NONE } from './types.js';
 import type {
   AppendRequest,
+  ConfChange,
+  ConfProposeResult,
+  ConfState,
   AppendResponse,
   Entry,
   HardState,
@@ -23,7 +28,7 @@ import type {
 
 export interface RaftConfig {
   readonly id: NodeId;
-  /** Every voter, this node included. */
+  /** The voters the cluster was bootstrapped with (when `restored` carries no conf). */
   readonly voters: readonly NodeId[];
   /** Base election timeout; each term draws a timeout in [electionTicks, 2·electionTicks − 1]. */
   readonly electionTicks: number;
@@ -33,7 +38,7 @@ export interface RaftConfig {
   readonly maxEntriesPerAppend?: number;
   readonly maxInflight?: number;
   /** What the node's storage held when it (re)started. */
-  readonly restored?: { readonly hardState: HardState; readonly entries: readonly Entry[] };
+  readonly restored?: { readonly hardState: HardState; readonly entries: readonly Entry[]; readonly conf?: ConfState };
   /** Planted defects (src/bugs.ts), all off unless a test or `--bug` switches one on. */
   readonly bugs?: BugSwitches;
 }
@@ -47,7 +52,6 @@ const EMPTY_HARD_STATE: HardState = { term: 0, vote: NONE, commit: 0 };
  */
 export class RaftNode {
   readonly id: NodeId;
-  readonly voters: readonly NodeId[];
   term: number;
   vote: NodeId;
   lead: NodeId = NONE;
@@ -56,6 +60,10 @@ export class RaftNode {
   applied = 0;
 
   private readonly config: RaftConfig;
+  /** The membership in force: the last conf change applied (see membership.ts). */
+  private configuration: Configuration;
+  /** The index of the newest conf change the leader appended; no other is taken until it is applied. */
+  private pendingConfIndex = 0;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
@@ -74,7 +82,7 @@ export class RaftNode {
   constructor(config: RaftConfig) {
     this.config = config;
     this.id = config.id;
-    this.voters = config.voters.slice().sort((a, b) => a - b);
+    this.configuration = new Configuration(config.restored?.conf ?? bootstrapConf(config.voters));
     const hardState = config.restored?.hardState ?? EMPTY_HARD_STATE;
     this.term = hardState.term;
     this.vote = hardState.vote;
@@ -90,8 +98,13 @@ export class RaftNode {
     return this.log.committed;
   }
 
-  quorum(): number {
-    return Math.floor(this.voters.length / 2) + 1;
+  /** The voters of the configuration in force (the incoming half when joint). */
+  get voters(): readonly NodeId[] {
+    return this.configuration.state.voters;
+  }
+
+  confState(): ConfState {
+    return this.configuration.state;
   }
 
   /** The leader's view of a follower, for observers such as the trace and the viewer. */
@@ -118,7 +131,8 @@ export class RaftNode {
   campaign(): void {
     this.becomeCandidate();
     if (this.role === 'leader') return;
-    for (const peer of this.peers()) {
+    for (const peer of this.configuration.voters()) {
+      if (peer === this.id) continue;
       this.send({
         type: 'vote',
         from: this.id,
@@ -141,6 +155,30 @@ export class RaftNode {
     return { kind: 'forwarded', leader: this.lead };
   }
 
+  /** Appends a membership change, at the leader only and within the rules of membership.ts. */
+  proposeConfChange(cc: ConfChange): ConfProposeResult {
+    if (this.role !== 'leader') return { kind: 'refused', reason: 'not the leader' };
+    if (this.pendingConfIndex > this.applied) return { kind: 'refused', reason: `conf change at ${this.pendingConfIndex} not applied yet` };
+    const outcome = changeConf(this.configuration.state, cc);
+    if ('error' in outcome) return { kind: 'refused', reason: outcome.error };
+    const entry = this.appendEntry(encodeConfChange(cc), 'conf');
+    this.pendingConfIndex = entry.index;
+    this.broadcastAppend();
+    return { kind: 'appended', index: entry.index, term: entry.term };
+  }
+
+  /**
+   * The driver applied a committed conf entry: its change takes effect now. Returns the
+   * configuration in force afterwards (unchanged if the change breaks the rules).
+   */
+  applyConfChange(cc: ConfChange): ConfState {
+    const outcome = changeConf(this.configuration.state, cc);
+    if ('error' in outcome) return this.configuration.state;
+    this.configuration = new Configuration(outcome.conf);
+    if (this.role === 'leader') this.leaderSwitchConf();
+    return outcome.conf;
+  }
+
   /**
    * Asks for a linearizable read point; the answer arrives as a ReadState carrying
    * `context`. Returns false when no leader is known and the read cannot start.
@@ -157,6 +195,10 @@ export class RaftNode {
 
   step(m: Message): void {
     if (m.to !== this.id) throw new Error(`node ${this.id} got a message for ${m.to}`);
+    // A node removed while cut off never learns of it and would campaign forever, each
+    // time with a higher term. Its requests are dropped unheard, term and all (etcd's
+    // transport drops removed members' messages). A node outside every config knows none.
+    if (m.type === 'vote' && !this.configuration.isVoter(m.from) && this.configuration.members.length > 0) return;
     if (m.term > this.term) {
       const leader = m.type === 'app' || m.type === 'heartbeat' ? m.from : NONE;
       this.becomeFollower(m.term, leader);
@@ -228,6 +270,10 @@ export class RaftNode {
     if (rd.hardState) this.persisted = rd.hardState;
     if (rd.entries.length > 0) this.log.stableTo(rd.entries[rd.entries.length - 1]);
     if (rd.committed.length > 0) this.applied = rd.committed[rd.committed.length - 1].index;
+    if (this.role === 'leader' && this.configuration.state.autoLeave && this.pendingConfIndex <= this.applied) {
+      // The joint config is applied and asks to be left: as etcd, the leader proposes it.
+      this.proposeConfChange({ changes: [] });
+    }
     if (this.role === 'leader' && rd.entries.length > 0) {
       // The leader counts its own copy only once it is durable.
       this.progress.get(this.id)?.acknowledge(this.log.stableIndex());
@@ -258,7 +304,7 @@ export class RaftNode {
     this.lead = NONE;
     this.resetRoleState();
     this.votes.set(this.id, true);
-    if (this.tally().granted >= this.quorum()) this.becomeLeader();
+    if (this.voteResult() === 'won') this.becomeLeader();
   }
 
   private becomeLeader(): void {
@@ -266,11 +312,13 @@ export class RaftNode {
     this.lead = this.id;
     this.resetRoleState();
     const next = this.log.lastIndex() + 1;
-    for (const voter of this.voters) {
-      const progress = new Progress(voter, next, this.maxInflight);
-      if (voter === this.id) progress.acknowledge(this.log.stableIndex());
-      this.progress.set(voter, progress);
+    for (const member of this.configuration.members) {
+      const progress = new Progress(member, next, this.maxInflight);
+      if (member === this.id) progress.acknowledge(this.log.stableIndex());
+      this.progress.set(member, progress);
     }
+    // Whatever conf change may be in the log, none other is taken until it all is applied (etcd).
+    this.pendingConfIndex = this.log.lastIndex();
     // §5.4.2: only an entry of the leader's own term can be committed by counting replicas.
     this.appendEntry(null);
     this.broadcastAppend();
@@ -341,20 +389,13 @@ export class RaftNode {
 
   private handleVoteResponse(m: VoteResponse): void {
     this.votes.set(m.from, m.granted);
-    const { granted, rejected } = this.tally();
-    if (granted >= this.quorum()) this.becomeLeader();
-    else if (rejected >= this.quorum()) this.becomeFollower(this.term, NONE);
+    const result = this.voteResult();
+    if (result === 'won') this.becomeLeader();
+    else if (result === 'lost') this.becomeFollower(this.term, NONE);
   }
 
-  private tally(): { granted: number; rejected: number } {
-    let granted = 0;
-    let rejected = 0;
-    for (const voter of this.voters) {
-      const vote = this.votes.get(voter);
-      if (vote === true) granted++;
-      else if (vote === false) rejected++;
-    }
-    return { granted, rejected };
+  private voteResult(): VoteResult {
+    return this.configuration.quorum.voteResult((id) => this.votes.get(id));
   }
 
   // ---- replication: follower side ----------------------------------------
@@ -387,8 +428,9 @@ export class RaftNode {
 
   // ---- replication: leader side ------------------------------------------
 
-  private appendEntry(data: string | null): Entry {
-    const entry: Entry = { index: this.log.lastIndex() + 1, term: this.term, data };
+  private appendEntry(data: string | null, type?: 'conf'): Entry {
+    // Ordinary entries carry no `type` at all, so their traces read as they always did.
+    const entry: Entry = type ? { index: this.log.lastIndex() + 1, term: this.term, data, type } : { index: this.log.lastIndex() + 1, term: this.term, data };
     this.log.append(entry);
     return entry;
   }
@@ -414,13 +456,12 @@ export class RaftNode {
       if (progress.isPaused()) progress.becomeProbe();
       this.sendAppend(progress);
     }
-    if (m.context !== '') this.releaseReads(this.readOnly.acknowledge(m.context, m.from, this.quorum()));
+    if (m.context !== '') this.releaseReads(this.readOnly.acknowledge(m.context, m.from, (acks) => this.hasQuorum(acks)));
   }
 
   private maybeCommit(): boolean {
-    const matches = this.voters.map((voter) => this.progress.get(voter)?.match ?? 0);
-    const index = quorumIndex(matches);
-    if (index <= this.log.committed || (this.log.termAt(index) !== this.term && !this.bugs.figure8Commit)) return false;
+    const index = this.configuration.quorum.committedIndex((id) => this.progress.get(id)?.match ?? 0);
+    if (index === Infinity || index <= this.log.committed || (this.log.termAt(index) !== this.term && !this.bugs.figure8Commit)) return false;
     this.log.commitTo(index);
     return true;
   }
@@ -475,7 +516,7 @@ export class RaftNode {
       return;
     }
     this.readOnly.add(context, this.log.committed, requester, this.id);
-    if (this.quorum() === 1) this.releaseReads(this.readOnly.drain());
+    if (this.hasQuorum(new Set([this.id]))) this.releaseReads(this.readOnly.drain());
     else this.broadcastHeartbeat();
   }
 
@@ -511,12 +552,35 @@ export class RaftNode {
     }
   }
 
+  /** Everyone the leader sends the log and heartbeats to: voters and learners. */
   private peers(): NodeId[] {
-    return this.voters.filter((voter) => voter !== this.id);
+    return this.configuration.members.filter((member) => member !== this.id);
   }
 
+  /** Learners and nodes outside the config never campaign. */
   private isVoter(): boolean {
-    return this.voters.includes(this.id);
+    return this.configuration.isVoter(this.id);
+  }
+
+  private hasQuorum(acks: ReadonlySet<NodeId>): boolean {
+    return this.configuration.quorum.voteResult((id) => (acks.has(id) ? true : undefined)) === 'won';
+  }
+
+  /**
+   * The leader's side of a new config: progress for newcomers, none for the removed, and
+   * a leader that is no voter any more steps down (etcd's StepDownOnRemoval). It led
+   * until now, so the change that removed it is committed and applied.
+   */
+  private leaderSwitchConf(): void {
+    if (!this.isVoter()) return this.becomeFollower(this.term, NONE);
+    const next = this.log.lastIndex() + 1;
+    for (const id of [...this.progress.keys()]) if (!this.configuration.isMember(id)) this.progress.delete(id);
+    for (const member of this.configuration.members) {
+      if (!this.progress.has(member)) this.progress.set(member, new Progress(member, next, this.maxInflight));
+    }
+    // Leaving joint, or losing a lagging voter, may let more entries commit at once.
+    if (this.maybeCommit()) this.afterCommit();
+    else this.broadcastAppend();
   }
 
   private hardStateChanged(): boolean {
