@@ -1,4 +1,5 @@
 import type { BugSwitches } from '../src/bugs.js';
+import { decodeConfChange } from '../src/raft/membership.js';
 import { RaftNode } from '../src/raft/node.js';
 import type { KvRequest } from '../src/kv/protocol.js';
 import type { RaftAccess } from '../src/kv/service.js';
@@ -32,6 +33,7 @@ export interface StateMachine {
 
 export interface HostOptions {
   readonly id: NodeId;
+  /** The voters the cluster is bootstrapped with; membership changes move on from there. */
   readonly voters: readonly NodeId[];
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
@@ -138,7 +140,7 @@ export class NodeHost {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'restart', node: this.id, term, vote, commit, lastIndex: this.node.log.lastIndex() });
     }
     this.seen = this.snapshotState();
-    this.ctx.invariants.onCommit(this.id, commit, term, this.node.log);
+    this.ctx.invariants.onCommit(this.id, commit, term, this.node.log, this.node.confState());
     if (this.options.bugs?.reapplyAfterRestart) this.replayCommittedLog();
     this.process();
   }
@@ -248,6 +250,7 @@ export class NodeHost {
     for (const message of rd.messages) this.ctx.send(message);
     for (const entry of rd.committed) {
       this.ctx.invariants.onApply(this.id, entry);
+      if (entry.type === 'conf') this.applyConfChange(entry);
       this.stateMachine.apply(entry);
     }
     if (rd.committed.length > 0 && this.ctx.trace.enabled) {
@@ -255,6 +258,14 @@ export class NodeHost {
     }
     for (const read of rd.readStates) this.stateMachine.onReadState?.(read);
     node.advance(rd);
+  }
+
+  /** A committed conf entry takes effect on the node as it is applied (the state machine skips it). */
+  private applyConfChange(entry: Entry): void {
+    const before = this.node.confState();
+    const conf = this.node.applyConfChange(decodeConfChange(entry));
+    this.ctx.invariants.onConfApplied(this.id, entry.index, before, conf);
+    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'conf', node: this.id, index: entry.index, conf });
   }
 
   private reportStateChange(): void {
@@ -272,7 +283,7 @@ export class NodeHost {
     if (node.role === 'leader' && this.ctx.trace.enabled) this.reportProgress(now);
     if (node.commit !== seen.commit) {
       if (node.role === 'leader' && seen.role === 'leader') this.ctx.invariants.onLeaderCommit(this.id, node.commit, node.term, node.log);
-      this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log);
+      this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log, node.confState());
       if (this.ctx.trace.enabled) this.ctx.trace.record({ t: now, k: 'commit', node: this.id, index: node.commit });
     }
     seen.role = node.role;
@@ -282,9 +293,9 @@ export class NodeHost {
     seen.commit = node.commit;
   }
 
-  /** The leader's match and next index per follower, whenever they move (for the viewer). */
+  /** The leader's match and next index per follower (voter or learner), whenever they move (for the viewer). */
   private reportProgress(now: number): void {
-    for (const peer of this.options.voters) {
+    for (const peer of this.node.members()) {
       if (peer === this.id) continue;
       const progress = this.node.progressOf(peer);
       if (!progress) continue;

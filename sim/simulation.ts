@@ -139,8 +139,10 @@ export class Simulation {
       (packet) => isClientAddress(packet.from) || isClientAddress(packet.to),
     );
     this.fleet = this.makeFleet(scenario, network);
-    const voters = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
-    const clocks = voters.map(() => new NodeClock(() => this.now));
+    const ids = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
+    // The nodes past `members` start outside the cluster: they know it, but are not in it.
+    const voters = ids.slice(0, scenario.members ?? scenario.nodes);
+    const clocks = ids.map(() => new NodeClock(() => this.now));
     const bugs = bugSwitches(options.bug);
     const hostContext = {
       trace: this.trace,
@@ -149,7 +151,7 @@ export class Simulation {
       send: (message: Message) => network.send(message),
       schedule: (delayMs: number, run: () => void) => this.queue.push(this.now + delayMs, { kind: 'callback', run }),
     };
-    const hosts = voters.map(
+    const hosts = ids.map(
       (id) =>
         new NodeHost(
           {
@@ -345,13 +347,16 @@ export class Simulation {
     }
   }
 
-  /** One leader that every node follows in its term, with an entry of that term committed. */
+  /** One leader that every member of its config follows in its term, with an entry of that term committed. */
   private isStable(): boolean {
     const leaderId = this.cluster.leader();
     if (leaderId === undefined) return false;
     const leader = this.cluster.host(leaderId).node;
     if (leader.log.termAt(leader.commit) !== leader.term) return false;
-    return this.cluster.hosts.every((host) => host.node.term === leader.term && host.node.lead === leaderId);
+    return leader.members().every((id) => {
+      const node = this.cluster.host(id).node;
+      return node.term === leader.term && node.lead === leaderId;
+    });
   }
 
   /** The store of the live replica that has applied the most: the reference for watchers. */

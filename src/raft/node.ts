@@ -107,6 +107,11 @@ export class RaftNode {
     return this.configuration.state;
   }
 
+  /** Voters and learners, ascending. */
+  members(): readonly NodeId[] {
+    return this.configuration.members;
+  }
+
   /** The leader's view of a follower, for observers such as the trace and the viewer. */
   progressOf(peer: NodeId): { readonly match: number; readonly next: number } | undefined {
     return this.progress.get(peer);
