@@ -24,6 +24,12 @@ export interface Violation {
   readonly time: number;
 }
 
+/** What a leader's commit is judged by: its config, and every node's disk. */
+export interface CommitQuorum {
+  readonly conf: ConfState;
+  durableTermAt(node: NodeId, index: number): number;
+}
+
 interface EntryRecord {
   readonly data: string | null;
   readonly prevTerm: number;
@@ -129,10 +135,28 @@ export class InvariantChecker {
    * entry of an earlier term has counted replicas for it, which is unsafe even when no
    * rival is around yet to overwrite it.
    */
-  onLeaderCommit(node: NodeId, commit: number, term: number, log: RaftLog): void {
+  onLeaderCommit(node: NodeId, commit: number, term: number, log: RaftLog, quorum?: CommitQuorum): void {
     const entryTerm = log.termAt(commit);
     if (entryTerm !== term) {
       this.fail('commit-rule', `leader ${node} of term ${term} moved its commit index to ${commit}, an entry of term ${entryTerm}: only entries of its own term commit by counting`);
+      return;
+    }
+    if (quorum) this.checkCommitQuorum(node, commit, entryTerm, quorum);
+  }
+
+  /**
+   * A leader commits only what a majority of ITS config holds durably, of both halves when
+   * joint: the voters it counted are the ones that config names, not every node there is.
+   */
+  private checkCommitQuorum(node: NodeId, commit: number, entryTerm: number, { conf, durableTermAt }: CommitQuorum): void {
+    for (const voters of [conf.voters, conf.votersOutgoing]) {
+      if (voters.length === 0) continue;
+      const copies = voters.filter((id) => durableTermAt(id, commit) === entryTerm).length;
+      const needed = Math.floor(voters.length / 2) + 1;
+      if (copies < needed) {
+        this.fail('durability', `leader ${node} committed index ${commit} (term ${entryTerm}), durable on only ${copies} of voters ${voters.join(',')} (a majority is ${needed})`);
+        return;
+      }
     }
   }
 

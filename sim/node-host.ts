@@ -19,6 +19,11 @@ export interface HostContext {
   readonly invariants: InvariantChecker;
   now(): number;
   send(message: Message): void;
+  /**
+   * The term of the entry at `index` on `node`'s disk, 0 when absent. Given, each leader
+   * commit is checked to be durable on a majority of the leader's config (see Simulation).
+   */
+  readonly durableTermAt?: (node: NodeId, index: number) => number;
   /** Runs `callback` after `delayMs` of simulated time (a slow disk's sync completing). */
   schedule(delayMs: number, callback: () => void): void;
 }
@@ -282,7 +287,10 @@ export class NodeHost {
     }
     if (node.role === 'leader' && this.ctx.trace.enabled) this.reportProgress(now);
     if (node.commit !== seen.commit) {
-      if (node.role === 'leader' && seen.role === 'leader') this.ctx.invariants.onLeaderCommit(this.id, node.commit, node.term, node.log);
+      if (node.role === 'leader' && seen.role === 'leader') {
+        const durableTermAt = this.ctx.durableTermAt;
+        this.ctx.invariants.onLeaderCommit(this.id, node.commit, node.term, node.log, durableTermAt && { conf: node.confState(), durableTermAt });
+      }
       this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log, node.confState());
       if (this.ctx.trace.enabled) this.ctx.trace.record({ t: now, k: 'commit', node: this.id, index: node.commit });
     }

@@ -149,6 +149,7 @@ export class Simulation {
       invariants: this.invariants,
       now: () => this.now,
       send: (message: Message) => network.send(message),
+      ...(changesMembership(scenario) ? { durableTermAt: (node: NodeId, index: number) => this.cluster.host(node).disk.durableTermAt(index) } : {}),
       schedule: (delayMs: number, run: () => void) => this.queue.push(this.now + delayMs, { kind: 'callback', run }),
     };
     const hosts = ids.map(
@@ -416,6 +417,21 @@ export class Simulation {
   private recordFault(applied: FaultAction | undefined): void {
     if (applied) this.applied.push(applied);
   }
+}
+
+/**
+ * Whether the run's configs may differ from "every node a voter". Only then is each
+ * leader commit checked against its config's majority as it happens: without membership
+ * changes the crash-time durability check covers it, and the planted bugs stay caught
+ * by the invariants the README names for them.
+ */
+function changesMembership(scenario: Scenario): boolean {
+  const confActions: readonly FaultAction['action'][] = ['add-learner', 'promote', 'add-voter', 'remove', 'joint', 'leave-joint'];
+  return (
+    (scenario.members ?? scenario.nodes) < scenario.nodes ||
+    scenario.faults.some((fault) => confActions.includes(fault.action)) ||
+    (scenario.nemesis?.faults.includes('membership') ?? false)
+  );
 }
 
 function countOutcomes(history: readonly HistoryEvent[]): RunStats['ops'] {

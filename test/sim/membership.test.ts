@@ -111,6 +111,16 @@ describe('invariant checker and configs', () => {
     expect(checker.violations[0]?.message).toMatch(/voters 1,2,3 of the joint config/);
   });
 
+  it('a leader commit must be durable on a majority of both halves of its config as it happens', () => {
+    const log = new RaftLog([e(1, 1)], 1);
+    const onlyIncoming = (node: number) => (node >= 3 ? 1 : 0);
+    const checker = new InvariantChecker(clock);
+    checker.onLeaderCommit(3, 1, 1, log, { conf: conf([3, 4, 5]), durableTermAt: onlyIncoming });
+    expect(checker.ok).toBe(true);
+    checker.onLeaderCommit(3, 1, 1, log, { conf: conf([3, 4, 5], { votersOutgoing: [1, 2, 3] }), durableTermAt: onlyIncoming });
+    expect(checker.violations[0]?.message).toMatch(/durable on only 1 of voters 1,2,3/);
+  });
+
   it('flags a step that changes two voters without joint consensus, and nodes disagreeing on a config', () => {
     const checker = new InvariantChecker(clock);
     checker.onConfApplied(1, 5, conf([1, 2, 3]), conf([1, 2, 3, 4]));
