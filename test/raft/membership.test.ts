@@ -28,18 +28,20 @@ function conf(voters: NodeId[], rest: Partial<ConfState> = {}): ConfState {
 }
 
 describe('learners', () => {
-  it('a learner receives the log but its copy does not count towards commit', () => {
-    const net = cluster([1, 2, 3, 4], [1, 2, 3]);
+  it('learners receive the log but their copies do not count towards commit', () => {
+    const net = cluster([1, 2, 3, 4, 5], [1, 2, 3]);
     change(net, 1, { changes: [{ type: 'add-learner', node: 4 }] });
-    expect(net.node(4).confState()).toEqual(conf([1, 2, 3], { learners: [4] }));
-    expect(net.node(4).log.lastIndex()).toBe(net.node(1).log.lastIndex());
+    change(net, 1, { changes: [{ type: 'add-learner', node: 5 }] });
+    expect(net.node(4).confState()).toEqual(conf([1, 2, 3], { learners: [4, 5] }));
+    expect(net.node(5).log.lastIndex()).toBe(net.node(1).log.lastIndex());
 
-    // Only the leader and the learner hold the next entry: that is 2 of 4 members, 1 of 3 voters.
+    // Only the leader and the learners hold the next entry: 3 of the 5 members, but 1 of the 3 voters.
     net.cut(1, 2);
     net.cut(1, 3);
     const before = net.node(1).commit;
     net.propose(1, 'x');
     expect(net.node(4).log.lastIndex()).toBe(net.node(1).log.lastIndex());
+    expect(net.node(5).log.lastIndex()).toBe(net.node(1).log.lastIndex());
     expect(net.node(1).commit).toBe(before);
   });
 
