@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bootstrapConf, changeConf, decodeConfChange } from '../../src/raft/membership.js';
+import { RaftNode } from '../../src/raft/node.js';
 import type { ConfChange, ConfState, NodeId } from '../../src/raft/types.js';
 import { ET, Network, Peer, ofType } from './helpers.js';
 
@@ -172,6 +173,21 @@ describe('joint consensus', () => {
     expect(leader.commit).toBe(leader.log.lastIndex());
   });
 
+  it('a read in the joint config is confirmed only by heartbeat acks from both majorities', () => {
+    const net = cluster([1, 2, 3, 4, 5], [1, 2, 3]);
+    change(net, 1, { changes: [{ type: 'add-voter', node: 4 }, { type: 'add-voter', node: 5 }, { type: 'remove', node: 2 }, { type: 'remove', node: 3 }], autoLeave: false });
+    net.cut(1, 2);
+    net.cut(1, 3);
+    net.node(1).readIndex('r');
+    net.stabilize();
+    // 4 and 5 acked: a majority of the incoming {1,4,5}, not of the outgoing {1,2,3}.
+    expect(net.peer(1).readStates).toEqual([]);
+    net.heal();
+    net.tick(1);
+    net.stabilize();
+    expect(net.peer(1).readStates.map((r) => r.context)).toEqual(['r']);
+  });
+
   it('an election in the joint config needs both majorities', () => {
     const net = cluster([1, 2, 3, 4, 5], [1, 2, 3]);
     change(net, 1, { changes: [{ type: 'add-voter', node: 4 }, { type: 'add-voter', node: 5 }, { type: 'remove', node: 2 }, { type: 'remove', node: 3 }], autoLeave: false });
@@ -187,6 +203,24 @@ describe('joint consensus', () => {
     net.node(4).campaign();
     net.stabilize();
     expect(net.node(4).role).toBe('leader');
+  });
+});
+
+describe('booting with a config', () => {
+  it('restored.conf wins over the bootstrap voters: a node restored as a learner never campaigns', () => {
+    const learner = conf([1, 2, 3], { learners: [4] });
+    const node = new RaftNode({
+      id: 4,
+      voters: [1, 2, 3, 4],
+      electionTicks: ET,
+      heartbeatTicks: 1,
+      random: () => 0,
+      restored: { hardState: { term: 1, vote: 0, commit: 0 }, entries: [], conf: learner },
+    });
+    expect(node.confState()).toEqual(learner);
+    for (let i = 0; i < 10 * ET; i++) node.tick();
+    expect(node.role).toBe('follower');
+    expect(node.term).toBe(1);
   });
 });
 
