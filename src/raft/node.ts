@@ -7,10 +7,10 @@ import { ReadOnlyQueue } from './read-only.js';
 import { NONE } from './types.js';
 import type {
   AppendRequest,
+  AppendResponse,
   ConfChange,
   ConfProposeResult,
   ConfState,
-  AppendResponse,
   Entry,
   HardState,
   Heartbeat,
@@ -200,10 +200,11 @@ export class RaftNode {
 
   step(m: Message): void {
     if (m.to !== this.id) throw new Error(`node ${this.id} got a message for ${m.to}`);
-    // A node removed while cut off never learns of it and would campaign forever, each
-    // time with a higher term. Its requests are dropped unheard, term and all (etcd's
-    // transport drops removed members' messages). A node outside every config knows none.
-    if (m.type === 'vote' && !this.configuration.isVoter(m.from) && this.configuration.members.length > 0) return;
+    // A node removed while cut off never learns of it (the leader no longer writes to it)
+    // and would campaign forever, each time with a higher term. Vote requests from
+    // non-voters are dropped unheard, term and all, as etcd's transport drops messages
+    // from removed members. Never safety-relevant: it is a lost message.
+    if (m.type === 'vote' && !this.configuration.isVoter(m.from)) return;
     if (m.term > this.term) {
       const leader = m.type === 'app' || m.type === 'heartbeat' ? m.from : NONE;
       this.becomeFollower(m.term, leader);
