@@ -62,6 +62,13 @@ describe('membership scenarios', () => {
     expect(of('crash').length + of('partition').length).toBeGreaterThan(0);
   });
 
+  it.each(['membership-change', 'joint-consensus', 'membership-nemesis'])('%s: the same seed gives the same trace', (name) => {
+    const scenario = findScenario(name)!;
+    const hashes = [1, 1].map((seed) => runScenario(scenario, { seed, trace: 'hash' }).traceHash);
+    expect(hashes[0]).toBe(hashes[1]);
+    expect(runScenario(scenario, { seed: 2, trace: 'hash' }).traceHash).not.toBe(hashes[0]);
+  });
+
   it('a change without a leader, or a promotion of a non-learner, is skipped with a note', () => {
     const scenario = defineScenario({
       name: 'early-change',
