@@ -13,7 +13,10 @@ import happy from './happy.js';
 import leaderCrash from './leader-crash.js';
 import leaderIsolation from './leader-isolation.js';
 import leaseExpiry from './lease-expiry.js';
+import jointConsensus from './joint-consensus.js';
 import lostFsync from './lost-fsync.js';
+import membershipChange from './membership-change.js';
+import membershipNemesis from './membership-nemesis.js';
 import nemesis from './nemesis.js';
 import partitionLeader from './partition-leader.js';
 import partitionMinority from './partition-minority.js';
@@ -48,6 +51,9 @@ export const scenarios: readonly Scenario[] = [
   staleRead,
   leaseExpiry,
   nemesis,
+  membershipChange,
+  jointConsensus,
+  membershipNemesis,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

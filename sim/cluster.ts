@@ -1,4 +1,5 @@
-import type { NodeId } from '../src/raft/types.js';
+import { describeConfChange } from '../src/raft/membership.js';
+import type { ConfChange, NodeId } from '../src/raft/types.js';
 import type { NodeClock } from './clock.js';
 import type { InvariantChecker } from './invariants.js';
 import type { Network, NetworkSettings } from './network.js';
@@ -175,6 +176,34 @@ export class Cluster {
       const { tailRate, tailMs, ...rest } = settings;
       this.trace.record({ t: this.now(), k: 'network', ...rest, ...(tailRate > 0 ? { tailRate, tailMs } : {}) });
     }
+  }
+
+  /**
+   * Proposes a membership change at the live leader; when there is none, or it refuses,
+   * the trace says so. Returns whether the change was appended.
+   */
+  proposeConfChange(cc: ConfChange): boolean {
+    const change = describeConfChange(cc);
+    const leader = this.leader();
+    if (leader === undefined || !this.host(leader).isUp) {
+      this.note(`conf change ${change} skipped: no live leader`);
+      return false;
+    }
+    const result = this.host(leader).act((node) => node.proposeConfChange(cc));
+    if (this.trace.enabled) {
+      const text = result.kind === 'appended' ? `appended at ${result.index}` : `refused: ${result.reason}`;
+      this.trace.record({ t: this.now(), k: 'confPropose', node: leader, change, result: text });
+    }
+    return result.kind === 'appended';
+  }
+
+  /** The configuration in force at the leader of the moment (or, without one, at node 1). */
+  confState() {
+    return this.host(this.leader() ?? 1).node.confState();
+  }
+
+  isLearner(id: NodeId): boolean {
+    return this.confState().learners.includes(id);
   }
 
   note(text: string): void {

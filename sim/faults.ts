@@ -91,6 +91,23 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
       cluster.setNetwork(settings);
       return { ...action, settings };
     }
+    case 'add-learner':
+    case 'add-voter':
+    case 'remove':
+      return forNode(cluster, action, action.node, random, (id) => cluster.proposeConfChange({ changes: [{ type: action.action, node: id }] }));
+    case 'promote':
+      return forNode(cluster, action, action.node, random, (id) => {
+        if (cluster.isLearner(id)) cluster.proposeConfChange({ changes: [{ type: 'add-voter', node: id }] });
+        else cluster.note(`promote skipped: node ${id} is no learner`);
+      });
+    case 'joint': {
+      const changes = [...action.add.map((node) => ({ type: 'add-voter' as const, node })), ...action.remove.map((node) => ({ type: 'remove' as const, node }))];
+      cluster.proposeConfChange({ changes, joint: true, ...(action.autoLeave === undefined ? {} : { autoLeave: action.autoLeave }) });
+      return action;
+    }
+    case 'leave-joint':
+      cluster.proposeConfChange({ changes: [] });
+      return action;
   }
 }
 

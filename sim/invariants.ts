@@ -1,4 +1,4 @@
-import type { Entry, NodeId, SnapshotMetadata } from '../src/raft/types.js';
+import type { ConfState, Entry, NodeId, SnapshotMetadata } from '../src/raft/types.js';
 import type { RaftLog } from '../src/raft/log.js';
 
 export type InvariantName =
@@ -11,6 +11,7 @@ export type InvariantName =
   | 'apply-order'
   | 'durability'
   | 'snapshot'
+  | 'config-change'
   | 'liveness'
   | 'message-storm'
   | 'linearizability'
@@ -28,6 +29,12 @@ export interface Violation {
 export interface DurableLog {
   /** The entry at `index` of `term` survives a crash (stored, or folded into a durable snapshot). */
   durablyHolds(index: number, term: number): boolean;
+}
+
+/** What a leader's commit is judged by: its config, and whether each node's disk holds the entry. */
+export interface CommitQuorum {
+  readonly conf: ConfState;
+  durablyHolds(node: NodeId, index: number, term: number): boolean;
 }
 
 interface EntryRecord {
@@ -48,6 +55,10 @@ export class InvariantChecker {
   /** Per committed index: the entry's term and the term in which it was first known committed. */
   private readonly committedTerm: number[] = [0];
   private readonly committedInTerm: number[] = [0];
+  /** Per committed index: the config in force at the node that first reported it committed (the leader that counted). */
+  private readonly committedConf: (ConfState | undefined)[] = [undefined];
+  /** Per conf entry index: the config applying it led to, which every node must reach alike. */
+  private readonly confAfter = new Map<number, ConfState>();
   private readonly appliedAt: (Entry | undefined)[] = [];
   private readonly commitOf = new Map<NodeId, number>();
   private readonly appliedOf = new Map<NodeId, number>();
@@ -103,7 +114,7 @@ export class InvariantChecker {
   }
 
   /** A live node's commit index never decreases; committed entries never change. */
-  onCommit(node: NodeId, commit: number, term: number, log: RaftLog): void {
+  onCommit(node: NodeId, commit: number, term: number, log: RaftLog, conf?: ConfState): void {
     const before = this.commitOf.get(node) ?? 0;
     if (commit < before) {
       this.fail('commit-monotonic', `node ${node} moved its commit index back from ${before} to ${commit}`);
@@ -121,6 +132,7 @@ export class InvariantChecker {
       if (index >= this.committedTerm.length) {
         this.committedTerm.push(entryTerm);
         this.committedInTerm.push(term);
+        this.committedConf.push(conf);
       } else if (this.committedTerm[index] !== entryTerm) {
         this.fail(
           'state-machine-safety',
@@ -137,10 +149,28 @@ export class InvariantChecker {
    * entry of an earlier term has counted replicas for it, which is unsafe even when no
    * rival is around yet to overwrite it.
    */
-  onLeaderCommit(node: NodeId, commit: number, term: number, log: RaftLog): void {
+  onLeaderCommit(node: NodeId, commit: number, term: number, log: RaftLog, quorum?: CommitQuorum): void {
     const entryTerm = log.termAt(commit);
     if (entryTerm !== term) {
       this.fail('commit-rule', `leader ${node} of term ${term} moved its commit index to ${commit}, an entry of term ${entryTerm}: only entries of its own term commit by counting`);
+      return;
+    }
+    if (quorum) this.checkCommitQuorum(node, commit, entryTerm, quorum);
+  }
+
+  /**
+   * A leader commits only what a majority of ITS config holds durably, of both halves when
+   * joint: the voters it counted are the ones that config names, not every node there is.
+   */
+  private checkCommitQuorum(node: NodeId, commit: number, entryTerm: number, { conf, durablyHolds }: CommitQuorum): void {
+    for (const voters of [conf.voters, conf.votersOutgoing]) {
+      if (voters.length === 0) continue;
+      const copies = voters.filter((id) => durablyHolds(id, commit, entryTerm)).length;
+      const needed = Math.floor(voters.length / 2) + 1;
+      if (copies < needed) {
+        this.fail('durability', `leader ${node} committed index ${commit} (term ${entryTerm}), durable on only ${copies} of voters ${voters.join(',')} (a majority is ${needed})`);
+        return;
+      }
     }
   }
 
@@ -193,21 +223,69 @@ export class InvariantChecker {
     this.appliedOf.delete(node);
   }
 
-  /** Committed entries are on the disks of a majority, whatever crashes next. */
+  /**
+   * Committed entries are on the disks of a majority, whatever crashes next: a majority
+   * of the voters of the config that committed them (of both halves when joint), or of
+   * all `disks` (node i + 1's at i) when no config was reported.
+   */
   checkCommittedDurable(disks: readonly DurableLog[], quorum: number): void {
+    const everyone = disks.map((_, i) => i + 1);
     for (let index = 1; index < this.committedTerm.length; index++) {
-      let copies = 0;
-      for (const disk of disks) if (disk.durablyHolds(index, this.committedTerm[index])) copies++;
-      if (copies < quorum) {
-        this.fail('durability', `committed entry ${index} (term ${this.committedTerm[index]}) is durable on only ${copies} of the ${quorum} disks a majority needs`);
-        return;
+      const term = this.committedTerm[index];
+      const conf = this.committedConf[index];
+      const halves = conf ? [conf.voters, conf.votersOutgoing].filter((half) => half.length > 0) : [everyone];
+      for (const voters of halves) {
+        const copies = voters.filter((id) => disks[id - 1]?.durablyHolds(index, term)).length;
+        const needed = conf ? Math.floor(voters.length / 2) + 1 : quorum;
+        if (copies < needed) {
+          const of = halves.length > 1 ? ` (voters ${voters.join(',')} of the joint config)` : '';
+          this.fail('durability', `committed entry ${index} (term ${term}) is durable on only ${copies} of the ${needed} disks a majority needs${of}`);
+          return;
+        }
       }
     }
+  }
+
+  /**
+   * Every node that applies the conf entry at `index` reaches the same config, and every
+   * step is one the rules allow: between two simple configs at most one voter differs
+   * (so any majority of one meets any majority of the other); entering joint keeps the
+   * old voters as the outgoing half; leaving keeps the incoming half.
+   */
+  onConfApplied(node: NodeId, index: number, before: ConfState, after: ConfState): void {
+    const seen = this.confAfter.get(index);
+    if (!seen) this.confAfter.set(index, after);
+    else if (JSON.stringify(seen) !== JSON.stringify(after)) {
+      this.fail('config-change', `node ${node} applied conf entry ${index} and reached ${describeConf(after)}, another node ${describeConf(seen)}`);
+      return;
+    }
+    const wasJoint = before.votersOutgoing.length > 0;
+    const isJoint = after.votersOutgoing.length > 0;
+    let broken = '';
+    if (!wasJoint && !isJoint && symmetricDifference(before.voters, after.voters) > 1) broken = 'more than one voter changed without joint consensus';
+    else if (!wasJoint && isJoint && !sameIds(after.votersOutgoing, before.voters)) broken = 'the outgoing half is not the old voters';
+    else if (wasJoint && !isJoint && !sameIds(after.voters, before.voters)) broken = 'leaving joint consensus changed the incoming voters';
+    else if (wasJoint && isJoint && JSON.stringify(before) !== JSON.stringify(after)) broken = 'a joint config changed without being left';
+    if (broken) this.fail('config-change', `node ${node} applied conf entry ${index}: ${describeConf(before)} → ${describeConf(after)}: ${broken}`);
   }
 
   committedCount(): number {
     return this.committedTerm.length - 1;
   }
+}
+
+function symmetricDifference(a: readonly NodeId[], b: readonly NodeId[]): number {
+  return a.filter((id) => !b.includes(id)).length + b.filter((id) => !a.includes(id)).length;
+}
+
+function sameIds(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  return symmetricDifference(a, b) === 0;
+}
+
+function describeConf(conf: ConfState): string {
+  const joint = conf.votersOutgoing.length > 0 ? ` && voters ${conf.votersOutgoing.join(',')}` : '';
+  const learners = conf.learners.length > 0 ? ` learners ${conf.learners.join(',')}` : '';
+  return `voters ${conf.voters.join(',')}${joint}${learners}`;
 }
 
 function describe(entry: Entry): string {

@@ -106,6 +106,14 @@ export class Nemesis {
         const syncMs = this.random.int(1, this.profile.maxSyncMs);
         return this.injectThenHeal({ action: 'disk', node, syncMs }, { action: 'disk', node, syncMs: 0 }, now);
       }
+      case 'membership':
+        // A membership change is no fault to heal: the cluster simply has new members.
+      {
+        const change = this.drawConfChange();
+        if (change) return this.apply(change, now);
+        this.cluster.note('membership: no change to make (three voters and nobody outside)');
+        return undefined;
+      }
       case 'clock': {
         const node = this.random.pick(ids);
         // Fast or slow with even odds, up to the profile's drift either way.
@@ -114,6 +122,21 @@ export class Nemesis {
         return this.injectThenHeal({ action: 'clock', node, rate }, { action: 'clock', node, rate: 1 }, now);
       }
     }
+  }
+
+  /**
+   * A sensible next change for the leader's config: promote a learner; or remove a voter
+   * (never below three); or bring a node outside the cluster back, as a learner to be
+   * promoted later or straight as a voter. A joint config is left alone: it leaves itself.
+   */
+  private drawConfChange(): NemesisAction | undefined {
+    const conf = this.cluster.confState();
+    if (conf.votersOutgoing.length > 0) return { action: 'leave-joint' };
+    if (conf.learners.length > 0) return { action: 'promote', node: this.random.pick(conf.learners) };
+    const outside = this.cluster.ids().filter((id) => !conf.voters.includes(id));
+    if (conf.voters.length > 3 && (outside.length === 0 || this.random.chance(0.5))) return { action: 'remove', node: this.random.pick(conf.voters) };
+    if (outside.length > 0) return { action: this.random.chance(0.5) ? 'add-learner' : 'add-voter', node: this.random.pick(outside) };
+    return undefined;
   }
 
   private injectThenHeal(fault: NemesisAction, heal: NemesisAction, now: number): FaultAction | undefined {

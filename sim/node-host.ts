@@ -1,4 +1,5 @@
 import type { BugSwitches } from '../src/bugs.js';
+import { decodeConfChange } from '../src/raft/membership.js';
 import { RaftNode } from '../src/raft/node.js';
 import type { ProgressState } from '../src/raft/progress.js';
 import type { KvRequest } from '../src/kv/protocol.js';
@@ -19,6 +20,11 @@ export interface HostContext {
   readonly invariants: InvariantChecker;
   now(): number;
   send(message: Message): void;
+  /**
+   * The term of the entry at `index` on `node`'s disk, 0 when absent. Given, each leader
+   * commit is checked to be durable on a majority of the leader's config (see Simulation).
+   */
+  readonly durablyHolds?: (node: NodeId, index: number, term: number) => boolean;
   /** Runs `callback` after `delayMs` of simulated time (a slow disk's sync completing). */
   schedule(delayMs: number, callback: () => void): void;
 }
@@ -37,6 +43,7 @@ export interface StateMachine {
 
 export interface HostOptions {
   readonly id: NodeId;
+  /** The voters the cluster is bootstrapped with; membership changes move on from there. */
   readonly voters: readonly NodeId[];
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
@@ -154,7 +161,7 @@ export class NodeHost {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'restart', node: this.id, term, vote, commit, lastIndex: this.node.log.lastIndex() });
     }
     this.seen = this.snapshotState();
-    this.ctx.invariants.onCommit(this.id, commit, term, this.node.log);
+    this.ctx.invariants.onCommit(this.id, commit, term, this.node.log, this.node.confState());
     if (this.options.bugs?.reapplyAfterRestart) this.replayCommittedLog();
     this.process();
   }
@@ -279,6 +286,7 @@ export class NodeHost {
     if (rd.snapshot) this.installSnapshot(rd.snapshot);
     for (const entry of rd.committed) {
       this.ctx.invariants.onApply(this.id, entry);
+      if (entry.type === 'conf') this.applyConfChange(entry);
       this.stateMachine.apply(entry);
     }
     if (rd.committed.length > 0 && this.ctx.trace.enabled) {
@@ -314,6 +322,14 @@ export class NodeHost {
     }
   }
 
+  /** A committed conf entry takes effect on the node as it is applied (the state machine skips it). */
+  private applyConfChange(entry: Entry): void {
+    const before = this.node.confState();
+    const conf = this.node.applyConfChange(decodeConfChange(entry));
+    this.ctx.invariants.onConfApplied(this.id, entry.index, before, conf);
+    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'conf', node: this.id, index: entry.index, conf });
+  }
+
   private reportStateChange(): void {
     const node = this.node;
     const seen = this.seen;
@@ -328,8 +344,11 @@ export class NodeHost {
     }
     if (node.role === 'leader' && this.ctx.trace.enabled) this.reportProgress(now);
     if (node.commit !== seen.commit) {
-      if (node.role === 'leader' && seen.role === 'leader') this.ctx.invariants.onLeaderCommit(this.id, node.commit, node.term, node.log);
-      this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log);
+      if (node.role === 'leader' && seen.role === 'leader') {
+        const durablyHolds = this.ctx.durablyHolds;
+        this.ctx.invariants.onLeaderCommit(this.id, node.commit, node.term, node.log, durablyHolds && { conf: node.confState(), durablyHolds });
+      }
+      this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log, node.confState());
       if (this.ctx.trace.enabled) this.ctx.trace.record({ t: now, k: 'commit', node: this.id, index: node.commit });
     }
     seen.role = node.role;
@@ -339,9 +358,9 @@ export class NodeHost {
     seen.commit = node.commit;
   }
 
-  /** The leader's match and next index per follower, whenever they move (for the viewer). */
+  /** The leader's match and next index per follower (voter or learner), whenever they move (for the viewer). */
   private reportProgress(now: number): void {
-    for (const peer of this.options.voters) {
+    for (const peer of this.node.members()) {
       if (peer === this.id) continue;
       const progress = this.node.progressOf(peer);
       if (!progress) continue;

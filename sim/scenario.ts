@@ -56,6 +56,21 @@ export const faultActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ at, action: z.literal('pause'), node: nodeRef }),
   z.strictObject({ at, action: z.literal('resume'), node: nodeOrAll }),
   z.strictObject({ at, action: z.literal('network'), settings: networkSettings.partial() }),
+  /** Membership changes, proposed at the leader of the moment (no leader, or refused: a note says so). */
+  z.strictObject({ at, action: z.literal('add-learner'), node: nodeRef }),
+  /** A learner becomes a voter (skipped with a note when the node is no learner). */
+  z.strictObject({ at, action: z.literal('promote'), node: nodeRef }),
+  z.strictObject({ at, action: z.literal('add-voter'), node: nodeRef }),
+  z.strictObject({ at, action: z.literal('remove'), node: nodeRef }),
+  /** Several changes at once through joint consensus, left on its own once committed unless `autoLeave` is false. */
+  z.strictObject({
+    at,
+    action: z.literal('joint'),
+    add: z.array(z.number().int().positive()).default([]),
+    remove: z.array(z.number().int().positive()).default([]),
+    autoLeave: z.boolean().optional(),
+  }),
+  z.strictObject({ at, action: z.literal('leave-joint') }),
 ]);
 
 export const nemesisFaults = [
@@ -74,12 +89,19 @@ export const nemesisFaults = [
   'delay',
   'clock',
   'slow-disk',
+  'membership',
 ] as const;
+
+/**
+ * The kinds a nemesis uses when the scenario names none: all but `membership`, which
+ * changes who is in the cluster and is asked for by name (so default runs stay as they were).
+ */
+export const defaultNemesisFaults = nemesisFaults.filter((kind) => kind !== 'membership');
 
 const nemesisSchema = z.strictObject({
   /** Mean time between nemesis actions. */
   intervalMs: z.number().int().positive().default(1000),
-  faults: z.array(z.enum(nemesisFaults)).min(1).default([...nemesisFaults]),
+  faults: z.array(z.enum(nemesisFaults)).min(1).default([...defaultNemesisFaults]),
   /** Swarm testing: each seed draws which of `faults` are on and how strongly (see sim/swarm.ts). */
   swarm: z.boolean().default(false),
 });
@@ -136,6 +158,8 @@ export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
   nodes: z.number().int().min(1).max(15).default(3),
+  /** How many of the nodes (1..members) the cluster starts with as voters; the rest start outside it. Default: all. */
+  members: z.number().int().min(1).max(15).optional(),
   durationMs: z.number().int().positive().default(10_000),
   timing: z
     .strictObject({
@@ -216,6 +240,9 @@ function checkNodeIds(scenario: Scenario, source: string): void {
       throw new ScenarioError(source, `field ${path}: node ${ref} does not exist (the cluster has nodes 1..${scenario.nodes})`);
     }
   };
+  if (scenario.members !== undefined && scenario.members > scenario.nodes) {
+    throw new ScenarioError(source, `field members: ${scenario.members} is more than the ${scenario.nodes} nodes`);
+  }
   scenario.faults.forEach((fault, i) => {
     const path = `faults[${i}]`;
     if (fault.at > scenario.durationMs) {
@@ -227,6 +254,7 @@ function checkNodeIds(scenario: Scenario, source: string): void {
       check(fault.to, `${path}.to`);
     }
     if (fault.action === 'partition') fault.groups.forEach((group, g) => group.forEach((ref, j) => check(ref, `${path}.groups[${g}][${j}]`)));
+    if (fault.action === 'joint') [...fault.add, ...fault.remove].forEach((ref, j) => check(ref, `${path}.${j < fault.add.length ? 'add' : 'remove'}[${j < fault.add.length ? j : j - fault.add.length}]`));
     if (fault.action === 'cuts') fault.links.forEach((link, l) => link.forEach((ref, j) => check(ref, `${path}.links[${l}][${j}]`)));
   });
 }

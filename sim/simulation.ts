@@ -140,8 +140,10 @@ export class Simulation {
       (packet) => isClientAddress(packet.from) || isClientAddress(packet.to),
     );
     this.fleet = this.makeFleet(scenario, network);
-    const voters = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
-    const clocks = voters.map(() => new NodeClock(() => this.now));
+    const ids = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
+    // The nodes past `members` start outside the cluster: they know it, but are not in it.
+    const voters = ids.slice(0, scenario.members ?? scenario.nodes);
+    const clocks = ids.map(() => new NodeClock(() => this.now));
     const bugs = bugSwitches(options.bug);
     const hostContext = {
       trace: this.trace,
@@ -151,9 +153,12 @@ export class Simulation {
         network.send(message);
         if (message.type === 'voteResp' && message.granted) this.springVoteTrap(message.from, message.term);
       },
+      ...(changesMembership(scenario)
+        ? { durablyHolds: (node: NodeId, index: number, term: number) => this.cluster.host(node).disk.durablyHolds(index, term) }
+        : {}),
       schedule: (delayMs: number, run: () => void) => this.queue.push(this.now + delayMs, { kind: 'callback', run }),
     };
-    const hosts = voters.map(
+    const hosts = ids.map(
       (id) =>
         new NodeHost(
           {
@@ -367,13 +372,16 @@ export class Simulation {
     }
   }
 
-  /** One leader that every node follows in its term, with an entry of that term committed. */
+  /** One leader that every member of its config follows in its term, with an entry of that term committed. */
   private isStable(): boolean {
     const leaderId = this.cluster.leader();
     if (leaderId === undefined) return false;
     const leader = this.cluster.host(leaderId).node;
     if (leader.log.termAt(leader.commit) !== leader.term) return false;
-    return this.cluster.hosts.every((host) => host.node.term === leader.term && host.node.lead === leaderId);
+    return leader.members().every((id) => {
+      const node = this.cluster.host(id).node;
+      return node.term === leader.term && node.lead === leaderId;
+    });
   }
 
   /** The store of the live replica that has applied the most: the reference for watchers. */
@@ -433,6 +441,21 @@ export class Simulation {
   private recordFault(applied: FaultAction | undefined): void {
     if (applied) this.applied.push(applied);
   }
+}
+
+/**
+ * Whether the run's configs may differ from "every node a voter". Only then is each
+ * leader commit checked against its config's majority as it happens: without membership
+ * changes the crash-time durability check covers it, and the planted bugs stay caught
+ * by the invariants the README names for them.
+ */
+function changesMembership(scenario: Scenario): boolean {
+  const confActions: readonly FaultAction['action'][] = ['add-learner', 'promote', 'add-voter', 'remove', 'joint', 'leave-joint'];
+  return (
+    (scenario.members ?? scenario.nodes) < scenario.nodes ||
+    scenario.faults.some((fault) => confActions.includes(fault.action)) ||
+    (scenario.nemesis?.faults.includes('membership') ?? false)
+  );
 }
 
 function countOutcomes(history: readonly HistoryEvent[]): RunStats['ops'] {

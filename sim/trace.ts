@@ -1,4 +1,4 @@
-import type { Role } from '../src/raft/types.js';
+import type { ConfState, Role } from '../src/raft/types.js';
 
 /**
  * One line of a run's story, in virtual milliseconds (`t`). The set of kinds and their
@@ -30,6 +30,10 @@ export type TraceEvent =
   | { t: number; k: 'clock'; node: number; rate: number }
   | { t: number; k: 'disk'; node: number; syncMs: number }
   | { t: number; k: 'propose'; node: number; data: string; result: string }
+  /** A membership change proposed at the leader (`change` as describeConfChange writes it), appended or refused. */
+  | { t: number; k: 'confPropose'; node: number; change: string; result: string }
+  /** The node applied the conf entry at `index`: `conf` is its configuration from now on. */
+  | { t: number; k: 'conf'; node: number; index: number; conf: ConfState }
   | { t: number; k: 'client'; client: number; op: number; type: 'invoke' | 'ok' | 'fail' | 'info'; f: string; key?: string; value?: unknown; node?: number }
   | { t: number; k: 'note'; text: string }
   | { t: number; k: 'violation'; invariant: string; message: string };

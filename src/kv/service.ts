@@ -118,7 +118,8 @@ export class KvService {
   /** Applies one committed entry on this replica, and answers its proposer if that was us. */
   apply(entry: Entry): void {
     this.appliedIndex = entry.index;
-    if (entry.data !== null) {
+    // A conf entry is Raft's own business: the driver hands it to the node, not to the store.
+    if (entry.data !== null && entry.type !== 'conf') {
       const { id, command } = decodedEntry(entry, entry.data);
       const response = applyCommand(this.store, command, this.raft.term());
       applyToLessor(this.lessor, command, response, this.options.now());

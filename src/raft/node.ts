@@ -1,12 +1,17 @@
 import type { BugSwitches } from '../bugs.js';
 import { RaftLog } from './log.js';
-import { Progress, quorumIndex, type ProgressState } from './progress.js';
+import { bootstrapConf, changeConf, Configuration, encodeConfChange } from './membership.js';
+import { Progress, type ProgressState } from './progress.js';
+import type { VoteResult } from './quorum.js';
 import { ReadOnlyQueue } from './read-only.js';
-import { confOf, SnapshotKeeper } from './snapshot.js';
+import { SnapshotKeeper } from './snapshot.js';
 import { NONE } from './types.js';
 import type {
   AppendRequest,
   AppendResponse,
+  ConfChange,
+  ConfProposeResult,
+  ConfState,
   Entry,
   HardState,
   Heartbeat,
@@ -26,7 +31,7 @@ import type {
 
 export interface RaftConfig {
   readonly id: NodeId;
-  /** Every voter, this node included. */
+  /** The voters the cluster was bootstrapped with (when `restored` carries no conf). */
   readonly voters: readonly NodeId[];
   /** Base election timeout; each term draws a timeout in [electionTicks, 2·electionTicks − 1]. */
   readonly electionTicks: number;
@@ -44,7 +49,13 @@ export interface RaftConfig {
    * not cover follow it (any it covers are ignored) and the driver has restored the state
    * machine from it, so the node hands out only entries after it.
    */
-  readonly restored?: { readonly hardState: HardState; readonly entries: readonly Entry[]; readonly snapshot?: Snapshot | null };
+  readonly restored?: {
+    readonly hardState: HardState;
+    readonly entries: readonly Entry[];
+    readonly snapshot?: Snapshot | null;
+    /** The membership at boot when no snapshot carries it (the bootstrap config otherwise). */
+    readonly conf?: ConfState;
+  };
   /** Planted defects (src/bugs.ts), all off unless a test or `--bug` switches one on. */
   readonly bugs?: BugSwitches;
 }
@@ -58,7 +69,6 @@ const EMPTY_HARD_STATE: HardState = { term: 0, vote: NONE, commit: 0 };
  */
 export class RaftNode {
   readonly id: NodeId;
-  readonly voters: readonly NodeId[];
   term: number;
   vote: NodeId;
   lead: NodeId = NONE;
@@ -67,6 +77,10 @@ export class RaftNode {
   applied = 0;
 
   private readonly config: RaftConfig;
+  /** The membership in force: the last conf change applied (see membership.ts). */
+  private configuration: Configuration;
+  /** The index of the newest conf change the leader appended; no other is taken until it is applied. */
+  private pendingConfIndex = 0;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
@@ -88,11 +102,12 @@ export class RaftNode {
   constructor(config: RaftConfig) {
     this.config = config;
     this.id = config.id;
-    this.voters = config.voters.slice().sort((a, b) => a - b);
+    const snapshot = config.restored?.snapshot ?? null;
+    // The conf entries a snapshot covers are gone from the log: the membership comes with it.
+    this.configuration = new Configuration(snapshot?.metadata.conf ?? config.restored?.conf ?? bootstrapConf(config.voters));
     const hardState = config.restored?.hardState ?? EMPTY_HARD_STATE;
     this.term = hardState.term;
     this.vote = hardState.vote;
-    const snapshot = config.restored?.snapshot ?? null;
     const snapshotIndex = snapshot?.metadata.index ?? 0;
     const entries = (config.restored?.entries ?? []).filter((entry) => entry.index > snapshotIndex);
     this.log = new RaftLog(entries, hardState.commit, snapshotIndex, snapshot?.metadata.term ?? 0);
@@ -111,8 +126,18 @@ export class RaftNode {
     return this.log.committed;
   }
 
-  quorum(): number {
-    return Math.floor(this.voters.length / 2) + 1;
+  /** The voters of the configuration in force (the incoming half when joint). */
+  get voters(): readonly NodeId[] {
+    return this.configuration.state.voters;
+  }
+
+  confState(): ConfState {
+    return this.configuration.state;
+  }
+
+  /** Voters and learners, ascending. */
+  members(): readonly NodeId[] {
+    return this.configuration.members;
   }
 
   /** The leader's view of a follower, for observers such as the trace and the viewer. */
@@ -132,8 +157,9 @@ export class RaftNode {
    * the entries up to `log.compactedIndex` from its storage.
    */
   compact(index: number, data: string): Snapshot {
-    if (index > this.applied) throw new Error(`cannot snapshot at ${index}: applied only up to ${this.applied}`);
-    return this.snapshots.take(this.log, index, data, confOf(this.voters), this.snapshotCatchUpEntries);
+    // Conf changes take effect as they are applied, so the membership in force is that of `applied`.
+    if (index !== this.applied) throw new Error(`cannot snapshot at ${index}: the membership is known only at the applied index ${this.applied}`);
+    return this.snapshots.take(this.log, index, data, this.configuration.state, this.snapshotCatchUpEntries);
   }
 
   // ---- inputs ------------------------------------------------------------
@@ -155,7 +181,8 @@ export class RaftNode {
   campaign(): void {
     this.becomeCandidate();
     if (this.role === 'leader') return;
-    for (const peer of this.peers()) {
+    for (const peer of this.configuration.voters()) {
+      if (peer === this.id) continue;
       this.send({
         type: 'vote',
         from: this.id,
@@ -178,6 +205,30 @@ export class RaftNode {
     return { kind: 'forwarded', leader: this.lead };
   }
 
+  /** Appends a membership change, at the leader only and within the rules of membership.ts. */
+  proposeConfChange(cc: ConfChange): ConfProposeResult {
+    if (this.role !== 'leader') return { kind: 'refused', reason: 'not the leader' };
+    if (this.pendingConfIndex > this.applied) return { kind: 'refused', reason: `conf change at ${this.pendingConfIndex} not applied yet` };
+    const outcome = changeConf(this.configuration.state, cc);
+    if ('error' in outcome) return { kind: 'refused', reason: outcome.error };
+    const entry = this.appendEntry(encodeConfChange(cc), 'conf');
+    this.pendingConfIndex = entry.index;
+    this.broadcastAppend();
+    return { kind: 'appended', index: entry.index, term: entry.term };
+  }
+
+  /**
+   * The driver applied a committed conf entry: its change takes effect now. Returns the
+   * configuration in force afterwards (unchanged if the change breaks the rules).
+   */
+  applyConfChange(cc: ConfChange): ConfState {
+    const outcome = changeConf(this.configuration.state, cc);
+    if ('error' in outcome) return this.configuration.state;
+    this.configuration = new Configuration(outcome.conf);
+    if (this.role === 'leader') this.leaderSwitchConf();
+    return outcome.conf;
+  }
+
   /**
    * Asks for a linearizable read point; the answer arrives as a ReadState carrying
    * `context`. Returns false when no leader is known and the read cannot start.
@@ -194,6 +245,11 @@ export class RaftNode {
 
   step(m: Message): void {
     if (m.to !== this.id) throw new Error(`node ${this.id} got a message for ${m.to}`);
+    // A node removed while cut off never learns of it (the leader no longer writes to it)
+    // and would campaign forever, each time with a higher term. Vote requests from
+    // non-voters are dropped unheard, term and all, as etcd's transport drops messages
+    // from removed members. Never safety-relevant: it is a lost message.
+    if (m.type === 'vote' && !this.configuration.isVoter(m.from)) return;
     if (m.term > this.term) {
       const leader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap' ? m.from : NONE;
       this.becomeFollower(m.term, leader);
@@ -273,6 +329,10 @@ export class RaftNode {
     }
     if (rd.entries.length > 0) this.log.stableTo(rd.entries[rd.entries.length - 1]);
     if (rd.committed.length > 0) this.applied = rd.committed[rd.committed.length - 1].index;
+    if (this.role === 'leader' && this.configuration.state.autoLeave && this.pendingConfIndex <= this.applied) {
+      // The joint config is applied and asks to be left: as etcd, the leader proposes it.
+      this.proposeConfChange({ changes: [] });
+    }
     if (this.role === 'leader' && rd.entries.length > 0) {
       // The leader counts its own copy only once it is durable.
       this.progress.get(this.id)?.acknowledge(this.log.stableIndex());
@@ -303,7 +363,7 @@ export class RaftNode {
     this.lead = NONE;
     this.resetRoleState();
     this.votes.set(this.id, true);
-    if (this.tally().granted >= this.quorum()) this.becomeLeader();
+    if (this.voteResult() === 'won') this.becomeLeader();
   }
 
   private becomeLeader(): void {
@@ -311,15 +371,22 @@ export class RaftNode {
     this.lead = this.id;
     this.resetRoleState();
     const next = this.log.lastIndex() + 1;
-    const snapshotRetryRounds = Math.max(1, Math.ceil((2 * this.config.electionTicks) / this.config.heartbeatTicks));
-    for (const voter of this.voters) {
-      const progress = new Progress(voter, next, this.maxInflight, snapshotRetryRounds);
-      if (voter === this.id) progress.acknowledge(this.log.stableIndex());
-      this.progress.set(voter, progress);
+    const snapshotRetryRounds = this.snapshotRetryRounds();
+    for (const member of this.configuration.members) {
+      const progress = new Progress(member, next, this.maxInflight, snapshotRetryRounds);
+      if (member === this.id) progress.acknowledge(this.log.stableIndex());
+      this.progress.set(member, progress);
     }
+    // Whatever conf change may be in the log, none other is taken until it all is applied (etcd).
+    this.pendingConfIndex = this.log.lastIndex();
     // §5.4.2: only an entry of the leader's own term can be committed by counting replicas.
     this.appendEntry(null);
     this.broadcastAppend();
+  }
+
+  /** Heartbeat answers without an acknowledgement after which a sent snapshot counts as lost: two election timeouts. */
+  private snapshotRetryRounds(): number {
+    return Math.max(1, Math.ceil((2 * this.config.electionTicks) / this.config.heartbeatTicks));
   }
 
   private resetRoleState(): void {
@@ -392,20 +459,13 @@ export class RaftNode {
 
   private handleVoteResponse(m: VoteResponse): void {
     this.votes.set(m.from, m.granted);
-    const { granted, rejected } = this.tally();
-    if (granted >= this.quorum()) this.becomeLeader();
-    else if (rejected >= this.quorum()) this.becomeFollower(this.term, NONE);
+    const result = this.voteResult();
+    if (result === 'won') this.becomeLeader();
+    else if (result === 'lost') this.becomeFollower(this.term, NONE);
   }
 
-  private tally(): { granted: number; rejected: number } {
-    let granted = 0;
-    let rejected = 0;
-    for (const voter of this.voters) {
-      const vote = this.votes.get(voter);
-      if (vote === true) granted++;
-      else if (vote === false) rejected++;
-    }
-    return { granted, rejected };
+  private voteResult(): VoteResult {
+    return this.configuration.quorum.voteResult((id) => this.votes.get(id));
   }
 
   // ---- replication: follower side ----------------------------------------
@@ -434,7 +494,9 @@ export class RaftNode {
 
   /** An install is answered like an append: with the index the follower's log now reaches. */
   private handleSnapshot(m: SnapshotMessage): void {
-    this.answerAppend(m.from, this.snapshots.receive(this.log, m.snapshot), false);
+    const reached = this.snapshots.receive(this.log, m.snapshot);
+    if (this.snapshots.latest === m.snapshot) this.configuration = new Configuration(m.snapshot.metadata.conf);
+    this.answerAppend(m.from, reached, false);
   }
 
   private answerAppend(to: NodeId, index: number, reject: boolean, hintIndex = 0, hintTerm = 0): void {
@@ -443,8 +505,9 @@ export class RaftNode {
 
   // ---- replication: leader side ------------------------------------------
 
-  private appendEntry(data: string | null): Entry {
-    const entry: Entry = { index: this.log.lastIndex() + 1, term: this.term, data };
+  private appendEntry(data: string | null, type?: 'conf'): Entry {
+    // Ordinary entries carry no `type` at all, so their traces read as they always did.
+    const entry: Entry = type ? { index: this.log.lastIndex() + 1, term: this.term, data, type } : { index: this.log.lastIndex() + 1, term: this.term, data };
     this.log.append(entry);
     return entry;
   }
@@ -470,13 +533,12 @@ export class RaftNode {
       if (progress.isPaused() && progress.state !== 'snapshot') progress.becomeProbe();
       this.sendAppend(progress);
     }
-    if (m.context !== '') this.releaseReads(this.readOnly.acknowledge(m.context, m.from, this.quorum()));
+    if (m.context !== '') this.releaseReads(this.readOnly.acknowledge(m.context, m.from, (acks) => this.hasQuorum(acks)));
   }
 
   private maybeCommit(): boolean {
-    const matches = this.voters.map((voter) => this.progress.get(voter)?.match ?? 0);
-    const index = quorumIndex(matches);
-    if (index <= this.log.committed || (this.log.termAt(index) !== this.term && !this.bugs.figure8Commit)) return false;
+    const index = this.configuration.quorum.committedIndex((id) => this.progress.get(id)?.match ?? 0);
+    if (index === Infinity || index <= this.log.committed || (this.log.termAt(index) !== this.term && !this.bugs.figure8Commit)) return false;
     this.log.commitTo(index);
     return true;
   }
@@ -540,7 +602,7 @@ export class RaftNode {
       return;
     }
     this.readOnly.add(context, this.log.committed, requester, this.id);
-    if (this.quorum() === 1) this.releaseReads(this.readOnly.drain());
+    if (this.hasQuorum(new Set([this.id]))) this.releaseReads(this.readOnly.drain());
     else this.broadcastHeartbeat();
   }
 
@@ -576,12 +638,35 @@ export class RaftNode {
     }
   }
 
+  /** Everyone the leader sends the log and heartbeats to: voters and learners. */
   private peers(): NodeId[] {
-    return this.voters.filter((voter) => voter !== this.id);
+    return this.configuration.members.filter((member) => member !== this.id);
   }
 
+  /** Learners and nodes outside the config never campaign. */
   private isVoter(): boolean {
-    return this.voters.includes(this.id);
+    return this.configuration.isVoter(this.id);
+  }
+
+  private hasQuorum(acks: ReadonlySet<NodeId>): boolean {
+    return this.configuration.quorum.voteResult((id) => (acks.has(id) ? true : undefined)) === 'won';
+  }
+
+  /**
+   * The leader's side of a new config: progress for newcomers, none for the removed, and
+   * a leader that is no voter any more steps down (etcd's StepDownOnRemoval). It led
+   * until now, so the change that removed it is committed and applied.
+   */
+  private leaderSwitchConf(): void {
+    if (!this.isVoter()) return this.becomeFollower(this.term, NONE);
+    const next = this.log.lastIndex() + 1;
+    for (const id of [...this.progress.keys()]) if (!this.configuration.isMember(id)) this.progress.delete(id);
+    for (const member of this.configuration.members) {
+      if (!this.progress.has(member)) this.progress.set(member, new Progress(member, next, this.maxInflight, this.snapshotRetryRounds()));
+    }
+    // Leaving joint, or losing a lagging voter, may let more entries commit at once.
+    if (this.maybeCommit()) this.afterCommit();
+    else this.broadcastAppend();
   }
 
   private hardStateChanged(): boolean {

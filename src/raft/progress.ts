@@ -128,9 +128,3 @@ export class Progress {
     this.paused = false;
   }
 }
-
-/** The largest index stored on a majority of `matches`. */
-export function quorumIndex(matches: readonly number[]): number {
-  const sorted = matches.slice().sort((a, b) => b - a);
-  return sorted[Math.floor(sorted.length / 2)];
-}

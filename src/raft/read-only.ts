@@ -24,13 +24,13 @@ export class ReadOnlyQueue {
     return this.pending.length === 0 ? '' : this.pending[this.pending.length - 1].context;
   }
 
-  /** Records `from`'s ack of `context`; returns the reads now confirmed by a quorum, oldest first. */
-  acknowledge(context: string, from: NodeId, quorum: number): PendingRead[] {
+  /** Records `from`'s ack of `context`; returns the reads now confirmed by a quorum (`hasQuorum` of the acks), oldest first. */
+  acknowledge(context: string, from: NodeId, hasQuorum: (acks: ReadonlySet<NodeId>) => boolean): PendingRead[] {
     const at = this.pending.findIndex((read) => read.context === context);
     if (at < 0) return [];
     const read = this.pending[at];
     read.acks.add(from);
-    if (read.acks.size < quorum) return [];
+    if (!hasQuorum(read.acks)) return [];
     return this.pending.splice(0, at + 1);
   }
 

@@ -1,11 +1,6 @@
 import type { RaftLog } from './log.js';
 import type { ConfState, NodeId, Snapshot, SnapshotMetadata } from './types.js';
 
-/** The membership a snapshot records: for now just the voters (membership changes will fill in the rest). */
-export function confOf(voters: readonly NodeId[]): ConfState {
-  return { voters: voters.slice(), learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
-}
-
 /**
  * What a follower does with a snapshot from its leader, as etcd's raft decides:
  * `stale` when it has already committed that far (nothing to learn); `fastForward` when

@@ -9,6 +9,8 @@ export interface Entry {
   readonly index: number;
   readonly term: number;
   readonly data: string | null;
+  /** 'conf': `data` encodes a ConfChange (see membership.ts). Absent for ordinary entries. */
+  readonly type?: 'conf';
 }
 
 /** What must survive a crash besides the log: etcd's HardState. */
@@ -137,6 +139,29 @@ export type ProposeResult =
   | { readonly kind: 'appended'; readonly index: number; readonly term: number }
   | { readonly kind: 'forwarded'; readonly leader: NodeId }
   | { readonly kind: 'dropped'; readonly reason: 'no leader' };
+
+/** One step of a membership change, as etcd's ConfChangeSingle. */
+export interface ConfChangeSingle {
+  readonly type: 'add-voter' | 'add-learner' | 'remove';
+  readonly node: NodeId;
+}
+
+/**
+ * A membership change, as etcd's ConfChangeV2. One change (or none) without `joint` is a
+ * single-step change; several changes, or `joint`, enter joint consensus, which is left
+ * by an empty change, or on its own once committed when `autoLeave` is set (the default
+ * for a joint change, as etcd's ConfChangeTransitionAuto).
+ */
+export interface ConfChange {
+  readonly changes: readonly ConfChangeSingle[];
+  readonly joint?: boolean;
+  readonly autoLeave?: boolean;
+}
+
+/** Conf changes are proposed at the leader only; it refuses one that breaks the rules (see membership.ts). */
+export type ConfProposeResult =
+  | { readonly kind: 'appended'; readonly index: number; readonly term: number }
+  | { readonly kind: 'refused'; readonly reason: string };
 
 /**
  * Who is in the cluster, as etcd's ConfState: the voters, the learners (who receive the

@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { BugSwitches } from '../../src/bugs.js';
+import { decodeConfChange } from '../../src/raft/membership.js';
 import { RaftNode, type RaftConfig } from '../../src/raft/node.js';
 import { NONE } from '../../src/raft/types.js';
 import type { Entry, HardState, Message, MessageType, NodeId, ReadState, Ready, Snapshot } from '../../src/raft/types.js';
@@ -181,6 +182,7 @@ export class Peer {
         const expected = Math.max(this.applied.at(-1)?.index ?? 0, this.restoredFrom?.metadata.index ?? 0) + 1;
         expect(entry.index, `node ${this.id} applies out of order`).toBe(expected);
         this.applied.push(entry);
+        if (entry.type === 'conf') this.node.applyConfChange(decodeConfChange(entry));
       }
       this.readStates.push(...readStates);
       this.node.advance(rd);

@@ -6,7 +6,7 @@
  * follower that already has what the snapshot covers ignores it.
  */
 import { describe, expect, it } from 'vitest';
-import { confOf } from '../../src/raft/snapshot.js';
+import { bootstrapConf } from '../../src/raft/membership.js';
 import type { Snapshot } from '../../src/raft/types.js';
 import { Network, Peer, entriesOf, ET, HB, makeLeader, ofType } from './helpers.js';
 
@@ -28,7 +28,7 @@ describe('compaction', () => {
     const leader = net.node(1);
     expect(leader.applied).toBe(11);
     const snapshot = net.peer(1).compact('kv@11');
-    expect(snapshot.metadata).toEqual({ index: 11, term: 1, conf: confOf([1, 2, 3]) });
+    expect(snapshot.metadata).toEqual({ index: 11, term: 1, conf: bootstrapConf([1, 2, 3]) });
     expect(leader.latestSnapshot()).toBe(snapshot);
     expect(leader.log.compactedIndex).toBe(8);
     expect(leader.log.firstIndex()).toBe(9);
@@ -131,7 +131,7 @@ describe('InstallSnapshot', () => {
   it('a follower that has already committed up to the snapshot ignores it and answers with its commit index', () => {
     const follower = new Peer(2, [1, 2, 3], { hardState: { term: 1, vote: 1, commit: 5 }, entries: entriesOf([1, 1, 1, 1, 1]) });
     follower.drain();
-    const stale: Snapshot = { metadata: { index: 4, term: 1, conf: confOf([1, 2, 3]) }, data: 'old' };
+    const stale: Snapshot = { metadata: { index: 4, term: 1, conf: bootstrapConf([1, 2, 3]) }, data: 'old' };
     follower.step({ type: 'snap', from: 1, to: 2, term: 1, snapshot: stale });
     const [rd] = follower.drainReadies();
     expect(rd.snapshot).toBeNull();
@@ -143,7 +143,7 @@ describe('InstallSnapshot', () => {
   it('a follower whose log already holds the snapshot entry keeps its log and only moves its commit up', () => {
     const follower = new Peer(2, [1, 2, 3], { hardState: { term: 1, vote: 1, commit: 1 }, entries: entriesOf([1, 1, 1, 1, 1]) });
     follower.drain();
-    const covered: Snapshot = { metadata: { index: 4, term: 1, conf: confOf([1, 2, 3]) }, data: 'covered' };
+    const covered: Snapshot = { metadata: { index: 4, term: 1, conf: bootstrapConf([1, 2, 3]) }, data: 'covered' };
     follower.step({ type: 'snap', from: 1, to: 2, term: 1, snapshot: covered });
     const readies = follower.drainReadies();
     expect(readies.every((rd) => rd.snapshot === null)).toBe(true);
@@ -155,7 +155,7 @@ describe('InstallSnapshot', () => {
   it('a snapshot whose last entry conflicts with the log replaces the whole log, uncommitted tail included', () => {
     const follower = new Peer(2, [1, 2, 3], { hardState: { term: 2, vote: 1, commit: 1 }, entries: entriesOf([1, 1, 1, 1]) });
     follower.drain();
-    const snapshot: Snapshot = { metadata: { index: 3, term: 2, conf: confOf([1, 2, 3]) }, data: 's' };
+    const snapshot: Snapshot = { metadata: { index: 3, term: 2, conf: bootstrapConf([1, 2, 3]) }, data: 's' };
     follower.step({ type: 'snap', from: 1, to: 2, term: 2, snapshot });
     follower.drain();
     expect(follower.node.log.lastIndex()).toBe(3);
@@ -167,7 +167,7 @@ describe('InstallSnapshot', () => {
     const candidate = new Peer(2, [1, 2, 3], { hardState: { term: 1, vote: 1, commit: 0 } });
     candidate.node.campaign();
     candidate.drain();
-    const snapshot: Snapshot = { metadata: { index: 3, term: 1, conf: confOf([1, 2, 3]) }, data: 's' };
+    const snapshot: Snapshot = { metadata: { index: 3, term: 1, conf: bootstrapConf([1, 2, 3]) }, data: 's' };
     candidate.step({ type: 'snap', from: 3, to: 2, term: candidate.term, snapshot });
     candidate.drain();
     expect(candidate.role).toBe('follower');
