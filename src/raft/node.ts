@@ -1,4 +1,12 @@
 import type { BugSwitches } from '../bugs.js';
+import {
+  checkElectionOptions,
+  isDisruptiveCampaign,
+  keepsOwnTerm,
+  quorumActiveSinceLastCheck,
+  type ElectionNotice,
+  type ElectionOptions,
+} from './election.js';
 import { RaftLog } from './log.js';
 import { Progress, quorumIndex } from './progress.js';
 import { ReadOnlyQueue } from './read-only.js';
@@ -12,6 +20,8 @@ import type {
   HeartbeatResponse,
   Message,
   NodeId,
+  PreVoteRequest,
+  PreVoteResponse,
   ProposeResult,
   ReadIndexRequest,
   ReadState,
@@ -21,7 +31,7 @@ import type {
   VoteResponse,
 } from './types.js';
 
-export interface RaftConfig {
+export interface RaftConfig extends ElectionOptions {
   readonly id: NodeId;
   /** Every voter, this node included. */
   readonly voters: readonly NodeId[];
@@ -65,6 +75,9 @@ export class RaftNode {
   /** ReadIndex requests that arrive before the leader has committed an entry of its term. */
   private deferredReads: { context: string; requester: NodeId }[] = [];
   private outbox: Message[] = [];
+  /** The voter a leadership transfer hands over to, or NONE; proposals wait while one is pending. */
+  private transferee: NodeId = NONE;
+  private notices: ElectionNotice[] = [];
   private readStates: ReadState[] = [];
   private persisted: HardState;
   private readonly maxEntriesPerAppend: number;
@@ -72,6 +85,7 @@ export class RaftNode {
   private readonly bugs: BugSwitches;
 
   constructor(config: RaftConfig) {
+    checkElectionOptions(config);
     this.config = config;
     this.id = config.id;
     this.voters = config.voters.slice().sort((a, b) => a - b);
@@ -103,6 +117,12 @@ export class RaftNode {
 
   tick(): void {
     if (this.role === 'leader') {
+      this.electionElapsed++;
+      if (this.electionElapsed >= this.config.electionTicks) {
+        this.electionElapsed = 0;
+        this.leaderElectionTimeout();
+        if (this.role !== 'leader') return;
+      }
       this.heartbeatElapsed++;
       if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
         this.heartbeatElapsed = 0;
@@ -114,24 +134,39 @@ export class RaftNode {
     if (this.electionElapsed >= this.randomizedElectionTimeout && this.isVoter()) this.campaign();
   }
 
-  /** Starts an election now, as a timeout would. */
+  /** Starts an election now, as a timeout would (with PreVote, the pre-election first). */
   campaign(): void {
-    this.becomeCandidate();
-    if (this.role === 'leader') return;
-    for (const peer of this.peers()) {
-      this.send({
-        type: 'vote',
-        from: this.id,
-        to: peer,
-        term: this.term,
-        lastIndex: this.log.lastIndex(),
-        lastTerm: this.log.lastTerm(),
-      });
-    }
+    if (this.config.preVote) this.startPreElection();
+    else this.startElection(false);
+  }
+
+  /**
+   * Hands leadership to `target` (etcd's MsgTransferLeader): bring it up to date, then
+   * tell it to campaign at once. Ignored unless this node leads and `target` is another voter.
+   */
+  transferLeadership(target: NodeId): void {
+    if (this.role !== 'leader' || target === this.id || !this.voters.includes(target) || target === this.transferee) return;
+    if (this.transferee !== NONE) this.abandonTransfer('superseded');
+    // The transfer gets one election timeout, counted from now.
+    this.electionElapsed = 0;
+    this.transferee = target;
+    this.notices.push({ kind: 'transfer', phase: 'started', to: target, term: this.term });
+    const progress = this.progress.get(target)!;
+    if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(target);
+    else this.sendAppend(progress);
+  }
+
+  /** What happened since the last call that the node's state does not show (for the trace). */
+  takeNotices(): ElectionNotice[] {
+    const notices = this.notices;
+    this.notices = [];
+    return notices;
   }
 
   propose(data: string): ProposeResult {
     if (this.role === 'leader') {
+      // The target must catch up with a log that stands still.
+      if (this.transferee !== NONE) return { kind: 'dropped', reason: 'leadership transfer' };
       const entry = this.appendEntry(data);
       this.broadcastAppend();
       return { kind: 'appended', index: entry.index, term: entry.term };
@@ -158,20 +193,25 @@ export class RaftNode {
   step(m: Message): void {
     if (m.to !== this.id) throw new Error(`node ${this.id} got a message for ${m.to}`);
     if (m.term > this.term) {
-      const leader = m.type === 'app' || m.type === 'heartbeat' ? m.from : NONE;
-      this.becomeFollower(m.term, leader);
+      // Within a live leader's lease a campaign is ignored outright: no answer, no new term.
+      if (isDisruptiveCampaign(m) && this.inLeaderLease()) return;
+      if (!keepsOwnTerm(m)) {
+        const leader = m.type === 'app' || m.type === 'heartbeat' ? m.from : NONE;
+        this.becomeFollower(m.term, leader);
+      }
     } else if (m.term !== 0 && m.term < this.term) {
       this.answerStaleTerm(m);
       return;
     }
     switch (m.type) {
       case 'vote':
+      case 'preVote':
         return this.handleVoteRequest(m);
       // Forwarded requests that reach a node which is no longer leader are dropped, not
       // forwarded again: two nodes with stale views could otherwise bounce them forever.
       // The client's timeout and retry cover the loss.
       case 'prop':
-        if (this.role !== 'leader') return;
+        if (this.role !== 'leader' || this.transferee !== NONE) return;
         for (const data of m.data) this.appendEntry(data);
         this.broadcastAppend();
         return;
@@ -183,7 +223,7 @@ export class RaftNode {
         return;
     }
     if (this.role === 'leader') this.stepLeader(m);
-    else if (this.role === 'candidate') this.stepCandidate(m);
+    else if (this.role === 'candidate' || this.role === 'preCandidate') this.stepCandidate(m);
     else this.stepFollower(m);
   }
 
@@ -251,6 +291,14 @@ export class RaftNode {
     this.resetRoleState();
   }
 
+  /** Like a candidate, but in the current term and without a vote of its own: it only asks. */
+  private becomePreCandidate(): void {
+    this.role = 'preCandidate';
+    this.lead = NONE;
+    this.resetRoleState();
+    this.votes.set(this.id, true);
+  }
+
   private becomeCandidate(): void {
     this.term++;
     this.vote = this.id;
@@ -284,6 +332,7 @@ export class RaftNode {
     this.progress.clear();
     this.readOnly.clear();
     this.deferredReads = [];
+    this.transferee = NONE;
   }
 
   private resetElectionTimer(): void {
@@ -303,6 +352,10 @@ export class RaftNode {
         this.electionElapsed = 0;
         this.lead = m.from;
         return this.handleHeartbeat(m);
+      case 'timeoutNow':
+        // A transfer campaign skips PreVote: the leader itself asked for it.
+        if (this.isVoter()) this.startElection(true);
+        return;
     }
   }
 
@@ -314,7 +367,12 @@ export class RaftNode {
         this.becomeFollower(this.term, m.from);
         return this.stepFollower(m);
       case 'voteResp':
-        return this.handleVoteResponse(m);
+        if (this.role === 'candidate') this.handleVoteResponse(m);
+        return;
+      case 'preVoteResp':
+        // A grant counts only for the term this pre-election asks about, not an earlier one's.
+        if (this.role === 'preCandidate' && (!m.granted || m.term === this.term + 1)) this.handleVoteResponse(m);
+        return;
     }
   }
 
@@ -329,9 +387,67 @@ export class RaftNode {
 
   // ---- elections ---------------------------------------------------------
 
-  private handleVoteRequest(m: VoteRequest): void {
-    const canVote = this.vote === m.from || (this.vote === NONE && this.lead === NONE);
+  private startElection(transfer: boolean): void {
+    this.becomeCandidate();
+    if (this.role === 'leader') return;
+    for (const peer of this.peers()) {
+      this.send({
+        type: 'vote',
+        from: this.id,
+        to: peer,
+        term: this.term,
+        lastIndex: this.log.lastIndex(),
+        lastTerm: this.log.lastTerm(),
+        ...(transfer ? { transfer: true as const } : {}),
+      });
+    }
+  }
+
+  private startPreElection(): void {
+    this.becomePreCandidate();
+    if (this.tally().granted >= this.quorum()) return this.startElection(false);
+    for (const peer of this.peers()) {
+      this.send({ type: 'preVote', from: this.id, to: peer, term: this.term + 1, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm() });
+    }
+  }
+
+  private winElection(): void {
+    if (this.role === 'preCandidate') this.startElection(false);
+    else this.becomeLeader();
+  }
+
+  /** etcd's lease: a node that heard from its leader (or leads) within an election timeout. */
+  private inLeaderLease(): boolean {
+    return this.config.checkQuorum === true && this.lead !== NONE && this.electionElapsed < this.config.electionTicks;
+  }
+
+  /** Once per election timeout a leader checks that a majority still answers, and gives up a stalled transfer. */
+  private leaderElectionTimeout(): void {
+    if (this.config.checkQuorum && !quorumActiveSinceLastCheck(this.id, this.voters, this.progress)) {
+      this.notices.push({ kind: 'stepDown', term: this.term, reason: 'check quorum' });
+      return this.becomeFollower(this.term, NONE);
+    }
+    if (this.transferee !== NONE) this.abandonTransfer('timeout');
+  }
+
+  private abandonTransfer(reason: 'timeout' | 'superseded'): void {
+    this.notices.push({ kind: 'transfer', phase: 'abandoned', to: this.transferee, term: this.term, reason });
+    this.transferee = NONE;
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.send({ type: 'timeoutNow', from: this.id, to, term: this.term });
+  }
+
+  private handleVoteRequest(m: VoteRequest | PreVoteRequest): void {
+    const preVote = m.type === 'preVote';
+    // A pre-vote for a later term binds nothing, so our vote in this term is no obstacle.
+    const canVote = this.vote === m.from || (this.vote === NONE && this.lead === NONE) || (preVote && m.term > this.term);
     const granted = canVote && (this.bugs.voteWithoutLogCheck || this.log.isUpToDate(m.lastIndex, m.lastTerm));
+    if (preVote) {
+      this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: granted ? m.term : this.term, granted });
+      return;
+    }
     if (granted) {
       this.vote = m.from;
       this.electionElapsed = 0;
@@ -339,10 +455,10 @@ export class RaftNode {
     this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, granted });
   }
 
-  private handleVoteResponse(m: VoteResponse): void {
+  private handleVoteResponse(m: VoteResponse | PreVoteResponse): void {
     this.votes.set(m.from, m.granted);
     const { granted, rejected } = this.tally();
-    if (granted >= this.quorum()) this.becomeLeader();
+    if (granted >= this.quorum()) this.winElection();
     else if (rejected >= this.quorum()) this.becomeFollower(this.term, NONE);
   }
 
@@ -396,6 +512,7 @@ export class RaftNode {
   private handleAppendResponse(m: AppendResponse): void {
     const progress = this.progress.get(m.from);
     if (!progress) return;
+    progress.recentActive = true;
     if (m.reject) {
       const probeFrom = m.hintTerm > 0 ? this.log.findConflictByTerm(m.hintIndex, m.hintTerm) : m.hintIndex;
       if (progress.reject(m.index, probeFrom)) this.sendAppend(progress);
@@ -404,11 +521,13 @@ export class RaftNode {
     if (!progress.acknowledge(m.index)) return;
     if (this.maybeCommit()) this.afterCommit();
     else this.sendAppend(progress, false);
+    if (m.from === this.transferee && progress.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
   }
 
   private handleHeartbeatResponse(m: HeartbeatResponse): void {
     const progress = this.progress.get(m.from);
     if (!progress) return;
+    progress.recentActive = true;
     progress.heard();
     if (progress.match < this.log.lastIndex()) {
       if (progress.isPaused()) progress.becomeProbe();
@@ -475,7 +594,8 @@ export class RaftNode {
       return;
     }
     this.readOnly.add(context, this.log.committed, requester, this.id);
-    if (this.quorum() === 1) this.releaseReads(this.readOnly.drain());
+    // A lease read skips the heartbeat round: CheckQuorum would have deposed a leader without a majority.
+    if (this.quorum() === 1 || this.config.readMode === 'lease') this.releaseReads(this.readOnly.drain());
     else this.broadcastHeartbeat();
   }
 
@@ -508,6 +628,8 @@ export class RaftNode {
     if (m.type === 'app' || m.type === 'heartbeat') this.answerAppend(m.from, 0, true);
     else if (m.type === 'vote') {
       this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, granted: false });
+    } else if (m.type === 'preVote') {
+      this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: this.term, granted: false });
     }
   }
 

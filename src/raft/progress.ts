@@ -11,6 +11,8 @@ export class Progress {
   state: 'probe' | 'replicate' = 'probe';
   /** In probe state: an append is outstanding, wait for its answer or the next heartbeat. */
   paused = false;
+  /** The follower answered since the leader's last CheckQuorum test (see election.ts). */
+  recentActive = false;
   /** Last indices of the appends in flight, oldest first (replicate state). */
   private inflight: number[] = [];
 
