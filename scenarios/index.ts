@@ -1,6 +1,7 @@
 import type { Scenario } from '../sim/scenario.js';
 import asymmetricPartition from './asymmetric-partition.js';
 import bridge from './bridge.js';
+import checkQuorum from './check-quorum.js';
 import churn from './churn.js';
 import clockSkew from './clock-skew.js';
 import crashAll from './crash-all.js';
@@ -12,11 +13,14 @@ import flakyNetwork from './flaky-network.js';
 import happy from './happy.js';
 import leaderCrash from './leader-crash.js';
 import leaderIsolation from './leader-isolation.js';
+import leaderTransfer from './leader-transfer.js';
+import leaseReadSkew from './lease-read-skew.js';
 import leaseExpiry from './lease-expiry.js';
 import lostFsync from './lost-fsync.js';
 import nemesis from './nemesis.js';
 import partitionLeader from './partition-leader.js';
 import partitionMinority from './partition-minority.js';
+import prevoteRejoin from './prevote-rejoin.js';
 import staleRead from './stale-read.js';
 import tornWrite from './torn-write.js';
 import unreliableChurn from './unreliable-churn.js';
@@ -34,6 +38,9 @@ export const scenarios: readonly Scenario[] = [
   figure8,
   leaderIsolation,
   disruptiveRejoin,
+  prevoteRejoin,
+  checkQuorum,
+  leaderTransfer,
   asymmetricPartition,
   bridge,
   churn,
@@ -43,6 +50,7 @@ export const scenarios: readonly Scenario[] = [
   tornWrite,
   staleRead,
   leaseExpiry,
+  leaseReadSkew,
   nemesis,
 ];
 

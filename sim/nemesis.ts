@@ -108,6 +108,9 @@ export class Nemesis {
         const syncMs = this.random.int(1, this.profile.maxSyncMs);
         return this.injectThenHeal({ action: 'disk', node, syncMs }, { action: 'disk', node, syncMs: 0 }, now);
       }
+      case 'transfer':
+        // Nothing to heal: the transfer completes or is abandoned on its own.
+        return this.apply({ action: 'transfer' }, now);
       case 'clock': {
         const node = this.random.pick(ids);
         // Fast or slow with even odds, up to the profile's drift either way.

@@ -51,6 +51,8 @@ export const faultActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ at, action: z.literal('pause'), node: nodeRef }),
   z.strictObject({ at, action: z.literal('resume'), node: nodeOrAll }),
   z.strictObject({ at, action: z.literal('network'), settings: networkSettings.partial() }),
+  /** The leader hands leadership to `to` (drawn from the nemesis stream among the others when absent). */
+  z.strictObject({ at, action: z.literal('transfer'), to: nodeRef.optional() }),
 ]);
 
 export const nemesisFaults = [
@@ -69,12 +71,20 @@ export const nemesisFaults = [
   'delay',
   'clock',
   'slow-disk',
+  'transfer',
 ] as const;
+
+/**
+ * What a nemesis uses when the scenario names no faults: every kind but `transfer`, which
+ * came later; drawing it by default would change every existing seed's run. Name it in
+ * `faults` to have it drawn (swarm testing draws from that list too).
+ */
+export const defaultNemesisFaults: readonly NemesisFault[] = nemesisFaults.filter((kind) => kind !== 'transfer');
 
 const nemesisSchema = z.strictObject({
   /** Mean time between nemesis actions. */
   intervalMs: z.number().int().positive().default(1000),
-  faults: z.array(z.enum(nemesisFaults)).min(1).default([...nemesisFaults]),
+  faults: z.array(z.enum(nemesisFaults)).min(1).default([...defaultNemesisFaults]),
   /** Swarm testing: each seed draws which of `faults` are on and how strongly (see sim/swarm.ts). */
   swarm: z.boolean().default(false),
 });
@@ -130,6 +140,11 @@ export type WorkloadConfig = z.output<typeof workloadSchema>;
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
+  /**
+   * Set on a scenario that fails by design, to show a known hazard: which check must fail,
+   * and why. Tests that require every scenario to pass leave these out (and assert the failure).
+   */
+  expectFailure: z.string().min(1).optional(),
   nodes: z.number().int().min(1).max(15).default(3),
   durationMs: z.number().int().positive().default(10_000),
   timing: z
@@ -139,13 +154,19 @@ export const scenarioSchema = z.strictObject({
       heartbeatTicks: z.number().int().positive().default(1),
     })
     .default({ tickMs: 10, electionTicks: 10, heartbeatTicks: 1 }),
-  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries, and MaxInflightMsgs). */
+  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries, and MaxInflightMsgs), and its election hardening. */
   raft: z
     .strictObject({
       maxEntriesPerAppend: z.number().int().min(1).max(10_000).default(64),
       maxInflight: z.number().int().min(1).max(4096).default(64),
+      /** A would-be candidate first asks whether it could win, without raising its term. */
+      preVote: z.boolean().default(false),
+      /** A leader without a majority steps down; a node that hears a leader ignores campaigns. */
+      checkQuorum: z.boolean().default(false),
+      /** index: a heartbeat round per read; lease: trust CheckQuorum (needs checkQuorum; unsafe when clocks drift). */
+      readMode: z.enum(['index', 'lease']).default('index'),
     })
-    .default({ maxEntriesPerAppend: 64, maxInflight: 64 }),
+    .default({ maxEntriesPerAppend: 64, maxInflight: 64, preVote: false, checkQuorum: false, readMode: 'index' }),
   network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0, tailRate: 0, tailMs: 0 }),
   workload: workloadSchema.default({ type: 'register', clients: 3, thinkMs: 20, timeoutMs: 500, keys: 2, hotKeyShare: 0 }),
   faults: z.array(faultActionSchema).default([]),
@@ -172,6 +193,9 @@ export function defineScenario(input: ScenarioInput, source = 'scenario'): Scena
   if (!result.success) throw new ScenarioError(source, formatIssue(result.error.issues[0]));
   const scenario = result.data;
   checkNodeIds(scenario, source);
+  if (scenario.raft.readMode === 'lease' && !scenario.raft.checkQuorum) {
+    throw new ScenarioError(source, 'field raft.readMode: lease reads need raft.checkQuorum: true (without it nothing ends a deposed leader\'s lease)');
+  }
   return scenario;
 }
 
@@ -211,6 +235,7 @@ function checkNodeIds(scenario: Scenario, source: string): void {
       throw new ScenarioError(source, `field ${path}.at: ${fault.at} is after the end of the run (durationMs ${scenario.durationMs})`);
     }
     if ('node' in fault) check(fault.node, `${path}.node`);
+    if (fault.action === 'transfer' && fault.to !== undefined) check(fault.to, `${path}.to`);
     if (fault.action === 'cut' || fault.action === 'uncut') {
       check(fault.from, `${path}.from`);
       check(fault.to, `${path}.to`);

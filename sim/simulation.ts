@@ -25,6 +25,7 @@ import { RandomStreams } from './random.js';
 import { drawProfile, fixedProfile, type FaultProfile } from './swarm.js';
 import type { FaultAction, Scenario } from './scenario.js';
 import { TraceRecorder, type TraceEvent, type TraceLevel } from './trace.js';
+import { TransferWatch } from './transfers.js';
 import { ProposalWorkload } from './workload.js';
 
 type SimEvent =
@@ -95,6 +96,7 @@ export class Simulation {
   readonly invariants: InvariantChecker;
   readonly cluster: Cluster;
   private readonly nemesis: Nemesis | null;
+  private readonly transfers: TransferWatch;
   /** The scenario's scheduled faults in time order (ties keep their written order). */
   private readonly faults: readonly FaultAction[];
   private readonly applied: FaultAction[] = [];
@@ -142,9 +144,11 @@ export class Simulation {
     const voters = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
     const clocks = voters.map(() => new NodeClock(() => this.now));
     const bugs = bugSwitches(options.bug);
+    this.transfers = new TransferWatch(this.trace, () => this.now);
     const hostContext = {
       trace: this.trace,
       invariants: this.invariants,
+      transfers: this.transfers,
       now: () => this.now,
       send: (message: Message) => network.send(message),
       schedule: (delayMs: number, run: () => void) => this.queue.push(this.now + delayMs, { kind: 'callback', run }),
@@ -159,6 +163,9 @@ export class Simulation {
             heartbeatTicks: scenario.timing.heartbeatTicks,
             maxEntriesPerAppend: scenario.raft.maxEntriesPerAppend,
             maxInflight: scenario.raft.maxInflight,
+            preVote: scenario.raft.preVote,
+            checkQuorum: scenario.raft.checkQuorum,
+            readMode: scenario.raft.readMode,
             timers: this.random.node(id),
             bugs,
             makeStateMachine: (raft, incarnation) =>
@@ -218,6 +225,7 @@ export class Simulation {
       this.invariants.fail('liveness', `no ${what} within ${this.scenario.livenessMs} ms after all faults healed at ${this.healedAt} ms`);
     }
     this.history.closeOpen(this.now);
+    if (this.trace.enabled) this.transfers.close();
     const linearizability = this.checkHistory();
     for (const violation of this.invariants.violations) {
       if (this.trace.enabled) this.trace.record({ t: violation.time, k: 'violation', invariant: violation.invariant, message: violation.message });
