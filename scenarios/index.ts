@@ -1,6 +1,7 @@
 import type { Scenario } from '../sim/scenario.js';
 import asymmetricPartition from './asymmetric-partition.js';
 import bridge from './bridge.js';
+import checkQuorum from './check-quorum.js';
 import churn from './churn.js';
 import clockSkew from './clock-skew.js';
 import crashAll from './crash-all.js';
@@ -12,6 +13,8 @@ import flakyNetwork from './flaky-network.js';
 import happy from './happy.js';
 import leaderCrash from './leader-crash.js';
 import leaderIsolation from './leader-isolation.js';
+import leaderTransfer from './leader-transfer.js';
+import leaseReadSkew from './lease-read-skew.js';
 import leaseExpiry from './lease-expiry.js';
 import jointConsensus from './joint-consensus.js';
 import lostFsync from './lost-fsync.js';
@@ -22,6 +25,7 @@ import partitionLeader from './partition-leader.js';
 import partitionMinority from './partition-minority.js';
 import snapshotCatchup from './snapshot-catchup.js';
 import snapshotCrash from './snapshot-crash.js';
+import prevoteRejoin from './prevote-rejoin.js';
 import staleRead from './stale-read.js';
 import tornWrite from './torn-write.js';
 import unreliableChurn from './unreliable-churn.js';
@@ -39,6 +43,9 @@ export const scenarios: readonly Scenario[] = [
   figure8,
   leaderIsolation,
   disruptiveRejoin,
+  prevoteRejoin,
+  checkQuorum,
+  leaderTransfer,
   asymmetricPartition,
   bridge,
   churn,
@@ -50,6 +57,7 @@ export const scenarios: readonly Scenario[] = [
   snapshotCrash,
   staleRead,
   leaseExpiry,
+  leaseReadSkew,
   nemesis,
   membershipChange,
   jointConsensus,

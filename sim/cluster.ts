@@ -126,6 +126,13 @@ export class Cluster {
     for (const host of this.hosts) if (host.status === 'crashed') host.restart();
   }
 
+  /** The leader starts handing over to `to`; a paused leader cannot act, and the attempt is noted. */
+  transferLeadership(leader: NodeId, to: NodeId): void {
+    const host = this.host(leader);
+    if (!host.isUp) return this.note(`transfer skipped: leader ${leader} is ${host.status}`);
+    host.act((node) => node.transferLeadership(to));
+  }
+
   pause(id: NodeId): void {
     if (this.host(id).status === 'up') this.host(id).pause();
   }

@@ -86,6 +86,15 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
         return action;
       }
       return forNode(cluster, action, action.node, random, (id) => cluster.resume(id));
+    case 'transfer': {
+      const leader = cluster.leader();
+      if (leader === undefined) return skip(cluster, 'transfer skipped: no leader');
+      const others = cluster.ids().filter((id) => id !== leader);
+      const to = action.to === undefined ? (others.length === 0 ? undefined : random.pick(others)) : resolve(cluster, action.to, random);
+      if (to === undefined) return skip(cluster, `transfer skipped: no ${action.to ?? 'other'} node`);
+      cluster.transferLeadership(leader, to);
+      return { ...action, to };
+    }
     case 'network': {
       const settings = { ...cluster.networkSettings(), ...action.settings };
       cluster.setNetwork(settings);

@@ -10,9 +10,15 @@ export function describeMessage(m: Packet): { type: string; term: number; info: 
     case 'kvResp':
       return { type: m.type, term: 0, info: { requestId: m.requestId, ...describeReply(m.reply) } };
     case 'vote':
+      // The transfer flag is written only when set, so traces without transfers read as before.
+      return { type: m.type, term: m.term, info: { lastIndex: m.lastIndex, lastTerm: m.lastTerm, ...(m.transfer ? { transfer: true } : {}) } };
+    case 'preVote':
       return { type: m.type, term: m.term, info: { lastIndex: m.lastIndex, lastTerm: m.lastTerm } };
     case 'voteResp':
+    case 'preVoteResp':
       return { type: m.type, term: m.term, info: { granted: m.granted } };
+    case 'timeoutNow':
+      return { type: m.type, term: m.term, info: {} };
     case 'app':
       return {
         type: m.type,

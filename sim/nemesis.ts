@@ -114,6 +114,9 @@ export class Nemesis {
         this.cluster.note('membership: no change to make (three voters and nobody outside)');
         return undefined;
       }
+      case 'transfer':
+        // Nothing to heal: the transfer completes or is abandoned on its own.
+        return this.apply({ action: 'transfer' }, now);
       case 'clock': {
         const node = this.random.pick(ids);
         // Fast or slow with even odds, up to the profile's drift either way.

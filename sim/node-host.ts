@@ -1,5 +1,6 @@
 import type { BugSwitches } from '../src/bugs.js';
 import { decodeConfChange } from '../src/raft/membership.js';
+import type { ElectionOptions } from '../src/raft/election.js';
 import { RaftNode } from '../src/raft/node.js';
 import type { ProgressState } from '../src/raft/progress.js';
 import type { KvRequest } from '../src/kv/protocol.js';
@@ -11,6 +12,7 @@ import type { ClientRequestPacket } from './packets.js';
 import type { RandomStream } from './random.js';
 import type { UnsyncedFate } from './scenario.js';
 import type { TraceRecorder } from './trace.js';
+import type { TransferWatch } from './transfers.js';
 
 export type NodeStatus = 'up' | 'crashed' | 'paused';
 
@@ -18,6 +20,8 @@ export type NodeStatus = 'up' | 'crashed' | 'paused';
 export interface HostContext {
   readonly trace: TraceRecorder;
   readonly invariants: InvariantChecker;
+  /** Where leadership transfers are followed to their end (for the trace). */
+  readonly transfers: TransferWatch;
   now(): number;
   send(message: Message): void;
   /**
@@ -41,7 +45,8 @@ export interface StateMachine {
   handle?(client: number, requestId: number, request: KvRequest): void;
 }
 
-export interface HostOptions {
+/** PreVote, CheckQuorum and the read mode go to the node as they are. */
+export interface HostOptions extends ElectionOptions {
   readonly id: NodeId;
   /** The voters the cluster is bootstrapped with; membership changes move on from there. */
   readonly voters: readonly NodeId[];
@@ -110,7 +115,7 @@ export class NodeHost {
     if (this.status !== 'up' || this.syncing) return;
     const role = this.node.role;
     this.node.tick();
-    if (role !== 'candidate' && this.node.role === 'candidate' && this.ctx.trace.enabled) {
+    if (!isCampaigning(role) && isCampaigning(this.node.role) && this.ctx.trace.enabled) {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'timeout', node: this.id, term: this.node.term });
     }
     this.stateMachine.tick?.();
@@ -214,7 +219,7 @@ export class NodeHost {
   }
 
   private boot(): RaftNode {
-    const { id, voters, electionTicks, heartbeatTicks, timers, bugs, maxEntriesPerAppend, maxInflight, maxBytesPerAppend, snapshotCatchUpEntries } = this.options;
+    const { id, voters, electionTicks, heartbeatTicks, timers, bugs, maxEntriesPerAppend, maxInflight, maxBytesPerAppend, snapshotCatchUpEntries, preVote, checkQuorum, readMode } = this.options;
     return new RaftNode({
       id,
       voters,
@@ -227,6 +232,9 @@ export class NodeHost {
       random: timers.asFunction(),
       restored: this.disk.read(),
       bugs,
+      preVote,
+      checkQuorum,
+      readMode,
     });
   }
 
@@ -334,12 +342,14 @@ export class NodeHost {
     const node = this.node;
     const seen = this.seen;
     const now = this.ctx.now();
+    this.reportNotices(now);
     if (node.role !== seen.role || node.term !== seen.term || node.vote !== seen.vote || node.lead !== seen.lead) {
       if (this.ctx.trace.enabled) {
         this.ctx.trace.record({ t: now, k: 'state', node: this.id, role: node.role, term: node.term, vote: node.vote, lead: node.lead });
       }
       if (node.role === 'leader' && (seen.role !== 'leader' || seen.term !== node.term)) {
         this.ctx.invariants.onBecomeLeader(this.id, node.term, node.log);
+        if (this.ctx.trace.enabled) this.ctx.transfers.leaderElected(this.id, node.term);
       }
     }
     if (node.role === 'leader' && this.ctx.trace.enabled) this.reportProgress(now);
@@ -356,6 +366,17 @@ export class NodeHost {
     seen.vote = node.vote;
     seen.lead = node.lead;
     seen.commit = node.commit;
+  }
+
+  /** What the node noticed that its state does not show: transfers begun or given up, CheckQuorum step-downs. */
+  private reportNotices(now: number): void {
+    for (const notice of this.node.takeNotices()) {
+      if (!this.ctx.trace.enabled) continue;
+      if (notice.kind === 'stepDown') {
+        this.ctx.trace.record({ t: now, k: 'stepDown', node: this.id, term: notice.term, reason: notice.reason });
+      } else if (notice.phase === 'started') this.ctx.transfers.started(this.id, notice.to, notice.term);
+      else this.ctx.transfers.abandoned(this.id, notice.to, notice.term, notice.reason);
+    }
   }
 
   /** The leader's match and next index per follower (voter or learner), whenever they move (for the viewer). */
@@ -388,4 +409,8 @@ export class NodeHost {
     const node = this.node;
     return { role: node.role, term: node.term, vote: node.vote, lead: node.lead, commit: node.commit };
   }
+}
+
+function isCampaigning(role: Role): boolean {
+  return role === 'candidate' || role === 'preCandidate';
 }

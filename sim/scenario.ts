@@ -71,6 +71,8 @@ export const faultActionSchema = z.discriminatedUnion('action', [
     autoLeave: z.boolean().optional(),
   }),
   z.strictObject({ at, action: z.literal('leave-joint') }),
+  /** The leader hands leadership to `to` (drawn from the nemesis stream among the others when absent). */
+  z.strictObject({ at, action: z.literal('transfer'), to: nodeRef.optional() }),
 ]);
 
 export const nemesisFaults = [
@@ -90,13 +92,16 @@ export const nemesisFaults = [
   'clock',
   'slow-disk',
   'membership',
+  'transfer',
 ] as const;
 
 /**
- * The kinds a nemesis uses when the scenario names none: all but `membership`, which
- * changes who is in the cluster and is asked for by name (so default runs stay as they were).
+ * The kinds a nemesis uses when the scenario names none: all but `membership` (it changes
+ * who is in the cluster) and `transfer`, which came later: drawing them by default would
+ * change every existing seed's run. Name them in `faults` to have them drawn (swarm
+ * testing draws from that list too).
  */
-export const defaultNemesisFaults = nemesisFaults.filter((kind) => kind !== 'membership');
+export const defaultNemesisFaults: readonly NemesisFault[] = nemesisFaults.filter((kind) => kind !== 'membership' && kind !== 'transfer');
 
 const nemesisSchema = z.strictObject({
   /** Mean time between nemesis actions. */
@@ -157,6 +162,11 @@ export type WorkloadConfig = z.output<typeof workloadSchema>;
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
+  /**
+   * Set on a scenario that fails by design, to show a known hazard: which check must fail,
+   * and why. Tests that require every scenario to pass leave these out (and assert the failure).
+   */
+  expectFailure: z.string().min(1).optional(),
   nodes: z.number().int().min(1).max(15).default(3),
   /** How many of the nodes (1..members) the cluster starts with as voters; the rest start outside it. Default: all. */
   members: z.number().int().min(1).max(15).optional(),
@@ -168,7 +178,7 @@ export const scenarioSchema = z.strictObject({
       heartbeatTicks: z.number().int().positive().default(1),
     })
     .default({ tickMs: 10, electionTicks: 10, heartbeatTicks: 1 }),
-  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries and in bytes, and MaxInflightMsgs), and log compaction. */
+  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries and in bytes, and MaxInflightMsgs), log compaction, and election hardening. */
   raft: z
     .strictObject({
       maxEntriesPerAppend: z.number().int().min(1).max(10_000).default(64),
@@ -179,8 +189,23 @@ export const scenarioSchema = z.strictObject({
       snapshotEntries: z.number().int().nonnegative().default(0),
       /** Entries kept behind each compaction, so a follower lagging by fewer needs no snapshot (etcd's SnapshotCatchUpEntries). */
       snapshotCatchUpEntries: z.number().int().nonnegative().default(5),
+      /** A would-be candidate first asks whether it could win, without raising its term. */
+      preVote: z.boolean().default(false),
+      /** A leader without a majority steps down; a node that hears a leader ignores campaigns. */
+      checkQuorum: z.boolean().default(false),
+      /** index: a heartbeat round per read; lease: trust CheckQuorum (needs checkQuorum; unsafe when clocks drift). */
+      readMode: z.enum(['index', 'lease']).default('index'),
     })
-    .default({ maxEntriesPerAppend: 64, maxInflight: 64, maxBytesPerAppend: 0, snapshotEntries: 0, snapshotCatchUpEntries: 5 }),
+    .default({
+      maxEntriesPerAppend: 64,
+      maxInflight: 64,
+      maxBytesPerAppend: 0,
+      snapshotEntries: 0,
+      snapshotCatchUpEntries: 5,
+      preVote: false,
+      checkQuorum: false,
+      readMode: 'index',
+    }),
   network: networkSettings.default({ minLatencyMs: 1, latencySpreadMs: 4, dropRate: 0, duplicateRate: 0, tailRate: 0, tailMs: 0 }),
   workload: workloadSchema.default({ type: 'register', clients: 3, thinkMs: 20, timeoutMs: 500, keys: 2, hotKeyShare: 0 }),
   faults: z.array(faultActionSchema).default([]),
@@ -207,6 +232,9 @@ export function defineScenario(input: ScenarioInput, source = 'scenario'): Scena
   if (!result.success) throw new ScenarioError(source, formatIssue(result.error.issues[0]));
   const scenario = result.data;
   checkNodeIds(scenario, source);
+  if (scenario.raft.readMode === 'lease' && !scenario.raft.checkQuorum) {
+    throw new ScenarioError(source, 'field raft.readMode: lease reads need raft.checkQuorum: true (without it nothing ends a deposed leader\'s lease)');
+  }
   return scenario;
 }
 
@@ -249,6 +277,7 @@ function checkNodeIds(scenario: Scenario, source: string): void {
       throw new ScenarioError(source, `field ${path}.at: ${fault.at} is after the end of the run (durationMs ${scenario.durationMs})`);
     }
     if ('node' in fault) check(fault.node, `${path}.node`);
+    if (fault.action === 'transfer' && fault.to !== undefined) check(fault.to, `${path}.to`);
     if (fault.action === 'cut' || fault.action === 'uncut') {
       check(fault.from, `${path}.from`);
       check(fault.to, `${path}.to`);

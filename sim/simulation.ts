@@ -26,6 +26,7 @@ import { RandomStreams } from './random.js';
 import { drawProfile, fixedProfile, type FaultProfile } from './swarm.js';
 import type { FaultAction, Scenario } from './scenario.js';
 import { TraceRecorder, type TraceEvent, type TraceLevel } from './trace.js';
+import { TransferWatch } from './transfers.js';
 import { ProposalWorkload } from './workload.js';
 
 type SimEvent =
@@ -96,6 +97,7 @@ export class Simulation {
   readonly invariants: InvariantChecker;
   readonly cluster: Cluster;
   private readonly nemesis: Nemesis | null;
+  private readonly transfers: TransferWatch;
   /** The scenario's scheduled faults in time order (ties keep their written order). */
   private readonly faults: readonly FaultAction[];
   private readonly applied: FaultAction[] = [];
@@ -145,9 +147,11 @@ export class Simulation {
     const voters = ids.slice(0, scenario.members ?? scenario.nodes);
     const clocks = ids.map(() => new NodeClock(() => this.now));
     const bugs = bugSwitches(options.bug);
+    this.transfers = new TransferWatch(this.trace, () => this.now);
     const hostContext = {
       trace: this.trace,
       invariants: this.invariants,
+      transfers: this.transfers,
       now: () => this.now,
       send: (message: Message) => {
         network.send(message);
@@ -171,6 +175,9 @@ export class Simulation {
             maxBytesPerAppend: scenario.raft.maxBytesPerAppend,
             snapshotEntries: scenario.raft.snapshotEntries,
             snapshotCatchUpEntries: scenario.raft.snapshotCatchUpEntries,
+            preVote: scenario.raft.preVote,
+            checkQuorum: scenario.raft.checkQuorum,
+            readMode: scenario.raft.readMode,
             timers: this.random.node(id),
             bugs,
             makeStateMachine: (raft, incarnation) =>
@@ -230,6 +237,7 @@ export class Simulation {
       this.invariants.fail('liveness', `no ${what} within ${this.scenario.livenessMs} ms after all faults healed at ${this.healedAt} ms`);
     }
     this.history.closeOpen(this.now);
+    if (this.trace.enabled) this.transfers.close();
     const linearizability = this.checkHistory();
     for (const violation of this.invariants.violations) {
       if (this.trace.enabled) this.trace.record({ t: violation.time, k: 'violation', invariant: violation.invariant, message: violation.message });

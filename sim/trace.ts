@@ -36,6 +36,10 @@ export type TraceEvent =
   | { t: number; k: 'conf'; node: number; index: number; conf: ConfState }
   | { t: number; k: 'client'; client: number; op: number; type: 'invoke' | 'ok' | 'fail' | 'info'; f: string; key?: string; value?: unknown; node?: number }
   | { t: number; k: 'note'; text: string }
+  /** A leadership transfer from `from` (leader in `term`) to `to`: started, then finished (`to` leads) or abandoned. */
+  | { t: number; k: 'transfer'; phase: 'started' | 'finished' | 'abandoned'; from: number; to: number; term: number; reason?: string }
+  /** A leader gave up leadership on its own (CheckQuorum found no majority answering). */
+  | { t: number; k: 'stepDown'; node: number; term: number; reason: string }
   | { t: number; k: 'violation'; invariant: string; message: string };
 
 export type TraceKind = TraceEvent['k'];

@@ -7,7 +7,7 @@ import type { TraceEvent } from '../sim/trace.js';
  * tests can check it without a DOM.
  */
 
-export type Role = 'follower' | 'candidate' | 'leader';
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
 
 /** The checker's verdict as a trace file may carry it (optional, added by the KV work). */
 export interface Linearizability {

@@ -1,4 +1,12 @@
 import type { BugSwitches } from '../bugs.js';
+import {
+  checkElectionOptions,
+  isDisruptiveCampaign,
+  keepsOwnTerm,
+  activeSinceLastCheck,
+  type ElectionNotice,
+  type ElectionOptions,
+} from './election.js';
 import { RaftLog } from './log.js';
 import { bootstrapConf, changeConf, Configuration, encodeConfChange } from './membership.js';
 import { Progress, type ProgressState } from './progress.js';
@@ -18,6 +26,8 @@ import type {
   HeartbeatResponse,
   Message,
   NodeId,
+  PreVoteRequest,
+  PreVoteResponse,
   ProposeResult,
   ReadIndexRequest,
   ReadState,
@@ -29,7 +39,7 @@ import type {
   VoteResponse,
 } from './types.js';
 
-export interface RaftConfig {
+export interface RaftConfig extends ElectionOptions {
   readonly id: NodeId;
   /** The voters the cluster was bootstrapped with (when `restored` carries no conf). */
   readonly voters: readonly NodeId[];
@@ -90,6 +100,9 @@ export class RaftNode {
   /** ReadIndex requests that arrive before the leader has committed an entry of its term. */
   private deferredReads: { context: string; requester: NodeId }[] = [];
   private outbox: Message[] = [];
+  /** The voter a leadership transfer hands over to, or NONE; proposals wait while one is pending. */
+  private transferee: NodeId = NONE;
+  private notices: ElectionNotice[] = [];
   private readStates: ReadState[] = [];
   private persisted: HardState;
   private readonly maxEntriesPerAppend: number;
@@ -100,6 +113,7 @@ export class RaftNode {
   private readonly bugs: BugSwitches;
 
   constructor(config: RaftConfig) {
+    checkElectionOptions(config);
     this.config = config;
     this.id = config.id;
     const snapshot = config.restored?.snapshot ?? null;
@@ -166,6 +180,12 @@ export class RaftNode {
 
   tick(): void {
     if (this.role === 'leader') {
+      this.electionElapsed++;
+      if (this.electionElapsed >= this.config.electionTicks) {
+        this.electionElapsed = 0;
+        this.leaderElectionTimeout();
+        if (this.role !== 'leader') return;
+      }
       this.heartbeatElapsed++;
       if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
         this.heartbeatElapsed = 0;
@@ -177,25 +197,39 @@ export class RaftNode {
     if (this.electionElapsed >= this.randomizedElectionTimeout && this.isVoter()) this.campaign();
   }
 
-  /** Starts an election now, as a timeout would. */
+  /** Starts an election now, as a timeout would (with PreVote, the pre-election first). */
   campaign(): void {
-    this.becomeCandidate();
-    if (this.role === 'leader') return;
-    for (const peer of this.configuration.voters()) {
-      if (peer === this.id) continue;
-      this.send({
-        type: 'vote',
-        from: this.id,
-        to: peer,
-        term: this.term,
-        lastIndex: this.log.lastIndex(),
-        lastTerm: this.log.lastTerm(),
-      });
-    }
+    if (this.config.preVote) this.startPreElection();
+    else this.startElection(false);
+  }
+
+  /**
+   * Hands leadership to `target` (etcd's MsgTransferLeader): bring it up to date, then
+   * tell it to campaign at once. Ignored unless this node leads and `target` is another voter.
+   */
+  transferLeadership(target: NodeId): void {
+    if (this.role !== 'leader' || target === this.id || !this.configuration.isVoter(target) || target === this.transferee) return;
+    if (this.transferee !== NONE) this.abandonTransfer('superseded');
+    // The transfer gets one election timeout, counted from now.
+    this.electionElapsed = 0;
+    this.transferee = target;
+    this.notices.push({ kind: 'transfer', phase: 'started', to: target, term: this.term });
+    const progress = this.progress.get(target)!;
+    if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(target);
+    else this.sendAppend(progress);
+  }
+
+  /** What happened since the last call that the node's state does not show (for the trace). */
+  takeNotices(): ElectionNotice[] {
+    const notices = this.notices;
+    this.notices = [];
+    return notices;
   }
 
   propose(data: string): ProposeResult {
     if (this.role === 'leader') {
+      // The target must catch up with a log that stands still.
+      if (this.transferee !== NONE) return { kind: 'dropped', reason: 'leadership transfer' };
       const entry = this.appendEntry(data);
       this.broadcastAppend();
       return { kind: 'appended', index: entry.index, term: entry.term };
@@ -251,20 +285,25 @@ export class RaftNode {
     // from removed members. Never safety-relevant: it is a lost message.
     if (m.type === 'vote' && !this.configuration.isVoter(m.from)) return;
     if (m.term > this.term) {
-      const leader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap' ? m.from : NONE;
-      this.becomeFollower(m.term, leader);
+      // Within a live leader's lease a campaign is ignored outright: no answer, no new term.
+      if (isDisruptiveCampaign(m) && this.inLeaderLease()) return;
+      if (!keepsOwnTerm(m)) {
+        const leader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap' ? m.from : NONE;
+        this.becomeFollower(m.term, leader);
+      }
     } else if (m.term !== 0 && m.term < this.term) {
       this.answerStaleTerm(m);
       return;
     }
     switch (m.type) {
       case 'vote':
+      case 'preVote':
         return this.handleVoteRequest(m);
       // Forwarded requests that reach a node which is no longer leader are dropped, not
       // forwarded again: two nodes with stale views could otherwise bounce them forever.
       // The client's timeout and retry cover the loss.
       case 'prop':
-        if (this.role !== 'leader') return;
+        if (this.role !== 'leader' || this.transferee !== NONE) return;
         for (const data of m.data) this.appendEntry(data);
         this.broadcastAppend();
         return;
@@ -276,7 +315,7 @@ export class RaftNode {
         return;
     }
     if (this.role === 'leader') this.stepLeader(m);
-    else if (this.role === 'candidate') this.stepCandidate(m);
+    else if (this.role === 'candidate' || this.role === 'preCandidate') this.stepCandidate(m);
     else this.stepFollower(m);
   }
 
@@ -356,6 +395,14 @@ export class RaftNode {
     this.resetRoleState();
   }
 
+  /** Like a candidate, but in the current term and without a vote of its own: it only asks. */
+  private becomePreCandidate(): void {
+    this.role = 'preCandidate';
+    this.lead = NONE;
+    this.resetRoleState();
+    this.votes.set(this.id, true);
+  }
+
   private becomeCandidate(): void {
     this.term++;
     this.vote = this.id;
@@ -397,6 +444,7 @@ export class RaftNode {
     this.progress.clear();
     this.readOnly.clear();
     this.deferredReads = [];
+    this.transferee = NONE;
   }
 
   private resetElectionTimer(): void {
@@ -420,6 +468,10 @@ export class RaftNode {
         this.electionElapsed = 0;
         this.lead = m.from;
         return this.handleSnapshot(m);
+      case 'timeoutNow':
+        // A transfer campaign skips PreVote: the leader itself asked for it.
+        if (this.isVoter()) this.startElection(true);
+        return;
     }
   }
 
@@ -432,7 +484,12 @@ export class RaftNode {
         this.becomeFollower(this.term, m.from);
         return this.stepFollower(m);
       case 'voteResp':
-        return this.handleVoteResponse(m);
+        if (this.role === 'candidate') this.handleVoteResponse(m);
+        return;
+      case 'preVoteResp':
+        // A grant counts only for the term this pre-election asks about, not an earlier one's.
+        if (this.role === 'preCandidate' && (!m.granted || m.term === this.term + 1)) this.handleVoteResponse(m);
+        return;
     }
   }
 
@@ -447,9 +504,67 @@ export class RaftNode {
 
   // ---- elections ---------------------------------------------------------
 
-  private handleVoteRequest(m: VoteRequest): void {
-    const canVote = this.vote === m.from || (this.vote === NONE && this.lead === NONE);
+  private startElection(transfer: boolean): void {
+    this.becomeCandidate();
+    if (this.role === 'leader') return;
+    for (const peer of this.otherVoters()) {
+      this.send({
+        type: 'vote',
+        from: this.id,
+        to: peer,
+        term: this.term,
+        lastIndex: this.log.lastIndex(),
+        lastTerm: this.log.lastTerm(),
+        ...(transfer ? { transfer: true as const } : {}),
+      });
+    }
+  }
+
+  private startPreElection(): void {
+    this.becomePreCandidate();
+    if (this.voteResult() === 'won') return this.startElection(false);
+    for (const peer of this.otherVoters()) {
+      this.send({ type: 'preVote', from: this.id, to: peer, term: this.term + 1, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm() });
+    }
+  }
+
+  private winElection(): void {
+    if (this.role === 'preCandidate') this.startElection(false);
+    else this.becomeLeader();
+  }
+
+  /** etcd's lease: a node that heard from its leader (or leads) within an election timeout. */
+  private inLeaderLease(): boolean {
+    return this.config.checkQuorum === true && this.lead !== NONE && this.electionElapsed < this.config.electionTicks;
+  }
+
+  /** Once per election timeout a leader checks that a majority still answers, and gives up a stalled transfer. */
+  private leaderElectionTimeout(): void {
+    if (this.config.checkQuorum && !this.hasQuorum(activeSinceLastCheck(this.id, this.configuration.voters(), this.progress))) {
+      this.notices.push({ kind: 'stepDown', term: this.term, reason: 'check quorum' });
+      return this.becomeFollower(this.term, NONE);
+    }
+    if (this.transferee !== NONE) this.abandonTransfer('timeout');
+  }
+
+  private abandonTransfer(reason: 'timeout' | 'superseded'): void {
+    this.notices.push({ kind: 'transfer', phase: 'abandoned', to: this.transferee, term: this.term, reason });
+    this.transferee = NONE;
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.send({ type: 'timeoutNow', from: this.id, to, term: this.term });
+  }
+
+  private handleVoteRequest(m: VoteRequest | PreVoteRequest): void {
+    const preVote = m.type === 'preVote';
+    // A pre-vote for a later term binds nothing, so our vote in this term is no obstacle.
+    const canVote = this.vote === m.from || (this.vote === NONE && this.lead === NONE) || (preVote && m.term > this.term);
     const granted = canVote && (this.bugs.voteWithoutLogCheck || this.log.isUpToDate(m.lastIndex, m.lastTerm));
+    if (preVote) {
+      this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: granted ? m.term : this.term, granted });
+      return;
+    }
     if (granted) {
       this.vote = m.from;
       this.electionElapsed = 0;
@@ -457,10 +572,10 @@ export class RaftNode {
     this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, granted });
   }
 
-  private handleVoteResponse(m: VoteResponse): void {
+  private handleVoteResponse(m: VoteResponse | PreVoteResponse): void {
     this.votes.set(m.from, m.granted);
     const result = this.voteResult();
-    if (result === 'won') this.becomeLeader();
+    if (result === 'won') this.winElection();
     else if (result === 'lost') this.becomeFollower(this.term, NONE);
   }
 
@@ -515,6 +630,7 @@ export class RaftNode {
   private handleAppendResponse(m: AppendResponse): void {
     const progress = this.progress.get(m.from);
     if (!progress) return;
+    progress.recentActive = true;
     if (m.reject) {
       const probeFrom = m.hintTerm > 0 ? this.log.findConflictByTerm(m.hintIndex, m.hintTerm) : m.hintIndex;
       if (progress.reject(m.index, probeFrom)) this.sendAppend(progress);
@@ -523,11 +639,13 @@ export class RaftNode {
     if (!progress.acknowledge(m.index)) return;
     if (this.maybeCommit()) this.afterCommit();
     else this.sendAppend(progress, false);
+    if (m.from === this.transferee && progress.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
   }
 
   private handleHeartbeatResponse(m: HeartbeatResponse): void {
     const progress = this.progress.get(m.from);
     if (!progress) return;
+    progress.recentActive = true;
     progress.heard();
     if (progress.match < this.log.lastIndex()) {
       if (progress.isPaused() && progress.state !== 'snapshot') progress.becomeProbe();
@@ -602,7 +720,8 @@ export class RaftNode {
       return;
     }
     this.readOnly.add(context, this.log.committed, requester, this.id);
-    if (this.hasQuorum(new Set([this.id]))) this.releaseReads(this.readOnly.drain());
+    // A lease read skips the heartbeat round: CheckQuorum would have deposed a leader without a majority.
+    if (this.hasQuorum(new Set([this.id])) || this.config.readMode === 'lease') this.releaseReads(this.readOnly.drain());
     else this.broadcastHeartbeat();
   }
 
@@ -635,12 +754,19 @@ export class RaftNode {
     if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') this.answerAppend(m.from, 0, true);
     else if (m.type === 'vote') {
       this.send({ type: 'voteResp', from: this.id, to: m.from, term: this.term, granted: false });
+    } else if (m.type === 'preVote') {
+      this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: this.term, granted: false });
     }
   }
 
   /** Everyone the leader sends the log and heartbeats to: voters and learners. */
   private peers(): NodeId[] {
     return this.configuration.members.filter((member) => member !== this.id);
+  }
+
+  /** Whom to ask for votes: every voter of the config in force (of both halves when joint) but this node. */
+  private otherVoters(): NodeId[] {
+    return this.configuration.voters().filter((voter) => voter !== this.id);
   }
 
   /** Learners and nodes outside the config never campaign. */

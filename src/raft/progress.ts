@@ -18,6 +18,8 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heartbeat answers heard while waiting for the snapshot's acknowledgement. */
   private snapshotWait = 0;
+  /** The follower answered since the leader's last CheckQuorum test (see election.ts). */
+  recentActive = false;
   /** Last indices of the appends in flight, oldest first (replicate state). */
   private inflight: number[] = [];
 

@@ -2,7 +2,8 @@
 export type NodeId = number;
 export const NONE: NodeId = 0;
 
-export type Role = 'follower' | 'candidate' | 'leader';
+/** A pre-candidate asks whether it could win (PreVote) before it raises its term and becomes a candidate. */
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
 
 /** An entry's payload is opaque to Raft; `null` marks the empty entry a new leader appends. */
 export interface Entry {
@@ -31,6 +32,32 @@ export interface VoteRequest extends Envelope {
   readonly type: 'vote';
   readonly lastIndex: number;
   readonly lastTerm: number;
+  /**
+   * Set on the campaign a leadership transfer starts (etcd's campaignTransfer): the old
+   * leader asked for it, so voters that still hear that leader must not ignore it.
+   */
+  readonly transfer?: true;
+}
+
+/**
+ * "Could I win?": sent for the term the sender would campaign in (its term + 1), without
+ * raising its own term or vote. The receiver changes nothing either.
+ */
+export interface PreVoteRequest extends Envelope {
+  readonly type: 'preVote';
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+}
+
+/** Granted answers carry the asked-for term; refusals the responder's own term. */
+export interface PreVoteResponse extends Envelope {
+  readonly type: 'preVoteResp';
+  readonly granted: boolean;
+}
+
+/** The leader hands over: the receiver, whose log is as long as the leader's, campaigns at once. */
+export interface TimeoutNow extends Envelope {
+  readonly type: 'timeoutNow';
 }
 
 export interface VoteResponse extends Envelope {
@@ -101,6 +128,9 @@ export interface SnapshotMessage extends Envelope {
 export type Message =
   | VoteRequest
   | VoteResponse
+  | PreVoteRequest
+  | PreVoteResponse
+  | TimeoutNow
   | AppendRequest
   | AppendResponse
   | Heartbeat
@@ -138,7 +168,7 @@ export interface Ready {
 export type ProposeResult =
   | { readonly kind: 'appended'; readonly index: number; readonly term: number }
   | { readonly kind: 'forwarded'; readonly leader: NodeId }
-  | { readonly kind: 'dropped'; readonly reason: 'no leader' };
+  | { readonly kind: 'dropped'; readonly reason: 'no leader' | 'leadership transfer' };
 
 /** One step of a membership change, as etcd's ConfChangeSingle. */
 export interface ConfChangeSingle {

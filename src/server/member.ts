@@ -60,6 +60,9 @@ export class Member {
       voters: options.voters,
       electionTicks: options.electionTicks,
       heartbeatTicks: 1,
+      // As etcd's server runs its raft: no disruptive rejoins, no leader stranded in a minority.
+      preVote: true,
+      checkQuorum: true,
       // Election timeouts only need to differ between members; any good source will do.
       random: () => randomInt(0, 2 ** 47) / 2 ** 47,
       restored: options.restored,

@@ -13,8 +13,11 @@ const envelope = { from: id, to: id, term: count };
 const entry = z.strictObject({ index: z.number().int().min(1), term: count, data: z.string().nullable() });
 
 const messageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...envelope, type: z.literal('vote'), lastIndex: count, lastTerm: count }),
+  z.strictObject({ ...envelope, type: z.literal('vote'), lastIndex: count, lastTerm: count, transfer: z.literal(true).optional() }),
   z.strictObject({ ...envelope, type: z.literal('voteResp'), granted: z.boolean() }),
+  z.strictObject({ ...envelope, type: z.literal('preVote'), lastIndex: count, lastTerm: count }),
+  z.strictObject({ ...envelope, type: z.literal('preVoteResp'), granted: z.boolean() }),
+  z.strictObject({ ...envelope, type: z.literal('timeoutNow') }),
   z.strictObject({ ...envelope, type: z.literal('app'), prevIndex: count, prevTerm: count, entries: z.array(entry), commit: count }),
   z.strictObject({ ...envelope, type: z.literal('appResp'), index: count, reject: z.boolean(), hintIndex: count, hintTerm: count }),
   z.strictObject({ ...envelope, type: z.literal('heartbeat'), commit: count, context: z.string() }),

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { BugSwitches } from '../../src/bugs.js';
 import { decodeConfChange } from '../../src/raft/membership.js';
+import type { ElectionOptions } from '../../src/raft/election.js';
 import { RaftNode, type RaftConfig } from '../../src/raft/node.js';
 import { NONE } from '../../src/raft/types.js';
 import type { Entry, HardState, Message, MessageType, NodeId, ReadState, Ready, Snapshot } from '../../src/raft/types.js';
@@ -91,7 +92,8 @@ function copyOf(state: StoredState): StoredState {
   return { hardState: state.hardState, entries: state.entries.slice(), snapshot: state.snapshot };
 }
 
-export interface PeerOptions {
+/** Election hardening (PreVote, CheckQuorum, read mode) passes straight to the node. */
+export interface PeerOptions extends ElectionOptions {
   readonly electionTicks?: number;
   readonly heartbeatTicks?: number;
   readonly random?: () => number;
@@ -145,6 +147,9 @@ export class Peer {
       maxBytesPerAppend: o.maxBytesPerAppend,
       snapshotCatchUpEntries: o.snapshotCatchUpEntries,
       bugs: o.bugs,
+      preVote: o.preVote,
+      checkQuorum: o.checkQuorum,
+      readMode: o.readMode,
       restored: { hardState: this.storage.durable.hardState, entries: this.storage.durable.entries.slice(), snapshot: this.storage.durable.snapshot },
     };
     this.restoredFrom = this.storage.durable.snapshot;
@@ -230,7 +235,8 @@ export class Peer {
 export function checkDurable(id: NodeId, durable: StoredState, messages: readonly Message[]): void {
   const hs = durable.hardState;
   for (const m of messages) {
-    if (m.term === 0) continue;
+    // A pre-vote and its grant speak of a term that may never exist: they promise nothing durable.
+    if (m.term === 0 || m.type === 'preVote' || m.type === 'preVoteResp') continue;
     expect(hs.term, `node ${id} sends a ${m.type} of term ${m.term} before that term is durable`).toBeGreaterThanOrEqual(m.term);
     // A message of an older term in the same ready was overtaken by a newer term; only
     // messages of the durable term can still be acted upon.

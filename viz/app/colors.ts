@@ -4,11 +4,13 @@ import type { OpStatus, Role } from '../types.js';
 
 export const ROLE_COLOR: Record<Role, string> = {
   follower: '#dfe6ee',
+  preCandidate: '#fbe7a8',
   candidate: '#f7cf5c',
   leader: '#f28c28',
 };
 export const ROLE_TEXT: Record<Role, string> = {
   follower: '#4a5a6a',
+  preCandidate: '#5b4300',
   candidate: '#5b4300',
   leader: '#ffffff',
 };
