@@ -55,6 +55,17 @@ export interface Model<State, Input, Output> {
   /** The largest rank in which the completed op can be legal; Infinity when unbounded. */
   rankLimit?(input: Input, output: Output): number;
   /**
+   * Optional state tags (register: the value), for dead-state pruning (tags.ts).
+   * All three or none. The model promises: a completed op with needsTag g is legal
+   * only in states tagged g; a legal step from a state tagged a to one tagged b != a
+   * is only ever taken by an op whose setsTag is b (ok or info).
+   */
+  tag?(state: State): string;
+  /** The tag a completed op needs the state to carry, or undefined when it needs none. */
+  needsTag?(input: Input, output: Output): string | undefined;
+  /** The tag an op can change the state to, or undefined when it never changes the tag. */
+  setsTag?(input: Input): string | undefined;
+  /**
    * Optional: specialize the model to one whole history before it is split into
    * parts (etcd: which revisions ok writes took; info writes whose outcome a read
    * reveals). `pinned` gives info ops an outcome every valid linearization must

@@ -39,6 +39,7 @@ import { ConfigCache } from './memo.js';
 import { Transitions } from './intern.js';
 import { findDoomed } from './doomed.js';
 import { RankGuard } from './rank.js';
+import { TagGuard, type TagInput } from './tags.js';
 
 export const RUNNING = 0;
 export const LINEARIZABLE = 1;
@@ -64,6 +65,8 @@ export interface SearchInput {
   readonly readOnly: Uint8Array;
   /** Model.rankLimit per op (Infinity for info ops), when the model has a rank. */
   readonly limits?: Float64Array;
+  /** Per-op tags, when the model has them (tags.ts). */
+  readonly tags?: TagInput;
 }
 
 export class PartSearch {
@@ -72,6 +75,8 @@ export class PartSearch {
   private readonly readOnly: Uint8Array;
   /** Dead-state pruning by rank (see rank.ts), or null. */
   private readonly guard: RankGuard | null;
+  /** Dead-state pruning by tags (see tags.ts), or null. */
+  private readonly tags: TagGuard | null;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -115,6 +120,7 @@ export class PartSearch {
     this.nOk = input.nOk;
     this.readOnly = input.readOnly;
     this.guard = input.limits !== undefined && transitions.table.hasRank ? new RankGuard(input.limits) : null;
+    this.tags = input.tags === undefined ? null : new TagGuard(input.tags);
     const entries = 2 * n + 1;
     this.next = new Int32Array(entries);
     this.prev = new Int32Array(entries);
@@ -189,10 +195,12 @@ export class PartSearch {
     next[prev[r]] = next[r];
     prev[next[r]] = prev[r];
     this.guard?.add(op);
+    this.tags?.add(op);
   }
 
   private unlift(op: number): void {
     // Reverse order of lift (dancing links).
+    this.tags?.remove(op);
     this.guard?.remove(op);
     const next = this.next;
     const prev = this.prev;
@@ -313,6 +321,7 @@ export class PartSearch {
     const nOk = this.nOk;
     const readOnly = this.readOnly;
     const guard = this.guard;
+    const tags = this.tags;
     const table = transitions.table;
     let state = this.state;
     let first = this.first;
@@ -368,7 +377,7 @@ export class PartSearch {
         const after = transitions.next(state, op);
         // An info op that changes nothing here is better left out: it may still happen later, or never.
         // A state whose rank passed a remaining ok op's limit is dead (rank.ts).
-        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op))) {
+        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op)) && (tags === null || this.tagAlive(op, after))) {
           set.set(op);
           if (cache.add(after)) {
             this.push(op, state, first, this.phase);
@@ -416,6 +425,15 @@ export class PartSearch {
     this.steps += steps;
     this.status = status;
     return status;
+  }
+
+  /** Would linearizing `op`, reaching `after`, leave a configuration tags do not rule out? */
+  private tagAlive(op: number, after: number): boolean {
+    const tags = this.tags as TagGuard;
+    tags.add(op);
+    const alive = tags.alive(after);
+    tags.remove(op);
+    return alive;
   }
 
   private push(op: number, state: number, first: number, phase: number): void {
