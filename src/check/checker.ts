@@ -104,7 +104,10 @@ function searchOrder(ops: readonly Operation[]): Operation[] {
 }
 
 function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningPart {
-  const relevant = part.ops.filter((op) => !(model.isNoop?.(op.input, op.output) ?? false));
+  const relevant = dropUnobserved(
+    part.ops.filter((op) => !(model.isNoop?.(op.input, op.output) ?? false)),
+    model,
+  );
   const ops = searchOrder(relevant);
   const n = ops.length;
   const call = new Float64Array(n);
@@ -135,6 +138,14 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
   const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags };
   const search = new PartSearch(input, transitions, initial, budget);
   return { part, keys: part.keys, ops, search, table, transitions, input };
+}
+
+/** Leaves out the info ops the model says nothing can observe (Model.unobserved). */
+function dropUnobserved(ops: readonly Operation[], model: AnyModel): readonly Operation[] {
+  if (model.unobserved === undefined) return ops;
+  const dropped = new Set(model.unobserved(ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret }))));
+  if (dropped.size === 0) return ops;
+  return ops.filter((o, i) => !(dropped.has(i) && o.type === 'info'));
 }
 
 /** Per-op tag ids for the tag guard (tags.ts), when the model has tags. */

@@ -36,6 +36,12 @@ export interface Model<State, Input, Output> {
    */
   isNoop?(input: Input, output: Output | undefined): boolean;
   /**
+   * Optional: info ops of one part (indices into `ops`, after isNoop) that can be
+   * treated as never having happened. Must be sound both ways: leaving one out never
+   * loses a linearization (an info op may always not happen, so the other way is free).
+   */
+  unobserved?(ops: readonly PrepareOp<Input, Output>[]): readonly number[];
+  /**
    * True when the completed operation never changes any state in which it is legal (a
    * read; a cas whose new value is its expected one). Only such operations may be
    * linearized at once without trying alternatives: a write that happens to leave the

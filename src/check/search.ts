@@ -21,6 +21,11 @@
  * Pruning: with a model rank (rank.ts), a state whose rank passed the limit of
  * an ok op still to be placed is dead and not entered.
  *
+ * Pruning: with model tags (tags.ts), a configuration in which an ok op still to
+ * be placed needs a tag the state lacks and nothing left can set is dead and not
+ * entered; tags also answer most "can the first op become legal" questions
+ * (reach.ts) without model steps.
+ *
  * Pruning: an info op whose step leaves the state unchanged is not linearized
  * there: leaving it out keeps every option (it may still happen later, or never).
  *
@@ -40,16 +45,13 @@ import { Transitions } from './intern.js';
 import { findDoomed } from './doomed.js';
 import { RankGuard } from './rank.js';
 import { TagGuard, type TagInput } from './tags.js';
+import { Reach } from './reach.js';
 
 export const RUNNING = 0;
 export const LINEARIZABLE = 1;
 export const NOT_LINEARIZABLE = 2;
 /** Stack frame phase for a forced move: backtracking skips over it. */
 const FORCED = 4;
-/** States explored by canBecomeLegal before giving up. */
-const REACH_LIMIT = 256;
-/** Transition lookups canBecomeLegal may spend per node. */
-const REACH_WORK = 4096;
 export type SearchStatus = typeof RUNNING | typeof LINEARIZABLE | typeof NOT_LINEARIZABLE;
 
 /** One part's operations in search order: ok ops first, then info ops. */
@@ -89,6 +91,8 @@ export class PartSearch {
 
   readonly set: LinearizedSet;
   readonly cache: ConfigCache;
+  /** Can the first-returning op still become legal (reach.ts)? */
+  private readonly reach: Reach;
 
   private readonly stackOp: Int32Array;
   private readonly stackState: Int32Array;
@@ -154,6 +158,7 @@ export class PartSearch {
     }
     this.next[last] = 0;
     this.prev[0] = last;
+    this.reach = new Reach(transitions, this.next, this.isRet, this.entryOp, this.tags);
 
     this.set = new LinearizedSet(n, input.nOk, 0x9e3779b9 ^ n);
     this.cache = new ConfigCache(this.set, budget);
@@ -213,64 +218,6 @@ export class PartSearch {
   }
 
   /**
-   * Can `first` become legal before it must be linearized? Until it is, only
-   * the current candidates can precede it, so explore the states they reach
-   * (each op reusable: an over-approximation, hence a sound prune). Gives up
-   * (answers yes) beyond REACH_LIMIT states.
-   */
-  private canBecomeLegal(state: number, first: number): boolean {
-    const next = this.next;
-    const isRet = this.isRet;
-    const entryOp = this.entryOp;
-    const transitions = this.transitions;
-    for (let c = next[0]; isRet[c] === 0; c = next[c]) {
-      if (entryOp[c] !== first && this.enables(state, entryOp[c], first)) return true;
-    }
-    const epoch = ++this.epoch;
-    let top = 0;
-    this.markState(state, epoch);
-    this.reach[top++] = state;
-    let seen = 1;
-    let work = 0;
-    while (top > 0) {
-      const s = this.reach[--top];
-      if (transitions.next(s, first) >= 0) return true;
-      for (let c = next[0]; isRet[c] === 0; c = next[c]) {
-        const op = entryOp[c];
-        if (op === first) continue;
-        if (++work > REACH_WORK) return true;
-        const t = transitions.next(s, op);
-        if (t < 0 || !this.markState(t, epoch)) continue;
-        if (++seen > REACH_LIMIT) return true;
-        this.reach[top++] = t;
-      }
-    }
-    return false;
-  }
-
-  /** Marks a state for this epoch; false if it already was. */
-  private markState(state: number, epoch: number): boolean {
-    if (state >= this.marks.length) {
-      const grown = new Int32Array(Math.max(state + 1, this.marks.length * 2));
-      grown.set(this.marks);
-      this.marks = grown;
-    }
-    if (this.marks[state] === epoch) return false;
-    this.marks[state] = epoch;
-    return true;
-  }
-
-  private marks = new Int32Array(64);
-  private readonly reach = new Int32Array(REACH_LIMIT + 1);
-  private epoch = 0;
-
-  /** Does `op` make the node's first-returning op legal (when it is not already)? */
-  private enables(state: number, op: number, first: number): boolean {
-    const after = this.transitions.next(state, op);
-    return after >= 0 && this.transitions.next(after, first) >= 0;
-  }
-
-  /**
    * The next candidate call entry at this node after `candidate` in `phase`
    * (0: first-returning op, 1: ops that make it legal, 2: the others in call
    * order), or -1 when the node is exhausted. Updates this.phase.
@@ -298,10 +245,10 @@ export class PartSearch {
       const op = entryOp[candidate];
       if (op === first) continue;
       if (phase === 1) {
-        if (this.enables(state, op, first)) break;
+        if (this.reach.enables(state, op, first)) break;
         continue;
       }
-      if (!firstLegal && this.enables(state, op, first)) continue; // tried in phase 1
+      if (!firstLegal && this.reach.enables(state, op, first)) continue; // tried in phase 1
       break;
     }
     this.phase = phase;
@@ -364,7 +311,7 @@ export class PartSearch {
           }
           set.clear(forced); // explored from here before: this node fails
           exhausted = true;
-        } else if (transitions.next(state, first) < 0 && !this.canBecomeLegal(state, first)) {
+        } else if (transitions.next(state, first) < 0 && !this.reach.canBecomeLegal(state, first)) {
           exhausted = true; // `first` can never be placed from here
         } else {
           this.phase = 0;

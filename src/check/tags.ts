@@ -33,8 +33,8 @@ export interface TagInput {
 }
 
 export class TagGuard {
-  private readonly needs: Int32Array;
-  private readonly sets: Int32Array;
+  readonly needs: Int32Array;
+  readonly sets: Int32Array;
   private readonly needers: Int32Array;
   private readonly setters: Int32Array;
   private closed = 0;
@@ -77,7 +77,8 @@ export class TagGuard {
     return t >= 0 && this.needers[t] > 0 && this.setters[t] === 0;
   }
 
-  private tagOfState(state: number): number {
+  /** The tag of an interned state, or -1 (cached: models compute it from the state object). */
+  tagOfState(state: number): number {
     if (state >= this.stateTags.length) {
       const grown = new Int32Array(Math.max(state + 1, this.stateTags.length * 2)).fill(-2);
       grown.set(this.stateTags);
