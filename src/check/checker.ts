@@ -15,7 +15,9 @@ import type { AnyModel, Model } from './model.js';
 import { modelByName, MODEL_NAMES } from './models/index.js';
 import { partitionByKey, type Part } from './partition.js';
 import { StateTable, Transitions } from './intern.js';
-import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchStatus } from './search.js';
+import type { TagInput } from './tags.js';
+import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchInput, type SearchStatus } from './search.js';
+import { explainingSearch } from './explain.js';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -91,6 +93,8 @@ export function normalizeEvents(events: readonly (HistoryEvent | RawEvent)[], fi
 
 interface RunningPart extends PartContext {
   readonly part: Part;
+  /** What its search was built from (for explainingSearch). */
+  readonly input: SearchInput;
 }
 
 /** Local search order: ok ops by call time, then info ops by call time. */
@@ -100,7 +104,10 @@ function searchOrder(ops: readonly Operation[]): Operation[] {
 }
 
 function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningPart {
-  const relevant = part.ops.filter((op) => !(model.isNoop?.(op.input, op.output) ?? false));
+  const relevant = dropUnobserved(
+    part.ops.filter((op) => !(model.isNoop?.(op.input, op.output) ?? false)),
+    model,
+  );
   const ops = searchOrder(relevant);
   const n = ops.length;
   const call = new Float64Array(n);
@@ -127,8 +134,34 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
     ops.map((o) => o.input),
     ops.map((o) => o.output),
   );
-  const search = new PartSearch({ nOk, call, ret, order, readOnly, limits }, transitions, initial, budget);
-  return { part, keys: part.keys, ops, search, table, transitions };
+  const tags = tagInput(ops, nOk, model, table);
+  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags };
+  const search = new PartSearch(input, transitions, initial, budget);
+  return { part, keys: part.keys, ops, search, table, transitions, input };
+}
+
+/** Leaves out the info ops the model says nothing can observe (Model.unobserved). */
+function dropUnobserved(ops: readonly Operation[], model: AnyModel): readonly Operation[] {
+  if (model.unobserved === undefined) return ops;
+  const dropped = new Set(model.unobserved(ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret }))));
+  if (dropped.size === 0) return ops;
+  return ops.filter((o, i) => !(dropped.has(i) && o.type === 'info'));
+}
+
+/** Per-op tag ids for the tag guard (tags.ts), when the model has tags. */
+function tagInput(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): TagInput | undefined {
+  const { tag, needsTag, setsTag } = model;
+  if (tag === undefined || needsTag === undefined || setsTag === undefined) return undefined;
+  const ids = new Map<string, number>();
+  const id = (t: string | undefined) => {
+    if (t === undefined) return -1;
+    let i = ids.get(t);
+    if (i === undefined) ids.set(t, (i = ids.size));
+    return i;
+  };
+  const needs = Int32Array.from(ops, (op, i) => (i < nOk ? id(needsTag(op.input, op.output)) : -1));
+  const sets = Int32Array.from(ops, (op) => id(setsTag(op.input)));
+  return { needs, sets, tags: ids.size, tagOf: (state) => ids.get(tag(table.states[state])) ?? -1 };
 }
 
 function summarize(p: RunningPart, verdict: Verdict): PartResult {
@@ -219,7 +252,9 @@ export function checkOperations(history: readonly Operation[], baseModel: AnyMod
     partResults,
   };
   if (failing < 0) return result;
-  return { ...result, counterexample: buildCounterexample(parts[failing], model, options.maxPrefix ?? 50) };
+  const bad = parts[failing];
+  const explained = { ...bad, search: explainingSearch(bad.search, bad.input, bad.transitions, budget) };
+  return { ...result, counterexample: buildCounterexample(explained, model, options.maxPrefix ?? 50) };
 }
 
 /** Checks a history (parsed events or raw simulator events). Throws HistoryError for malformed input. */

@@ -36,6 +36,12 @@ export interface Model<State, Input, Output> {
    */
   isNoop?(input: Input, output: Output | undefined): boolean;
   /**
+   * Optional: info ops of one part (indices into `ops`, after isNoop) that can be
+   * treated as never having happened. Must be sound both ways: leaving one out never
+   * loses a linearization (an info op may always not happen, so the other way is free).
+   */
+  unobserved?(ops: readonly PrepareOp<Input, Output>[]): readonly number[];
+  /**
    * True when the completed operation never changes any state in which it is legal (a
    * read; a cas whose new value is its expected one). Only such operations may be
    * linearized at once without trying alternatives: a write that happens to leave the
@@ -54,6 +60,17 @@ export interface Model<State, Input, Output> {
   rank?(state: State): number;
   /** The largest rank in which the completed op can be legal; Infinity when unbounded. */
   rankLimit?(input: Input, output: Output): number;
+  /**
+   * Optional state tags (register: the value), for dead-state pruning (tags.ts).
+   * All three or none. The model promises: a completed op with needsTag g is legal
+   * only in states tagged g; a legal step from a state tagged a to one tagged b != a
+   * is only ever taken by an op whose setsTag is b (ok or info).
+   */
+  tag?(state: State): string;
+  /** The tag a completed op needs the state to carry, or undefined when it needs none. */
+  needsTag?(input: Input, output: Output): string | undefined;
+  /** The tag an op can change the state to, or undefined when it never changes the tag. */
+  setsTag?(input: Input): string | undefined;
   /**
    * Optional: specialize the model to one whole history before it is split into
    * parts (etcd: which revisions ok writes took; info writes whose outcome a read

@@ -21,6 +21,11 @@
  * Pruning: with a model rank (rank.ts), a state whose rank passed the limit of
  * an ok op still to be placed is dead and not entered.
  *
+ * Pruning: with model tags (tags.ts), a configuration in which an ok op still to
+ * be placed needs a tag the state lacks and nothing left can set is dead and not
+ * entered; tags also answer most "can the first op become legal" questions
+ * (reach.ts) without model steps.
+ *
  * Pruning: an info op whose step leaves the state unchanged is not linearized
  * there: leaving it out keeps every option (it may still happen later, or never).
  *
@@ -39,16 +44,14 @@ import { ConfigCache } from './memo.js';
 import { Transitions } from './intern.js';
 import { findDoomed } from './doomed.js';
 import { RankGuard } from './rank.js';
+import { TagGuard, type TagInput } from './tags.js';
+import { Reach } from './reach.js';
 
 export const RUNNING = 0;
 export const LINEARIZABLE = 1;
 export const NOT_LINEARIZABLE = 2;
 /** Stack frame phase for a forced move: backtracking skips over it. */
 const FORCED = 4;
-/** States explored by canBecomeLegal before giving up. */
-const REACH_LIMIT = 256;
-/** Transition lookups canBecomeLegal may spend per node. */
-const REACH_WORK = 4096;
 export type SearchStatus = typeof RUNNING | typeof LINEARIZABLE | typeof NOT_LINEARIZABLE;
 
 /** One part's operations in search order: ok ops first, then info ops. */
@@ -64,6 +67,8 @@ export interface SearchInput {
   readonly readOnly: Uint8Array;
   /** Model.rankLimit per op (Infinity for info ops), when the model has a rank. */
   readonly limits?: Float64Array;
+  /** Per-op tags, when the model has them (tags.ts). */
+  readonly tags?: TagInput;
 }
 
 export class PartSearch {
@@ -72,6 +77,8 @@ export class PartSearch {
   private readonly readOnly: Uint8Array;
   /** Dead-state pruning by rank (see rank.ts), or null. */
   private readonly guard: RankGuard | null;
+  /** Dead-state pruning by tags (see tags.ts), or null. */
+  private readonly tags: TagGuard | null;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -84,6 +91,8 @@ export class PartSearch {
 
   readonly set: LinearizedSet;
   readonly cache: ConfigCache;
+  /** Can the first-returning op still become legal (reach.ts)? */
+  private readonly reach: Reach;
 
   private readonly stackOp: Int32Array;
   private readonly stackState: Int32Array;
@@ -115,6 +124,7 @@ export class PartSearch {
     this.nOk = input.nOk;
     this.readOnly = input.readOnly;
     this.guard = input.limits !== undefined && transitions.table.hasRank ? new RankGuard(input.limits) : null;
+    this.tags = input.tags === undefined ? null : new TagGuard(input.tags);
     const entries = 2 * n + 1;
     this.next = new Int32Array(entries);
     this.prev = new Int32Array(entries);
@@ -148,6 +158,7 @@ export class PartSearch {
     }
     this.next[last] = 0;
     this.prev[0] = last;
+    this.reach = new Reach(transitions, this.next, this.isRet, this.entryOp, this.tags);
 
     this.set = new LinearizedSet(n, input.nOk, 0x9e3779b9 ^ n);
     this.cache = new ConfigCache(this.set, budget);
@@ -189,10 +200,12 @@ export class PartSearch {
     next[prev[r]] = next[r];
     prev[next[r]] = prev[r];
     this.guard?.add(op);
+    this.tags?.add(op);
   }
 
   private unlift(op: number): void {
     // Reverse order of lift (dancing links).
+    this.tags?.remove(op);
     this.guard?.remove(op);
     const next = this.next;
     const prev = this.prev;
@@ -202,64 +215,6 @@ export class PartSearch {
     const c = this.callEntry[op];
     prev[next[c]] = c;
     next[prev[c]] = c;
-  }
-
-  /**
-   * Can `first` become legal before it must be linearized? Until it is, only
-   * the current candidates can precede it, so explore the states they reach
-   * (each op reusable: an over-approximation, hence a sound prune). Gives up
-   * (answers yes) beyond REACH_LIMIT states.
-   */
-  private canBecomeLegal(state: number, first: number): boolean {
-    const next = this.next;
-    const isRet = this.isRet;
-    const entryOp = this.entryOp;
-    const transitions = this.transitions;
-    for (let c = next[0]; isRet[c] === 0; c = next[c]) {
-      if (entryOp[c] !== first && this.enables(state, entryOp[c], first)) return true;
-    }
-    const epoch = ++this.epoch;
-    let top = 0;
-    this.markState(state, epoch);
-    this.reach[top++] = state;
-    let seen = 1;
-    let work = 0;
-    while (top > 0) {
-      const s = this.reach[--top];
-      if (transitions.next(s, first) >= 0) return true;
-      for (let c = next[0]; isRet[c] === 0; c = next[c]) {
-        const op = entryOp[c];
-        if (op === first) continue;
-        if (++work > REACH_WORK) return true;
-        const t = transitions.next(s, op);
-        if (t < 0 || !this.markState(t, epoch)) continue;
-        if (++seen > REACH_LIMIT) return true;
-        this.reach[top++] = t;
-      }
-    }
-    return false;
-  }
-
-  /** Marks a state for this epoch; false if it already was. */
-  private markState(state: number, epoch: number): boolean {
-    if (state >= this.marks.length) {
-      const grown = new Int32Array(Math.max(state + 1, this.marks.length * 2));
-      grown.set(this.marks);
-      this.marks = grown;
-    }
-    if (this.marks[state] === epoch) return false;
-    this.marks[state] = epoch;
-    return true;
-  }
-
-  private marks = new Int32Array(64);
-  private readonly reach = new Int32Array(REACH_LIMIT + 1);
-  private epoch = 0;
-
-  /** Does `op` make the node's first-returning op legal (when it is not already)? */
-  private enables(state: number, op: number, first: number): boolean {
-    const after = this.transitions.next(state, op);
-    return after >= 0 && this.transitions.next(after, first) >= 0;
   }
 
   /**
@@ -290,10 +245,10 @@ export class PartSearch {
       const op = entryOp[candidate];
       if (op === first) continue;
       if (phase === 1) {
-        if (this.enables(state, op, first)) break;
+        if (this.reach.enables(state, op, first)) break;
         continue;
       }
-      if (!firstLegal && this.enables(state, op, first)) continue; // tried in phase 1
+      if (!firstLegal && this.reach.enables(state, op, first)) continue; // tried in phase 1
       break;
     }
     this.phase = phase;
@@ -313,6 +268,7 @@ export class PartSearch {
     const nOk = this.nOk;
     const readOnly = this.readOnly;
     const guard = this.guard;
+    const tags = this.tags;
     const table = transitions.table;
     let state = this.state;
     let first = this.first;
@@ -355,7 +311,7 @@ export class PartSearch {
           }
           set.clear(forced); // explored from here before: this node fails
           exhausted = true;
-        } else if (transitions.next(state, first) < 0 && !this.canBecomeLegal(state, first)) {
+        } else if (transitions.next(state, first) < 0 && !this.reach.canBecomeLegal(state, first)) {
           exhausted = true; // `first` can never be placed from here
         } else {
           this.phase = 0;
@@ -368,7 +324,7 @@ export class PartSearch {
         const after = transitions.next(state, op);
         // An info op that changes nothing here is better left out: it may still happen later, or never.
         // A state whose rank passed a remaining ok op's limit is dead (rank.ts).
-        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op))) {
+        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op)) && (tags === null || this.tagAlive(op, after))) {
           set.set(op);
           if (cache.add(after)) {
             this.push(op, state, first, this.phase);
@@ -416,6 +372,15 @@ export class PartSearch {
     this.steps += steps;
     this.status = status;
     return status;
+  }
+
+  /** Would linearizing `op`, reaching `after`, leave a configuration tags do not rule out? */
+  private tagAlive(op: number, after: number): boolean {
+    const tags = this.tags as TagGuard;
+    tags.add(op);
+    const alive = tags.alive(after);
+    tags.remove(op);
+    return alive;
   }
 
   private push(op: number, state: number, first: number, phase: number): void {

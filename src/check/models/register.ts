@@ -11,6 +11,7 @@
 import { FieldError } from '../errors.js';
 import { canonical, hashString, type Model } from '../model.js';
 import { refuteStaleReads } from './register-stale.js';
+import { unobservedRegisterOps } from './register-unobserved.js';
 
 export interface RegisterInput {
   readonly f: 'read' | 'write' | 'cas';
@@ -47,9 +48,16 @@ export const registerModel: Model<RegisterState, RegisterInput, RegisterOutput> 
   partition: (input) => [input.key],
   // An unknown read tells us nothing and changes nothing.
   isNoop: (input, output) => input.f === 'read' && output === undefined,
+  // Info writes and cas whose value no read or cas observes never need to happen (register-unobserved.ts).
+  unobserved: unobservedRegisterOps,
   isReadOnly: (input) => input.f === 'read' || (input.f === 'cas' && input.arg === input.arg2),
   // Stale reads that real time alone rules out, before any search (register-stale.ts).
   refute: refuteStaleReads,
+  // Tags are values (tags.ts): a read needs its value, an ok cas its expected one, and only
+  // a write or cas of v (a cas from v to v changes nothing) can make the value v.
+  tag: (s) => s,
+  needsTag: (input, output) => (input.f === 'read' ? (output ?? undefined) : input.f === 'cas' ? input.arg : undefined),
+  setsTag: (input) => (input.f === 'write' ? input.arg : input.f === 'cas' ? input.arg2 : undefined),
   init: () => 'null',
   step(state, input, output) {
     switch (input.f) {
