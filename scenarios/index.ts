@@ -25,6 +25,7 @@ import partitionLeader from './partition-leader.js';
 import partitionMinority from './partition-minority.js';
 import snapshotCatchup from './snapshot-catchup.js';
 import snapshotCrash from './snapshot-crash.js';
+import nemesisHardened from './nemesis-hardened.js';
 import prevoteRejoin from './prevote-rejoin.js';
 import staleRead from './stale-read.js';
 import tornWrite from './torn-write.js';
@@ -59,6 +60,7 @@ export const scenarios: readonly Scenario[] = [
   leaseExpiry,
   leaseReadSkew,
   nemesis,
+  nemesisHardened,
   membershipChange,
   jointConsensus,
   membershipNemesis,
