@@ -100,6 +100,10 @@ export class RaftNode {
   /** ReadIndex requests that arrive before the leader has committed an entry of its term. */
   private deferredReads: { context: string; requester: NodeId }[] = [];
   private outbox: Message[] = [];
+  /** Proposals appended since the last ready, their appends not sent yet (see sendBatchedProposals). */
+  private appendsDue = false;
+  /** Proposals to forward to the leader with the next ready. */
+  private forwarding: string[] = [];
   /** The voter a leadership transfer hands over to, or NONE; proposals wait while one is pending. */
   private transferee: NodeId = NONE;
   private notices: ElectionNotice[] = [];
@@ -231,11 +235,11 @@ export class RaftNode {
       // The target must catch up with a log that stands still.
       if (this.transferee !== NONE) return { kind: 'dropped', reason: 'leadership transfer' };
       const entry = this.appendEntry(data);
-      this.broadcastAppend();
+      this.appendsDue = true;
       return { kind: 'appended', index: entry.index, term: entry.term };
     }
     if (this.lead === NONE) return { kind: 'dropped', reason: 'no leader' };
-    this.send({ type: 'prop', from: this.id, to: this.lead, term: 0, data: [data] });
+    this.forwarding.push(data);
     return { kind: 'forwarded', leader: this.lead };
   }
 
@@ -305,7 +309,7 @@ export class RaftNode {
       case 'prop':
         if (this.role !== 'leader' || this.transferee !== NONE) return;
         for (const data of m.data) this.appendEntry(data);
-        this.broadcastAppend();
+        this.appendsDue = true;
         return;
       case 'readIndex':
         if (this.role === 'leader') this.handleReadIndex(m.context, m.from);
@@ -323,6 +327,8 @@ export class RaftNode {
 
   hasReady(): boolean {
     return (
+      this.appendsDue ||
+      this.forwarding.length > 0 ||
       this.outbox.length > 0 ||
       this.readStates.length > 0 ||
       this.snapshots.unstable !== null ||
@@ -338,6 +344,7 @@ export class RaftNode {
    * applying) waits for the next ready.
    */
   ready(): Ready {
+    this.sendBatchedProposals();
     const snapshot = this.snapshots.unstable;
     const entries = this.log.unstableEntries();
     const hardState = this.hardStateChanged() ? this.hardState() : null;
@@ -664,6 +671,24 @@ export class RaftNode {
   private afterCommit(): void {
     this.broadcastAppend();
     this.releaseDeferredReads();
+  }
+
+  /**
+   * Proposals are batched (etcd's raft gets this from its Ready loop): the leader appends each
+   * at once but sends the appends for all of them when the driver next asks for a ready, so a
+   * burst of proposals goes out in one append per follower, up to the size bounds; a follower
+   * forwards a burst in one message.
+   */
+  private sendBatchedProposals(): void {
+    if (this.appendsDue) {
+      this.appendsDue = false;
+      if (this.role === 'leader') this.broadcastAppend();
+    }
+    if (this.forwarding.length === 0) return;
+    const data = this.forwarding;
+    this.forwarding = [];
+    // The leader may have changed since: forward to the one known now, or drop (clients retry).
+    if (this.role !== 'leader' && this.lead !== NONE) this.send({ type: 'prop', from: this.id, to: this.lead, term: 0, data });
   }
 
   private broadcastAppend(): void {

@@ -1,6 +1,7 @@
 /**
  * Flow control after etcd's progress tracker: a follower in probe state gets one append
  * at a time; one in replicate state a stream. Answers that carry no news move nothing.
+ * Proposals made between two readies travel together.
  */
 import { describe, expect, it } from 'vitest';
 import { NONE } from '../../src/raft/types.js';
@@ -22,5 +23,25 @@ describe('flow control', () => {
     // News (a higher index) moves the follower on.
     leader.step({ ...answer, index: 4 });
     expect(ofType(leader.drain(), 'app').filter((m) => m.to === 2).length).toBeGreaterThan(0);
+  });
+
+  it('proposals made between two readies go out in one append per follower', () => {
+    const leader = new Peer(1, [1, 2, 3]);
+    makeLeader(leader, [2, 3]);
+    // Both followers acknowledge the leader's empty entry, so they stream (replicate state).
+    for (const from of [2, 3]) leader.step({ type: 'appResp', from, to: 1, term: 1, index: 1, reject: false, hintIndex: 0, hintTerm: 0 });
+    leader.drain();
+    for (const data of ['a', 'b', 'c']) leader.node.propose(data);
+    const appends = ofType(leader.drain(), 'app');
+    expect(appends.map((m) => m.to).sort()).toEqual([2, 3]);
+    for (const append of appends) expect(append.entries.map((e) => e.data)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a follower forwards the proposals made between two readies in one message', () => {
+    const follower = new Peer(2, [1, 2, 3]);
+    follower.step({ type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, context: '' });
+    follower.drain();
+    for (const data of ['a', 'b']) expect(follower.node.propose(data)).toEqual({ kind: 'forwarded', leader: 1 });
+    expect(ofType(follower.drain(), 'prop')).toEqual([{ type: 'prop', from: 2, to: 1, term: 0, data: ['a', 'b'] }]);
   });
 });
