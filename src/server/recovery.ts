@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../raft/types.js';
-import { SNAP_DIR, snapName, SnapError, Snapshotter } from './snap.js';
+import { SNAP_DIR, snapName, SnapError, Snapshotter, type SnapFile } from './snap.js';
 import { Wal, WalError, type WalIdentity, type WalRecovery } from './wal.js';
 
 /** What a member boots from: the snapshot its state machine starts at, and the log after it. */
@@ -34,7 +34,9 @@ export function recover(dataDir: string, walFile: string, self: WalIdentity, log
   }
   const { wal, state, recovery } = Wal.open(walFile, self);
   const start = state.start;
+  // First choose, touching nothing: a member that refuses to start leaves its directory as it found it.
   let snapshot: Snapshot | null = null;
+  const damaged: { file: SnapFile; reason: string }[] = [];
   const refused: string[] = [];
   for (const file of files) {
     if (file.index < start.index) {
@@ -46,15 +48,18 @@ export function recover(dataDir: string, walFile: string, self: WalIdentity, log
       break;
     } catch (error) {
       if (!(error instanceof SnapError)) throw error;
-      const broken = snapshotter.quarantine(file);
-      refused.push(`${file.name} is damaged`);
-      log(`snapshot ${error.message}; moved it to ${broken} and trying an older one`);
+      damaged.push({ file, reason: error.message });
+      refused.push(`${error.message}`);
     }
   }
   if (snapshot === null && start.index > 0) {
     wal.close();
-    const why = refused.length > 0 ? refused.join(', ') : `${snapshotter.dir} holds none`;
+    const why = refused.length > 0 ? refused.join('; ') : `${snapshotter.dir} holds none`;
     throw new WalError(`${walFile}: starts after index ${start.index}, but no valid snapshot reaches it (${why}); refusing to start`);
+  }
+  for (const { file, reason } of damaged) {
+    const broken = snapshotter.quarantine(file);
+    log(`snapshot ${reason}; moved it to ${broken} and ${snapshot ? `started from the older ${snapName(snapshot.metadata.term, snapshot.metadata.index)}` : 'replayed the whole log, which starts at index 1'}`);
   }
   if (snapshot && start.index === snapshot.metadata.index && start.term !== snapshot.metadata.term) {
     wal.close();
@@ -74,8 +79,6 @@ export function recover(dataDir: string, walFile: string, self: WalIdentity, log
       entries = entries.slice(index - start.index);
     }
     log(`loaded snapshot ${join(snapshotter.dir, snapName(term, index))} (index ${index}, term ${term}); replaying ${entries.length} entries after it`);
-  } else if (refused.length > 0) {
-    log(`no usable snapshot (${refused.join(', ')}); the log starts at index 1, replaying all of it`);
   }
   return { wal, snapshotter, restored: { hardState: state.hardState, entries, snapshot }, recovery };
 }
