@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Entry, Snapshot } from '../../src/raft/types.js';
+import { resolveConfig } from '../../src/server/config.js';
 import { parseMessageBatch } from '../../src/server/peer-messages.js';
 import { recover } from '../../src/server/recovery.js';
 import { snapName, SnapError, Snapshotter } from '../../src/server/snap.js';
@@ -191,5 +192,15 @@ describe('snap messages from peers', () => {
       expect(parseMessageBatch(message(bad), 1, peers).ok, JSON.stringify(bad)).toBe(false);
     }
     expect(parseMessageBatch(message(snap(9, 4)), 1, peers)).toEqual({ ok: false, reason: 'a snapshot of term 4 in a message of term 3' });
+  });
+});
+
+describe('the snapshot flags', () => {
+  it('default to 10,000 and etcd\'s 5,000, and refuse what is not a count', () => {
+    expect(resolveConfig({})).toMatchObject({ snapshotCount: 10_000, snapshotCatchUpEntries: 5000 });
+    expect(resolveConfig({ snapshotCount: '25', experimentalSnapshotCatchupEntries: '0' })).toMatchObject({ snapshotCount: 25, snapshotCatchUpEntries: 0 });
+    expect(() => resolveConfig({ snapshotCount: '0' })).toThrow('--snapshot-count: expected a whole number of at least 1, not "0"');
+    expect(() => resolveConfig({ snapshotCount: '1e3' })).toThrow(/--snapshot-count/);
+    expect(() => resolveConfig({ experimentalSnapshotCatchupEntries: '-1' })).toThrow(/--experimental-snapshot-catchup-entries/);
   });
 });

@@ -153,5 +153,14 @@ describe('three members, one stopped while the others write past several snapsho
     );
     expect(result.verdict, JSON.stringify(result.counterexample ?? {}).slice(0, 2000)).toBe('linearizable');
     expect(load.count('ok', 'read')).toBeGreaterThan(10);
+
+    // Killed and restarted, it boots from the installed (or a later) snapshot and the WAL reset after it.
+    await lagging.kill9();
+    lagging.stderr = '';
+    lagging.start();
+    await waitFor('the restarted member', async () => ((await metric(lagging.spec, 'etcd_server_has_leader')) === 1 ? true : undefined), 15_000);
+    expect(lagging.stderr).toMatch(/loaded snapshot .*\.snap \(index \d+, term \d+\)/);
+    const held = await keysUnder(endpoint(lagging.spec), 'u/');
+    expect(unique.acked.filter((key) => !held.has(key))).toEqual([]);
   });
 });
