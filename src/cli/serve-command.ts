@@ -25,6 +25,8 @@ export function registerServe(program: Command, err: (line: string) => void): vo
     .option('--initial-cluster-state <state>', 'new or existing (accepted for etcd compatibility; membership is fixed)')
     .option('--heartbeat-interval <ms>', 'ms between a leader\'s heartbeats (one Raft tick)', '100')
     .option('--election-timeout <ms>', 'base election timeout in ms', '1000')
+    .option('--snapshot-count <n>', 'applied entries between snapshots of the store; the log before a snapshot is compacted', '10000')
+    .option('--experimental-snapshot-catchup-entries <n>', 'entries kept behind a snapshot so a slow follower can catch up without one', '5000')
     .action(async (flags: ServeFlags) => {
       process.exitCode = await serve(flags, err);
     });

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { SNAP_DIR } from './snap.js';
 
 /**
- * A member's data directory holds one file, `raftsim.wal`, whose header record names the
- * member and its cluster (src/server/wal.ts). A directory that holds anything else, or a
+ * A member's data directory holds `raftsim.wal`, whose header record names the member and
+ * its cluster (src/server/wal.ts), and `snap/`, its snapshot files (src/server/snap.ts). A directory that holds anything else, or a
  * path that is a plain file, is not ours and is refused rather than written into.
  */
 
@@ -18,7 +19,7 @@ export function openDataDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const walFile = join(dir, WAL_FILE);
   // Dot files are the WAL's own temporaries (and editors' litter): never someone's data.
-  const foreign = readdirSync(dir).filter((name) => name !== WAL_FILE && !name.startsWith('.'));
+  const foreign = readdirSync(dir).filter((name) => name !== WAL_FILE && name !== SNAP_DIR && !name.startsWith('.'));
   if (foreign.length > 0) {
     const listed = `${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}`;
     throw new DataDirError(`--data-dir ${dir}: not a raftsim data directory (it holds ${listed})`);

@@ -2,8 +2,11 @@ import { randomInt } from 'node:crypto';
 import type { KvReply, KvRequest } from '../kv/protocol.js';
 import { KvService, type RaftAccess } from '../kv/service.js';
 import { RaftNode } from '../raft/node.js';
-import type { Message, NodeId, Ready } from '../raft/types.js';
-import type { Wal, WalState } from './wal.js';
+import type { Message, NodeId, Ready, Snapshot } from '../raft/types.js';
+import { FSYNC_BUCKETS, Histogram } from './metrics.js';
+import type { RestoredState } from './recovery.js';
+import type { Snapshotter } from './snap.js';
+import type { Wal } from './wal.js';
 
 /** A request that got no answer in time: it may or may not have taken effect. */
 export type MemberReply = KvReply | { readonly kind: 'timeout' };
@@ -14,11 +17,19 @@ export interface MemberOptions {
   readonly tickMs: number;
   readonly electionTicks: number;
   readonly wal: Wal;
-  readonly restored: WalState;
+  readonly snapshotter: Snapshotter;
+  /** What recovery found: the snapshot the store starts from, and the log after it. */
+  readonly restored: RestoredState;
+  /** A snapshot is taken once this many entries were applied since the last one (etcd's --snapshot-count). */
+  readonly snapshotCount: number;
+  /** Entries kept in memory behind a snapshot, so a follower a little behind needs none (etcd's SnapshotCatchUpEntries). */
+  readonly snapshotCatchUpEntries: number;
   /** Hands messages to the peer transport; called only after the WAL is synced. */
   readonly send: (messages: readonly Message[]) => void;
   /** Told whenever the leader this member knows changes (0: none), for the log. */
   readonly onLeaderChange?: (leader: NodeId, term: number) => void;
+  /** Lines for the server's log: snapshots taken and installed. */
+  readonly log?: (line: string) => void;
 }
 
 /** Counters for /metrics. */
@@ -29,6 +40,8 @@ export interface MemberCounters {
   messagesSent: number;
   messagesReceived: number;
   readies: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
 }
 
 type ReplyHandler = (reply: KvReply) => void;
@@ -42,7 +55,9 @@ type ReplyHandler = (reply: KvReply) => void;
 export class Member {
   readonly node: RaftNode;
   readonly service: KvService;
-  readonly counters: MemberCounters = { leaderChanges: 0, applied: 0, proposals: 0, messagesSent: 0, messagesReceived: 0, readies: 0 };
+  readonly counters: MemberCounters = { leaderChanges: 0, applied: 0, proposals: 0, messagesSent: 0, messagesReceived: 0, readies: 0, snapshotsTaken: 0, snapshotsInstalled: 0 };
+  /** How long taking or installing a snapshot held the event loop: encode, write, fsync, WAL rewrite. */
+  readonly snapshotSeconds = new Histogram(FSYNC_BUCKETS);
   private readonly handlers = new Map<number, ReplyHandler>();
   private nextRequestId = 1;
   private scheduled = false;
@@ -66,6 +81,7 @@ export class Member {
       // Election timeouts only need to differ between members; any good source will do.
       random: () => randomInt(0, 2 ** 47) / 2 ** 47,
       restored: options.restored,
+      snapshotCatchUpEntries: options.snapshotCatchUpEntries,
     });
     const node = this.node;
     const raft: RaftAccess = {
@@ -92,7 +108,10 @@ export class Member {
       // be mistaken for one proposed after it, so each boot takes a fresh number.
       incarnation: Date.now(),
     });
-    // Replays the committed log into the fresh store before any client is served.
+    // The store starts from the snapshot; the node hands out only the committed entries after it,
+    // which replay into the store before any client is served.
+    const snapshot = options.restored.snapshot;
+    if (snapshot) this.service.restore(snapshot.data, snapshot.metadata.index);
     this.process();
   }
 
@@ -180,11 +199,11 @@ export class Member {
     const node = this.node;
     while (node.hasReady()) {
       const rd = node.ready();
-      // A member never compacts and its peers' parser refuses 'snap' messages, so no
-      // snapshot can be installed here; were one to arrive, the WAL could not keep it.
-      if (rd.snapshot) throw new Error('member received a snapshot, which the server does not support yet');
       this.counters.readies++;
       const wal = this.options.wal;
+      // The snapshot replaces the stored log, so it is durable, and the WAL reset to start
+      // after it, before the entries that follow it are written (and anything is sent).
+      if (rd.snapshot) this.persistInstalled(rd.snapshot);
       wal.appendEntries(rd.entries);
       if (rd.hardState) wal.appendHardState(rd.hardState);
       wal.write();
@@ -215,9 +234,50 @@ export class Member {
       this.counters.messagesSent += rd.messages.length;
       this.options.send(rd.messages);
     }
+    if (rd.snapshot) {
+      this.service.restore(rd.snapshot.data, rd.snapshot.metadata.index);
+      this.counters.snapshotsInstalled++;
+    }
     for (const entry of rd.committed) this.service.apply(entry);
     this.counters.applied += rd.committed.length;
     for (const read of rd.readStates) this.service.onReadState(read);
     this.node.advance(rd);
+    this.maybeSnapshot();
+  }
+
+  /** A leader's snapshot, before anything of its ready is sent: saved, older files purged, the WAL reset. */
+  private persistInstalled(snapshot: Snapshot): void {
+    const started = performance.now();
+    const { path, bytes } = this.options.snapshotter.save(snapshot);
+    this.options.wal.resetTo(snapshot.metadata.index, snapshot.metadata.term);
+    this.options.snapshotter.purge();
+    this.snapshotSeconds.observe((performance.now() - started) / 1000);
+    this.options.log?.(`installed the leader's snapshot at index ${snapshot.metadata.index} (term ${snapshot.metadata.term}, ${bytes} bytes) as ${path}`);
+  }
+
+  /**
+   * Every `snapshotCount` applied entries: the store's snapshot, the node's compaction, the
+   * file, then the WAL rewritten to start after the previous snapshot, not this one, so both
+   * kept files can start the member (a damaged newest one falls back to the other). The file
+   * is durable before the WAL drops anything, as etcd saves the snapshot before it releases
+   * the WAL: a crash in between loses nothing. It runs on the event loop (etcd takes it in
+   * the background from a copy-on-write store); --snapshot-count bounds how often.
+   */
+  private maybeSnapshot(): void {
+    const node = this.node;
+    const previous = node.latestSnapshot()?.metadata;
+    if (node.applied - (previous?.index ?? 0) < this.options.snapshotCount) return;
+    const started = performance.now();
+    const snapshot = node.compact(node.applied, this.service.snapshot());
+    const { path, bytes } = this.options.snapshotter.save(snapshot);
+    if (previous) this.options.wal.compactTo(previous.index, previous.term);
+    this.options.snapshotter.purge();
+    this.counters.snapshotsTaken++;
+    const ms = performance.now() - started;
+    this.snapshotSeconds.observe(ms / 1000);
+    this.options.log?.(
+      `snapshot at index ${snapshot.metadata.index} (${bytes} bytes) saved as ${path} in ${ms.toFixed(0)} ms; ` +
+        `the log keeps ${this.options.wal.entryCount} entries on disk, ${node.log.lastIndex() - node.log.compactedIndex} in memory`,
+    );
   }
 }

@@ -8,8 +8,8 @@ import { RAFT_STREAM_PATH } from './peer-transport.js';
 
 /** Members ask each other who they are (for `member list`) here. */
 export const MEMBER_PATH = '/raftsim/member';
-/** A batch is at most 64 entries per append times a few messages; this bounds a broken sender. */
-const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** A batch holds a few appends or a snapshot (the whole store); this bounds a broken sender. */
+const MAX_LINE_BYTES = 256 * 1024 * 1024;
 
 export interface SelfInfo {
   readonly id: NodeId;
@@ -46,16 +46,24 @@ export function peerApi(member: Member, self: SelfInfo, peers: ReadonlySet<NodeI
       });
   };
 
-  /** One line per batch, stepped as it arrives; a bad line ends the stream with 400. */
+  /**
+   * One line per batch, stepped as it arrives; a bad line ends the stream with 400. A line
+   * with a snapshot spans many chunks: only each new chunk is searched for the line's end,
+   * so a large line costs its length, not its length times its chunks.
+   */
   function receiveStream(req: IncomingMessage, res: ServerResponse): void {
-    let buffered = '';
+    let parts: string[] = [];
+    let partBytes = 0;
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const batch = parseMessageBatch(buffered.slice(0, newline), member.id, peers);
-        buffered = buffered.slice(newline + 1);
+      let from = 0;
+      for (let newline = chunk.indexOf('\n'); newline >= 0; newline = chunk.indexOf('\n', from)) {
+        parts.push(chunk.slice(from, newline));
+        const line = parts.join('');
+        parts = [];
+        partBytes = 0;
+        from = newline + 1;
+        const batch = parseMessageBatch(line, member.id, peers);
         if (!batch.ok) {
           refuse(batch.reason);
           sendText(res, 400, `${batch.reason}\n`);
@@ -63,10 +71,13 @@ export function peerApi(member: Member, self: SelfInfo, peers: ReadonlySet<NodeI
           return;
         }
         member.receive(batch.messages);
-        newline = buffered.indexOf('\n');
       }
-      if (buffered.length > MAX_LINE_BYTES) {
-        refuse('a batch longer than 64 MiB');
+      if (from < chunk.length) {
+        parts.push(chunk.slice(from));
+        partBytes += chunk.length - from;
+      }
+      if (partBytes > MAX_LINE_BYTES) {
+        refuse('a batch longer than 256 MiB');
         sendText(res, 400, 'batch too long\n');
         req.destroy();
       }

@@ -12,6 +12,13 @@ const count = z.number().int().min(0);
 const envelope = { from: id, to: id, term: count };
 const entry = z.strictObject({ index: z.number().int().min(1), term: count, data: z.string().nullable() });
 
+const members = z.array(z.number().int().min(1));
+const conf = z.strictObject({ voters: members, learners: members, votersOutgoing: members, learnersNext: members, autoLeave: z.boolean() });
+const snapshot = z.strictObject({
+  metadata: z.strictObject({ index: z.number().int().min(1), term: z.number().int().min(1), conf }),
+  data: z.string(),
+});
+
 const messageSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...envelope, type: z.literal('vote'), lastIndex: count, lastTerm: count, transfer: z.literal(true).optional() }),
   z.strictObject({ ...envelope, type: z.literal('voteResp'), granted: z.boolean() }),
@@ -25,6 +32,7 @@ const messageSchema = z.discriminatedUnion('type', [
   z.strictObject({ ...envelope, type: z.literal('prop'), data: z.array(z.string()) }),
   z.strictObject({ ...envelope, type: z.literal('readIndex'), context: z.string() }),
   z.strictObject({ ...envelope, type: z.literal('readIndexResp'), context: z.string(), index: count }),
+  z.strictObject({ ...envelope, type: z.literal('snap'), snapshot }),
 ]);
 
 const batchSchema = z.array(messageSchema);
@@ -42,6 +50,8 @@ export function parseMessageBatch(body: string, self: NodeId, peers: ReadonlySet
   for (const message of parsed.data) {
     if (message.to !== self) return { ok: false, reason: `a message for member ${message.to}, not ${self}` };
     if (!peers.has(message.from)) return { ok: false, reason: `a message from unknown member ${message.from}` };
+    // A leader snapshots only what it committed, which no later term can change.
+    if (message.type === 'snap' && message.snapshot.metadata.term > message.term) return { ok: false, reason: `a snapshot of term ${message.snapshot.metadata.term} in a message of term ${message.term}` };
   }
   return { ok: true, messages: parsed.data as Message[] };
 }

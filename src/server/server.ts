@@ -8,7 +8,8 @@ import { Histogram, REQUEST_BUCKETS, renderMetrics, type Metric } from './metric
 import { Member } from './member.js';
 import { MEMBER_PATH, peerApi, type SelfInfo } from './peer-api.js';
 import { PeerTransport } from './peer-transport.js';
-import { Wal } from './wal.js';
+import { recover } from './recovery.js';
+import type { Wal } from './wal.js';
 
 export const SERVER_VERSION = '3.5.0-raftsim';
 
@@ -53,12 +54,12 @@ function askPeer(peerUrl: string): Promise<SelfInfo | undefined> {
 }
 
 /**
- * Boots one member: opens (and repairs) its WAL, replays it into a fresh RaftNode and
- * KvService, then listens for peers and clients and starts ticking.
+ * Boots one member: loads its newest usable snapshot, opens (and repairs) its WAL, restores
+ * a fresh RaftNode and KvService from them, then listens for peers and clients and ticks.
  */
 export async function startServer(config: ServerConfig, log: (line: string) => void): Promise<RunningServer> {
   const walFile = openDataDir(config.dataDir);
-  const { wal, state, recovery } = Wal.open(walFile, { member: config.self.id, name: config.name, clusterId: config.clusterId });
+  const { wal, snapshotter, restored, recovery } = recover(config.dataDir, walFile, { member: config.self.id, name: config.name, clusterId: config.clusterId }, log);
   if (recovery.tornBytes > 0) log(`repaired a torn write at the end of ${walFile}: dropped ${recovery.tornBytes} bytes at offset ${recovery.tornOffset}`);
   const peerUrls = new Map<NodeId, string>(config.cluster.filter((m) => m.id !== config.self.id).map((m) => [m.id, m.peerUrl]));
   const transport = new PeerTransport(peerUrls);
@@ -68,7 +69,11 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     tickMs: config.tickMs,
     electionTicks: config.electionTicks,
     wal,
-    restored: state,
+    snapshotter,
+    restored,
+    snapshotCount: config.snapshotCount,
+    snapshotCatchUpEntries: config.snapshotCatchUpEntries,
+    log,
     send: (messages) => transport.send(messages),
     onLeaderChange: (leader, term) => {
       const name = config.cluster.find((m) => m.id === leader)?.name;
@@ -156,6 +161,13 @@ function collectMetrics(member: Member, wal: Wal, transport: PeerTransport, requ
     gauge('raftsim_raft_term', 'The Raft term of this member.', node.term),
     gauge('raftsim_wal_bytes', 'Size of the write-ahead log file.', wal.bytes),
     { name: 'etcd_disk_wal_fsync_duration_seconds', help: 'The latency distributions of fsync called by WAL.', type: 'histogram', samples: [{ value: wal.fsyncSeconds }] },
+    counter('raftsim_snapshots_taken_total', 'Snapshots this member took of its store (every --snapshot-count applied entries).', c.snapshotsTaken),
+    counter('raftsim_snapshots_installed_total', 'Snapshots received from a leader and installed.', c.snapshotsInstalled),
+    gauge('raftsim_snapshot_last_index', 'Raft index of the newest snapshot this member holds (0: none).', node.latestSnapshot()?.metadata.index ?? 0),
+    gauge('raftsim_raft_log_compacted_index', 'Entries up to this index are compacted out of the in-memory Raft log.', node.log.compactedIndex),
+    gauge('raftsim_wal_entries', 'Entries the write-ahead log holds (after the snapshot it starts from).', wal.entryCount),
+    counter('raftsim_wal_rewrites_total', 'Times the write-ahead log was rewritten after a snapshot.', wal.rewrites),
+    { name: 'raftsim_snapshot_duration_seconds', help: 'Time taking or installing a snapshot held the event loop (encode, save, fsync, WAL rewrite).', type: 'histogram', samples: [{ value: member.snapshotSeconds }] },
     counter('raftsim_peer_messages_sent_total', 'Raft messages handed to the peer transport.', c.messagesSent),
     counter('raftsim_peer_messages_received_total', 'Raft messages received from peers.', c.messagesReceived),
     counter('raftsim_peer_messages_dropped_total', 'Raft messages dropped because a peer stopped reading.', transport.counters.droppedMessages),

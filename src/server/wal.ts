@@ -2,6 +2,7 @@ import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync
 import { dirname, join } from 'node:path';
 import type { Entry, HardState } from '../raft/types.js';
 import { decodeRecord, encodeRecord } from '../storage/record.js';
+import { syncDirectory } from './fs-util.js';
 import { FSYNC_BUCKETS, Histogram } from './metrics.js';
 
 /**
@@ -10,15 +11,32 @@ import { FSYNC_BUCKETS, Histogram } from './metrics.js';
  * format, so a foreign file is refused; then come `entries` records (which replace any
  * stored entries from their first index on, as a follower's log truncation does) and
  * `hardState` records (the last one wins).
+ *
+ * Compaction rewrites the file rather than segmenting it: after a snapshot the member
+ * writes a new WAL (header, a `snapshot` record naming the index and term the log now
+ * starts after, the hard state, the entries after that index) under a temporary name,
+ * fsyncs it and renames it over the old one, so a crash leaves the old or the new file
+ * whole, and recovery (torn tails, mid-file corruption) stays that of one file.
+ * Version 2 added the `snapshot` record; version 1 files (which never have one) still open.
  */
 
 export const WAL_FORMAT = 'raftsim-wal';
-export const WAL_VERSION = 1;
+export const WAL_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** Entries per record in a rewritten WAL, so no single record (and checksum) grows without bound. */
+const ENTRIES_PER_RECORD = 1000;
 
 type WalRecord =
   | ({ readonly kind: 'header'; readonly format: string; readonly version: number } & WalIdentity)
+  | { readonly kind: 'snapshot'; readonly index: number; readonly term: number }
   | { readonly kind: 'entries'; readonly entries: readonly Entry[] }
   | { readonly kind: 'hardState'; readonly hardState: HardState };
+
+/** The snapshot a WAL's log starts after: its entries begin at `index + 1`. {0, 0} for a log never compacted. */
+export interface WalStart {
+  readonly index: number;
+  readonly term: number;
+}
 
 /** Whose log this is: a member of a cluster. A WAL of another member or cluster is refused. */
 export interface WalIdentity {
@@ -29,7 +47,9 @@ export interface WalIdentity {
 
 export interface WalState {
   readonly hardState: HardState;
+  /** The entries after `start.index`, in order, without gaps. */
   readonly entries: readonly Entry[];
+  readonly start: WalStart;
 }
 
 /** What recovery found at the end of the file. */
@@ -69,6 +89,7 @@ export function decodeRecordAt(buf: Buffer, offset: number): { ok: true; payload
 export function replayWal(buf: Buffer, file = 'wal'): { state: WalState; recovery: WalRecovery; identity: WalIdentity | undefined } {
   let hardState = EMPTY_HARD_STATE;
   const entries: Entry[] = [];
+  let start: WalStart = { index: 0, term: 0 };
   let offset = 0;
   let records = 0;
   let identity: WalIdentity | undefined;
@@ -82,17 +103,22 @@ export function replayWal(buf: Buffer, file = 'wal'): { state: WalState; recover
       if (!isTornWrite(buf, offset)) {
         throw new WalError(`${file}: the last record, at byte ${offset}, is whole but damaged (${decoded.reason}), not a torn write; refusing to start`);
       }
-      return { state: { hardState, entries }, recovery: { records, tornBytes: buf.length - offset, tornOffset: offset }, identity };
+      return { state: { hardState, entries, start }, recovery: { records, tornBytes: buf.length - offset, tornOffset: offset }, identity };
     }
     const record = parseRecord(decoded.payload, file, offset);
     if (records === 0) {
       if (record.kind !== 'header' || record.format !== WAL_FORMAT) throw new WalError(`${file}: not a raftsim write-ahead log`);
-      if (record.version !== WAL_VERSION) throw new WalError(`${file}: WAL version ${record.version} is not supported (expected ${WAL_VERSION})`);
+      if (!READABLE_VERSIONS.includes(record.version)) throw new WalError(`${file}: WAL version ${record.version} is not supported (expected ${WAL_VERSION})`);
       identity = { member: record.member, name: record.name, clusterId: record.clusterId };
+    } else if (record.kind === 'snapshot') {
+      // Only a rewrite puts it there, right after the header: anywhere else it is not ours.
+      if (records !== 1) throw new WalError(`${file}: a snapshot record at byte ${offset}, not right after the header`);
+      start = { index: record.index, term: record.term };
     } else if (record.kind === 'entries') {
       const first = record.entries[0]?.index;
-      if (first === undefined || first > entries.length + 1) throw new WalError(`${file}: entries record at byte ${offset} leaves a gap in the log`);
-      entries.length = first - 1;
+      if (first === undefined || first > start.index + entries.length + 1) throw new WalError(`${file}: entries record at byte ${offset} leaves a gap in the log`);
+      if (first <= start.index) throw new WalError(`${file}: entries record at byte ${offset} starts at ${first}, inside the snapshot the log starts after (${start.index})`);
+      entries.length = first - start.index - 1;
       for (const entry of record.entries) entries.push(entry);
     } else if (record.kind === 'hardState') {
       hardState = record.hardState;
@@ -102,7 +128,7 @@ export function replayWal(buf: Buffer, file = 'wal'): { state: WalState; recover
     records++;
     offset = decoded.end;
   }
-  return { state: { hardState, entries }, recovery: { records, tornBytes: 0, tornOffset: buf.length }, identity };
+  return { state: { hardState, entries, start }, recovery: { records, tornBytes: 0, tornOffset: buf.length }, identity };
 }
 
 const SECTOR_BYTES = 512;
@@ -150,6 +176,7 @@ function parseRecord(payload: string, file: string, offset: number): WalRecord {
   if (typeof value !== 'object' || value === null || !('kind' in value)) throw new WalError(`${file}: record at byte ${offset} has no kind`);
   const record = value as { kind: unknown; entries?: unknown; hardState?: unknown };
   if (record.kind === 'header') return value as WalRecord;
+  if (record.kind === 'snapshot' && Number.isInteger((value as { index?: unknown }).index) && Number.isInteger((value as { term?: unknown }).term)) return value as WalRecord;
   if (record.kind === 'entries' && Array.isArray(record.entries)) return value as WalRecord;
   if (record.kind === 'hardState' && typeof record.hardState === 'object' && record.hardState !== null) return value as WalRecord;
   throw new WalError(`${file}: record at byte ${offset} has an unknown kind`);
@@ -163,33 +190,39 @@ function recordBytes(record: WalRecord): Buffer {
 /**
  * An open WAL. `append*` only write (into the page cache); `sync` is the fsync that
  * makes them durable. The driver syncs before it sends the messages of the same ready.
+ * It mirrors what the file holds (the entries after `start`, the last hard state) so a
+ * compaction can rewrite the file without reading it back; the entry objects are the
+ * Raft log's own, so the mirror costs an array of references.
  */
 export class Wal {
   /** fsync durations, for /metrics (etcd_disk_wal_fsync_duration_seconds). */
   readonly fsyncSeconds = new Histogram(FSYNC_BUCKETS);
+  /** Rewrites after a snapshot, for /metrics. */
+  rewrites = 0;
   private pending: Buffer[] = [];
+  private entries: Entry[];
+  private hardState: HardState;
+  private begin: WalStart;
 
   private constructor(
-    private readonly fd: number,
+    private fd: number,
     readonly file: string,
+    private readonly self: WalIdentity,
+    state: WalState,
     /** The file's size: where the next write goes. */
     public bytes: number,
-  ) {}
+  ) {
+    this.entries = state.entries.slice();
+    this.hardState = state.hardState;
+    this.begin = state.start;
+  }
 
   /**
    * Opens (or creates) the WAL at `file` for `member`, repairing a torn tail. A new file is
    * written under a temporary name and renamed, so a crash never leaves a half header.
    */
   static open(file: string, self: WalIdentity): { wal: Wal; state: WalState; recovery: WalRecovery } {
-    if (!existsSync(file)) {
-      const temp = join(dirname(file), '.raftsim.wal.tmp');
-      const fd = openSync(temp, 'w');
-      writeSync(fd, recordBytes({ kind: 'header', format: WAL_FORMAT, version: WAL_VERSION, ...self }));
-      fdatasyncSync(fd);
-      closeSync(fd);
-      renameSync(temp, file);
-      syncDirectory(dirname(file));
-    }
+    if (!existsSync(file)) writeWhole(file, [recordBytes(headerOf(self))]);
     const { state, recovery, identity } = replayWal(readFileSync(file), file);
     if (identity?.name !== self.name || identity.member !== self.member) {
       throw new WalError(`${file}: belongs to member "${identity?.name}" (id ${identity?.member}), not "${self.name}" (id ${self.member})`);
@@ -202,15 +235,52 @@ export class Wal {
       ftruncateSync(fd, recovery.tornOffset);
       fdatasyncSync(fd);
     }
-    return { wal: new Wal(fd, file, fstatSync(fd).size), state, recovery };
+    return { wal: new Wal(fd, file, self, state, fstatSync(fd).size), state, recovery };
+  }
+
+  /** The snapshot the file's log starts after. */
+  get start(): WalStart {
+    return this.begin;
+  }
+
+  /** How many entries the file holds (after `start`). */
+  get entryCount(): number {
+    return this.entries.length;
   }
 
   appendEntries(entries: readonly Entry[]): void {
-    if (entries.length > 0) this.pending.push(recordBytes({ kind: 'entries', entries }));
+    if (entries.length === 0) return;
+    const first = entries[0].index;
+    if (first <= this.begin.index || first > this.begin.index + this.entries.length + 1) {
+      throw new Error(`WAL append from ${first} does not follow the log (after ${this.begin.index}, ${this.entries.length} entries)`);
+    }
+    this.entries.length = first - this.begin.index - 1;
+    for (const entry of entries) this.entries.push(entry);
+    this.pending.push(recordBytes({ kind: 'entries', entries }));
   }
 
   appendHardState(hardState: HardState): void {
+    this.hardState = hardState;
     this.pending.push(recordBytes({ kind: 'hardState', hardState }));
+  }
+
+  /**
+   * Drops the entries up to `index` (of `term`), which a durable snapshot covers, by
+   * rewriting the file. Returns false when the log already starts at or after it.
+   */
+  compactTo(index: number, term: number): boolean {
+    if (index <= this.begin.index) return false;
+    this.entries.splice(0, Math.min(index - this.begin.index, this.entries.length));
+    this.begin = { index, term };
+    this.rewrite();
+    return true;
+  }
+
+  /** An installed snapshot replaces the whole log: the file is rewritten to start after it, with no entries. */
+  resetTo(index: number, term: number): void {
+    this.entries = [];
+    this.begin = { index, term };
+    this.rewrite();
   }
 
   /** Writes what is pending; with `durable` also fsyncs, so it survives a power cut. */
@@ -248,16 +318,42 @@ export class Wal {
   close(): void {
     closeSync(this.fd);
   }
+
+  /**
+   * Replaces the file with header, start, hard state and entries, durably. What was pending
+   * is in the mirror, so it goes into the new file (synced, which is more than it needed).
+   * The caller must not have a `sync` in flight: it would fsync the old file's descriptor.
+   */
+  private rewrite(): void {
+    this.pending = [];
+    const records = [recordBytes(headerOf(this.self)), recordBytes({ kind: 'snapshot', ...this.begin }), recordBytes({ kind: 'hardState', hardState: this.hardState })];
+    for (let i = 0; i < this.entries.length; i += ENTRIES_PER_RECORD) {
+      records.push(recordBytes({ kind: 'entries', entries: this.entries.slice(i, i + ENTRIES_PER_RECORD) }));
+    }
+    writeWhole(this.file, records);
+    closeSync(this.fd);
+    this.fd = openSync(this.file, 'r+');
+    this.bytes = fstatSync(this.fd).size;
+    this.rewrites++;
+  }
 }
 
-/** A new file's name is durable only once its directory is synced. */
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+function headerOf(self: WalIdentity): WalRecord {
+  return { kind: 'header', format: WAL_FORMAT, version: WAL_VERSION, ...self };
+}
+
+/** Writes `file` whole under a temporary name, fsyncs, renames it into place and fsyncs the directory. */
+function writeWhole(file: string, records: readonly Buffer[]): void {
+  const temp = join(dirname(file), '.raftsim.wal.tmp');
+  const bytes = Buffer.concat(records);
+  const fd = openSync(temp, 'w');
   try {
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, written);
     fdatasyncSync(fd);
-  } catch {
-    // Some file systems refuse to sync a directory; the rename is then as durable as they allow.
   } finally {
     closeSync(fd);
   }
+  renameSync(temp, file);
+  syncDirectory(dirname(file));
 }

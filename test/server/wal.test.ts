@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -132,6 +132,9 @@ describe('the WAL', () => {
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     expect(() => openDataDir(dir)).toThrow(DataDirError);
     expect(() => openDataDir(join(dir, 'notes.txt'))).toThrow(/not a directory/);
+    expect(openDataDir(join(dir, 'fresh'))).toBe(join(dir, 'fresh', 'raftsim.wal'));
+    // Its own snapshot directory is ours.
+    mkdirSync(join(dir, 'fresh', 'snap'));
     expect(openDataDir(join(dir, 'fresh'))).toBe(join(dir, 'fresh', 'raftsim.wal'));
   });
 });
