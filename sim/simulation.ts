@@ -269,7 +269,7 @@ export class Simulation {
   }
 
   private schedule(): void {
-    const { timing, faults, nemesis, durationMs, livenessMs } = this.scenario;
+    const { timing, nemesis, durationMs, livenessMs } = this.scenario;
     for (const host of this.cluster.hosts) {
       // A random phase per node, from its own stream, keeps the nodes' ticks out of lockstep.
       const phase = this.random.node(host.id).int(0, timing.tickMs - 1);

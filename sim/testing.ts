@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { faultScheduleArbitrary, workloadArbitrary } from './arbitraries.js';
+import { faultScheduleArbitrary } from './arbitraries.js';
 import { defineScenario, type FaultAction, type Scenario, type ScenarioInput, type WorkloadConfig } from './scenario.js';
 import { runScenario, type RunResult } from './simulation.js';
 

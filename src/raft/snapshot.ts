@@ -1,5 +1,5 @@
 import type { RaftLog } from './log.js';
-import type { ConfState, NodeId, Snapshot, SnapshotMetadata } from './types.js';
+import type { ConfState, Snapshot, SnapshotMetadata } from './types.js';
 
 /**
  * What a follower does with a snapshot from its leader, as etcd's raft decides:

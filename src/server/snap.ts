@@ -1,8 +1,8 @@
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from '../raft/types.js';
 import { encodeRecord } from '../storage/record.js';
-import { syncDirectory } from './fs-util.js';
+import { syncDirectory, writeFileDurably } from './fs-util.js';
 import { decodeRecordAt } from './wal.js';
 
 /**
@@ -93,17 +93,7 @@ export class Snapshotter {
     const header: SnapHeader = { format: SNAP_FORMAT, version: SNAP_VERSION, clusterId: this.clusterId, metadata: snapshot.metadata };
     const bytes = Buffer.from(encodeRecord(JSON.stringify(header)) + encodeRecord(snapshot.data), 'utf8');
     const path = join(this.dir, snapName(term, index));
-    const temp = join(this.dir, `.${snapName(term, index)}.tmp`);
-    const fd = openSync(temp, 'w');
-    try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, written);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-    syncDirectory(this.dir);
+    writeFileDurably(path, bytes, `.${snapName(term, index)}.tmp`);
     return { path, bytes: bytes.length };
   }
 

@@ -1,8 +1,7 @@
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
 import type { Entry, HardState } from '../raft/types.js';
 import { decodeRecord, encodeRecord } from '../storage/record.js';
-import { syncDirectory } from './fs-util.js';
+import { writeFileDurably } from './fs-util.js';
 import { FSYNC_BUCKETS, Histogram } from './metrics.js';
 
 /**
@@ -344,16 +343,5 @@ function headerOf(self: WalIdentity): WalRecord {
 
 /** Writes `file` whole under a temporary name, fsyncs, renames it into place and fsyncs the directory. */
 function writeWhole(file: string, records: readonly Buffer[]): void {
-  const temp = join(dirname(file), '.raftsim.wal.tmp');
-  const bytes = Buffer.concat(records);
-  const fd = openSync(temp, 'w');
-  try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, written);
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
-  syncDirectory(dirname(file));
+  writeFileDurably(file, Buffer.concat(records), '.raftsim.wal.tmp');
 }
