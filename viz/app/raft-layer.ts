@@ -21,7 +21,7 @@ const DENSE_MARKS = 600;
 /** Short lane-gutter badge: what a node is at the cursor. */
 export function memberBadge(status: MemberStatus, joint: boolean): string {
   if (status === 'voter') return joint ? 'voter ◫' : 'voter';
-  return status === 'incoming' ? 'joining ◫' : status === 'outgoing' ? 'leaving ◫' : status;
+  return status === 'incoming' ? 'joining' : status === 'outgoing' ? 'leaving' : status;
 }
 
 /**

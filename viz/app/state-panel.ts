@@ -118,7 +118,9 @@ export class StatePanel {
             return `<tr data-peer="${p.id}"><td>${p.id}</td><td class="match">${pr ? pr.match : '?'}</td><td class="next">${pr ? pr.next : '?'}</td><td class="muted">${note}${pstate}${tag}</td></tr>`;
           })
           .join('');
-        return `<h3>Leader ${leader.id} (term ${leader.term}) sees</h3>
+        const transfer = this.store.model.transfers.find((t) => t.from === leader.id && t.start <= this.store.cursor && this.store.cursor < t.end);
+        const handing = transfer ? ` <span class="transfer-now" title="no new proposals until it is done">⇢ handing over to ${transfer.to}</span>` : '';
+        return `<h3>Leader ${leader.id} (term ${leader.term}) sees${handing}</h3>
           <table class="progress-table" data-leader="${leader.id}"><thead><tr><th>follower</th><th title="highest index known to match">match</th><th title="next index to send">next</th><th></th></tr></thead><tbody>${cells}</tbody></table>`;
       })
       .join('');

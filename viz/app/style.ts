@@ -118,8 +118,9 @@ table { border-collapse:collapse; }
 .log-cell.empty { border:1px dotted #dde3e9; background:none; opacity:1; }
 .log-cell.compacted { border:1.5px solid #8d5524; opacity:1; color:#5a3410; background:repeating-linear-gradient(45deg,#ecd9c6 0 3px,#f7eee4 3px 6px) !important; }
 .log-snap { min-width:38px; padding:0 3px; height:19px; line-height:17px; text-align:center; border:1.5px solid #8d5524; border-radius:3px; background:#ecd9c6; color:#5a3410; font-weight:700; white-space:nowrap; }
-.member-chip { display:inline-block; border-radius:9px; padding:0 5px; font-size:10.5px; font-weight:700; border:1px solid currentColor; }
+.member-chip { display:inline-block; white-space:nowrap; border-radius:9px; padding:0 4px; font-size:10.5px; font-weight:700; border:1px solid currentColor; }
 .conf-now { margin-top:3px; font-size:12px; } .conf-now.joint { color:#8a5000; font-weight:600; }
+.transfer-now { color:#3949ab; font-weight:700; font-size:11px; }
 .pstate { font-size:11px; font-weight:600; } .pstate.snapshot { color:#8d5524; }
 .progress-table { font-size:12px; }
 .progress-table th { font-size:11px; color:var(--muted); font-weight:600; padding:1px 8px 1px 0; text-align:left; }
