@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareModel } from '../../viz/prepare.js';
 import type { Model, ViewerTrace } from '../../viz/types.js';
-import { clickMessage, flush, Pages, zoom } from './browser-helpers.js';
+import { clickMessage, flush, Pages, ROOT, zoom } from './browser-helpers.js';
 import { realTrace } from './fixtures.js';
 
 /**
@@ -108,6 +109,9 @@ describe('membership', () => {
   it('puts membership proposals in the fault strip', async () => {
     const glyphs = await page.$$eval('text.fault-glyph.confPropose', (ts) => ts.map((t) => t.textContent));
     expect(glyphs).toEqual(['⚙ +l4', '⚙ +l4', '⚙ +v4']);
+    // What an action did is a note: the second promote finds no learner left to promote.
+    await zoom(page, 3300, 3700);
+    expect(await hoverOn(page, 'text.fault-glyph.note')).toContain('promote skipped: node 4 is no learner');
   });
 });
 
@@ -132,6 +136,21 @@ describe('joint consensus', () => {
     const details = await clickOn(page, 'g.conf-cell.joint rect');
     expect(details).toContain('old voters');
     expect(details).toContain('2 of [1,2,3] and 2 of [3,4,5]');
+  });
+
+  it('saves the README screenshot of membership in the viewer', async () => {
+    await page.evaluate(() => {
+      const store = window.raftsimViewer!.store;
+      store.hiddenTypes.clear();
+      store.hiddenTypes.add('heartbeat');
+      store.hiddenTypes.add('heartbeatResp');
+      store.notify('filters');
+    });
+    await zoom(page, 1700, 6200);
+    await cursor(page, 3000);
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: join(ROOT, 'viz', 'screenshot-membership.png') });
   });
 });
 
