@@ -1,6 +1,7 @@
 import type { TraceEvent } from '../sim/trace.js';
 import { clockSpans, networkSpans, networkText, partitionSpans } from './faults.js';
 import { prepareOps } from './ops.js';
+import { bootConf, confSpans, laneMarks, memberSpans, membershipInPlay, transferSpans } from './raft.js';
 import {
   MSG_DELIVERED,
   MSG_DROPPED,
@@ -34,6 +35,8 @@ export function prepareModel(trace: ViewerTrace): Model {
     if (messages.to[r] > nodes.length) clientSet.add(messages.to[r]);
   }
   const clients = [...clientSet].sort((a, b) => a - b);
+  const initialConf = bootConf(trace);
+  const confs = confSpans(events, initialConf, end);
   return {
     trace,
     events,
@@ -50,6 +53,12 @@ export function prepareModel(trace: ViewerTrace): Model {
     markers: markers(events),
     ops,
     linearization,
+    initialConf,
+    confs,
+    members: memberSpans(confs, nodes),
+    membershipInPlay: membershipInPlay(events, initialConf, nodes),
+    transfers: transferSpans(events, end),
+    laneMarks: laneMarks(events),
   };
 }
 
@@ -119,7 +128,7 @@ export function downSpans(events: readonly TraceEvent[], end: number): DownSpan[
 }
 
 /** Known types first, in a stable order, so colours and filters do not move between traces. */
-export const KNOWN_TYPES = ['vote', 'voteResp', 'app', 'appResp', 'heartbeat', 'heartbeatResp', 'snap', 'snapResp', 'prop', 'readIndex', 'readIndexResp', 'kvReq', 'kvResp'];
+export const KNOWN_TYPES = ['vote', 'voteResp', 'app', 'appResp', 'heartbeat', 'heartbeatResp', 'snap', 'snapResp', 'prop', 'readIndex', 'readIndexResp', 'kvReq', 'kvResp', 'preVote', 'preVoteResp', 'timeoutNow'];
 
 /**
  * Whether heartbeats would drown the window [t0, t1]: more than one for every two
@@ -201,9 +210,16 @@ export function messageColumns(events: readonly TraceEvent[], end: number): Mess
   return { count: n, id, copyOf, sendT, endT, from, to, type, status, term, sendIndex, endIndex, types, maxDuration, openRows: Int32Array.from(open) };
 }
 
-const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'network', 'clock', 'disk']);
+/** Nemesis and scenario actions: transfers and membership proposals are faults a scenario schedules, notes say what an action did. */
+const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'network', 'clock', 'disk', 'confPropose', 'note']);
 
-/** Points worth jumping to: leader changes, faults and violations, in time order. */
+/** The lane a fault marker belongs to: a transfer's leader, a node's own fault; 0 for the whole cluster. */
+function markerNode(e: TraceEvent): number {
+  if (e.k === 'transfer') return e.from;
+  return 'node' in e && typeof e.node === 'number' ? e.node : 0;
+}
+
+/** Points worth jumping to: leader changes (step-downs too), faults and violations, in time order. */
 export function markers(events: readonly TraceEvent[]): Marker[] {
   const out: Marker[] = [];
   const role = new Map<number, Role>();
@@ -214,8 +230,11 @@ export function markers(events: readonly TraceEvent[]): Marker[] {
       }
       role.set(e.node, e.role);
     } else if (e.k === 'restart') role.set(e.node, 'follower');
-    if (e.k === 'violation') out.push({ t: e.t, kind: 'violation', label: `${e.invariant}: ${e.message}`, node: 0, index });
-    else if (FAULT_KINDS.has(e.k)) out.push({ t: e.t, kind: 'fault', label: faultLabel(e), node: 'node' in e && typeof e.node === 'number' ? e.node : 0, index });
+    if (e.k === 'stepDown') out.push({ t: e.t, kind: 'leader', label: `node ${e.node} steps down as leader of term ${e.term} (${e.reason})`, node: e.node, index });
+    // A transfer's start and abandonment are faults; its finish is the new leader's marker.
+    if (e.k === 'transfer' && e.phase !== 'finished') out.push({ t: e.t, kind: 'fault', label: faultLabel(e), node: e.from, index });
+    else if (e.k === 'violation') out.push({ t: e.t, kind: 'violation', label: `${e.invariant}: ${e.message}`, node: 0, index });
+    else if (FAULT_KINDS.has(e.k)) out.push({ t: e.t, kind: 'fault', label: faultLabel(e), node: markerNode(e), index });
   });
   return out;
 }
@@ -238,9 +257,22 @@ export function faultLabel(e: TraceEvent): string {
       return e.rate === 1 ? `node ${e.node}'s clock runs true again` : `node ${e.node}'s clock runs at ${e.rate}× speed (${e.rate > 1 ? 'fast' : 'slow'})`;
     case 'disk':
       return e.syncMs > 0 ? `node ${e.node}'s disk takes ${e.syncMs} ms per sync` : `node ${e.node}'s disk is fast again`;
+    case 'transfer':
+      return transferLabel(e);
+    case 'confPropose':
+      return `membership change ${e.change} proposed at leader ${e.node}: ${e.result}`;
+    case 'note':
+      return e.text;
     default:
       return e.k;
   }
+}
+
+function transferLabel(e: Extract<TraceEvent, { k: 'transfer' }>): string {
+  const what = `leadership transfer ${e.from} → ${e.to} (term ${e.term})`;
+  if (e.phase === 'started') return `${what} starts`;
+  if (e.phase === 'finished') return `${what} done: node ${e.to} leads`;
+  return `${what} abandoned${e.reason ? `: ${e.reason}` : ''}`;
 }
 
 function crashDetail(e: Extract<TraceEvent, { k: 'crash' }>): string {

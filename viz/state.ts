@@ -1,6 +1,14 @@
 import type { TraceEvent } from '../sim/trace.js';
 import { upperBound } from './prepare.js';
-import type { Role } from './types.js';
+import type { ConfState, Role } from './types.js';
+
+/** What a leader believes of one follower; `state` only once the trace said (it does so around snapshots). */
+export interface PeerProgress {
+  readonly match: number;
+  readonly next: number;
+  readonly state?: 'probe' | 'replicate' | 'snapshot';
+  readonly pendingSnapshot?: number;
+}
 
 /** One node as RaftScope shows it, at some moment. */
 export interface NodeState {
@@ -11,13 +19,18 @@ export interface NodeState {
   lead: number;
   commit: number;
   applied: number;
-  /** Entry terms: `log[i]` is the term of index i + 1. */
+  /** Entry terms: `log[i]` is the term of index i + 1 (0 where unknown: installed from a snapshot). */
   log: number[];
+  /** The log up to here is compacted into a snapshot (0: none); its entries are gone from the node. */
+  snapIndex: number;
+  snapTerm: number;
+  /** The membership this node has applied (its own view; a lagging node's differs from the leader's). */
+  conf: ConfState;
   status: 'up' | 'crashed' | 'paused';
   /** The node's clock rate (1: true time); its timers and leases run this much faster. */
   clock: number;
   /** What this node, as leader, believes of each peer; empty unless it leads. */
-  progress: Map<number, { match: number; next: number }>;
+  progress: Map<number, PeerProgress>;
 }
 
 export interface ClusterState {
@@ -27,7 +40,8 @@ export interface ClusterState {
   readonly partition: string;
 }
 
-function initial(nodes: readonly number[]): NodeState[] {
+/** Every node at boot: empty logs, and the boot configuration every node is given. */
+export function initialStates(nodes: readonly number[], conf: ConfState = plainConf(nodes)): NodeState[] {
   return nodes.map((id) => ({
     id,
     role: 'follower',
@@ -37,10 +51,17 @@ function initial(nodes: readonly number[]): NodeState[] {
     commit: 0,
     applied: 0,
     log: [],
+    snapIndex: 0,
+    snapTerm: 0,
+    conf,
     status: 'up',
     clock: 1,
     progress: new Map(),
   }));
+}
+
+function plainConf(voters: readonly number[]): ConfState {
+  return { voters, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
 }
 
 function clone(nodes: readonly NodeState[]): NodeState[] {
@@ -73,7 +94,31 @@ export function applyEvent(nodes: readonly NodeState[], e: TraceEvent): string |
       if (node) node.applied = e.to;
       break;
     case 'progress':
-      if (node) node.progress.set(e.peer, { match: e.match, next: e.next });
+      if (node) node.progress.set(e.peer, { ...node.progress.get(e.peer), match: e.match, next: e.next });
+      break;
+    case 'progressState': {
+      if (!node) break;
+      const prev = node.progress.get(e.peer) ?? { match: 0, next: 0 };
+      node.progress.set(e.peer, { match: prev.match, next: prev.next, state: e.state, ...(e.pendingSnapshot ? { pendingSnapshot: e.pendingSnapshot } : {}) });
+      break;
+    }
+    case 'snapshot':
+      if (!node) break;
+      node.snapIndex = e.index;
+      node.snapTerm = e.term;
+      break;
+    case 'installSnapshot':
+      if (!node) break;
+      // The leader's snapshot replaces the log up to its index; the terms before it are not in the trace.
+      node.log.length = 0;
+      while (node.log.length < e.index) node.log.push(0);
+      node.snapIndex = e.index;
+      node.snapTerm = 0;
+      node.commit = Math.max(node.commit, e.index);
+      node.applied = Math.max(node.applied, e.index);
+      break;
+    case 'conf':
+      if (node) node.conf = e.conf;
       break;
     case 'crash':
       if (node) node.status = 'crashed';
@@ -87,7 +132,10 @@ export function applyEvent(nodes: readonly NodeState[], e: TraceEvent): string |
       node.vote = e.vote;
       node.lead = 0;
       node.commit = e.commit;
-      node.applied = 0;
+      // Applying restarts from the snapshot the disk kept, not from index 0 (the trace does not
+      // say which snapshot survived, so the last one taken stands, within the synced log).
+      node.snapIndex = Math.min(node.snapIndex, e.lastIndex);
+      node.applied = node.snapIndex;
       node.log.length = Math.min(node.log.length, e.lastIndex);
       while (node.log.length < e.lastIndex) node.log.push(0);
       node.progress = new Map();
@@ -121,10 +169,11 @@ export class StateIndex {
     private readonly events: readonly TraceEvent[],
     private readonly nodeIds: readonly number[],
     interval?: number,
+    private readonly bootConf?: ConfState,
   ) {
     // About 128 checkpoints whatever the length: bounded memory, bounded replay.
     this.interval = interval ?? Math.max(512, Math.ceil(events.length / 128));
-    let nodes = initial(nodeIds);
+    let nodes = initialStates(nodeIds, bootConf);
     let partition = '';
     for (let i = 0; i < events.length; i++) {
       if (i % this.interval === 0) this.checkpoints.push({ applied: i, nodes: clone(nodes), partition });
@@ -138,7 +187,7 @@ export class StateIndex {
   afterEvents(applied: number): ClusterState {
     const n = Math.max(0, Math.min(applied, this.events.length));
     const cp = this.checkpoints[Math.min(Math.floor(n / this.interval), this.checkpoints.length - 1)];
-    if (!cp) return { applied: 0, nodes: initial(this.nodeIds), partition: '' };
+    if (!cp) return { applied: 0, nodes: initialStates(this.nodeIds, this.bootConf), partition: '' };
     const nodes = clone(cp.nodes);
     let partition = cp.partition;
     for (let i = cp.applied; i < n; i++) {

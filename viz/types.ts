@@ -1,5 +1,8 @@
 import type { TraceFile } from '../sim/trace-file.js';
 import type { TraceEvent } from '../sim/trace.js';
+import type { ConfState } from '../src/raft/types.js';
+
+export type { ConfState };
 
 /**
  * The shapes the viewer draws. Everything here is plain data computed once from a
@@ -108,6 +111,61 @@ export interface NetworkSpan {
   readonly index: number;
 }
 
+/**
+ * Where a node stands in a configuration. During joint consensus `incoming` is a voter
+ * of the new half only (joining), `outgoing` of the old half only (leaving, or becoming
+ * a learner once the joint config is left); `voter` is in both or in a plain config.
+ */
+export type MemberStatus = 'voter' | 'incoming' | 'outgoing' | 'learner' | 'outside';
+
+/** The cluster's configuration over time: the last conf entry any node applied (by log index). */
+export interface ConfSpan {
+  readonly start: number;
+  end: number;
+  readonly conf: ConfState;
+  /** Log index of the conf entry (0 for the boot configuration). */
+  readonly confIndex: number;
+  readonly joint: boolean;
+  /** Event index of the first `conf` event that applied it (-1 for the boot configuration). */
+  readonly index: number;
+}
+
+/** One lane's membership for as long as it does not change; voter spans are not drawn. */
+export interface MemberSpan {
+  readonly node: number;
+  readonly start: number;
+  end: number;
+  readonly status: MemberStatus;
+  /** The ConfSpan (index into Model.confs) that started it. */
+  readonly conf: number;
+}
+
+/** A leadership transfer from `from` to `to`: started, then finished, abandoned, or open at the end. */
+export interface TransferSpan {
+  readonly from: number;
+  readonly to: number;
+  readonly term: number;
+  readonly start: number;
+  end: number;
+  outcome: 'finished' | 'abandoned' | 'open';
+  reason: string;
+  readonly index: number;
+  endIndex: number;
+}
+
+/**
+ * A moment on one lane: the node compacted its log (`snapshot`), replaced it with its
+ * leader's snapshot (`install`), or stepped down as leader (`stepDown`).
+ */
+export interface LaneMark {
+  readonly t: number;
+  readonly node: number;
+  readonly kind: 'snapshot' | 'install' | 'stepDown';
+  /** Short text drawn on the lane. */
+  readonly label: string;
+  readonly index: number;
+}
+
 export type MarkerKind = 'leader' | 'fault' | 'violation';
 
 export interface Marker {
@@ -200,4 +258,13 @@ export interface Model {
   readonly markers: readonly Marker[];
   readonly ops: readonly OpBar[];
   readonly linearization: LinearizationView | null;
+  /** The membership at boot: voters 1..members, the other nodes outside. */
+  readonly initialConf: ConfState;
+  readonly confs: readonly ConfSpan[];
+  readonly members: readonly MemberSpan[];
+  /** Whether the trace changes or restricts membership at all: the config row is drawn only then. */
+  readonly membershipInPlay: boolean;
+  readonly transfers: readonly TransferSpan[];
+  /** In time order, for window queries. */
+  readonly laneMarks: readonly LaneMark[];
 }

@@ -131,7 +131,7 @@ describe('message types', () => {
 
   it('never colours an unknown type like a known family', () => {
     const known = FAMILIES.flatMap((f) => [f.color, f.response]);
-    for (const type of ['mystery', 'timeoutNow', 'preVote', 'x']) expect(known).not.toContain(messageColor(type));
+    for (const type of ['mystery', 'leaseRenew', 'gossip', 'x']) expect(known).not.toContain(messageColor(type));
   });
 });
 

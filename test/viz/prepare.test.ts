@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../sim/trace.js';
 import { linearizationView, opLabel, prepareOps } from '../../viz/ops.js';
 import { connectivity, inTimeOrder, markers, messageColumns, partitionSpans, prepareModel, roleBands } from '../../viz/prepare.js';
-import { applyEvent, StateIndex, type NodeState } from '../../viz/state.js';
+import { applyEvent, initialStates, StateIndex, type NodeState } from '../../viz/state.js';
 import { MSG_DELIVERED, MSG_DROPPED, MSG_IN_FLIGHT, type Model, type ViewerTrace } from '../../viz/types.js';
 import { failing, FABRICATED_OPS, realTrace, withFabricatedOps, withoutClients } from './fixtures.js';
 
@@ -106,19 +106,7 @@ describe('partitions', () => {
 
 describe('state at a time', () => {
   it('applies appends with truncation, commits, and a restart that keeps only the synced log', () => {
-    const nodes: NodeState[] = [1, 2].map((id) => ({
-      id,
-      role: 'follower',
-      term: 0,
-      vote: 0,
-      lead: 0,
-      commit: 0,
-      applied: 0,
-      log: [],
-      status: 'up',
-      clock: 1,
-      progress: new Map(),
-    }));
+    const nodes: NodeState[] = initialStates([1, 2]);
     applyEvent(nodes, { t: 1, k: 'append', node: 1, from: 1, terms: [1, 1, 1] });
     applyEvent(nodes, { t: 2, k: 'append', node: 1, from: 3, terms: [2] });
     expect(nodes[0].log).toEqual([1, 1, 2]);

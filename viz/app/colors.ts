@@ -1,4 +1,4 @@
-import type { OpStatus, Role } from '../types.js';
+import type { MemberStatus, OpStatus, Role } from '../types.js';
 
 /** One palette for the timeline, legend, filters and state panel, so colours mean the same everywhere. */
 
@@ -20,6 +20,24 @@ export const VIOLATION_COLOR = '#d62728';
 export const PARTITION_TINTS = ['#fbdada', '#dcd6f7', '#d4f0e0', '#fbe7c6', '#d3e9f8'];
 /** A drifting clock: the underline and label on the lane, and the glyph in the strip. */
 export const CLOCK_COLOR = '#7048b6';
+/** A pre-candidate's band is outlined dashed in this: it asks for votes without bumping its term. */
+export const PRE_CANDIDATE_STROKE = '#b8901a';
+/** Leadership transfer: the arc between the two lanes and the TimeoutNow message that ends it. */
+export const TRANSFER_COLOR = '#3949ab';
+/** A CheckQuorum step-down: a leader's own decision, related to the leader's orange but darker. */
+export const STEP_DOWN_COLOR = '#c43e00';
+/** Snapshots: the compaction ticks, installed snapshots and the compacted log prefix (the snap family's brown). */
+export const SNAPSHOT_COLOR = '#8d5524';
+/** A joint configuration in the config row and the joining/leaving lanes. */
+export const JOINT_COLOR = '#b26a00';
+/** Membership stripes along the top of a lane; voters get none. */
+export const MEMBER_COLOR: Record<MemberStatus, string> = {
+  voter: '#56616d',
+  incoming: '#2e7d32',
+  outgoing: JOINT_COLOR,
+  learner: '#00897b',
+  outside: '#9aa5b1',
+};
 
 export const OP_COLOR: Record<OpStatus, string> = {
   ok: '#6bbf73',
@@ -39,12 +57,15 @@ export interface Family {
 
 export const FAMILIES: readonly Family[] = [
   { name: 'vote', label: 'votes', types: ['vote', 'voteResp'], color: '#8a5cc7', response: '#b99be0' },
+  // Pre-votes are votes that change nothing: a plum close to the votes' purple, set apart by its pink.
+  { name: 'preVote', label: 'pre-votes', types: ['preVote', 'preVoteResp'], color: '#b0479b', response: '#dba3cf' },
   { name: 'append', label: 'appends', types: ['app', 'appResp'], color: '#1f6fc0', response: '#74aee6' },
   { name: 'heartbeat', label: 'heartbeats', types: ['heartbeat', 'heartbeatResp'], color: '#8d99a6', response: '#b9c2cc' },
   // Snapshots are rare and heavy: a strong brown that no other family comes near.
   { name: 'snap', label: 'snapshots', types: ['snap', 'snapResp'], color: '#8d5524', response: '#c89463' },
   { name: 'prop', label: 'proposals', types: ['prop'], color: '#2c9d5a', response: '#2c9d5a' },
   { name: 'readIndex', label: 'read index', types: ['readIndex', 'readIndexResp'], color: '#0e9aa7', response: '#6cc9d1' },
+  { name: 'timeoutNow', label: 'transfer (TimeoutNow)', types: ['timeoutNow'], color: TRANSFER_COLOR, response: TRANSFER_COLOR },
   { name: 'kv', label: 'client requests', types: ['kvReq', 'kvResp'], color: '#c2185b', response: '#e88bb0' },
 ];
 

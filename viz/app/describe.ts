@@ -3,6 +3,7 @@ import { laneCutText, networkText, pct, rateText } from '../faults.js';
 import { faultLabel } from '../prepare.js';
 import { formatValue } from '../ops.js';
 import { MSG_DELIVERED, MSG_DROPPED, type Model } from '../types.js';
+import { describeRaft } from './describe-raft.js';
 import type { Item } from './store.js';
 
 /** What the tooltip and the details panel say about an item: a title, fields, and the raw events. */
@@ -28,6 +29,9 @@ const TYPE_NAMES: Record<string, string> = {
   prop: 'forwarded proposal',
   readIndex: 'ReadIndex request',
   readIndexResp: 'ReadIndex response',
+  preVote: 'PreVote: would you vote for me in the next term? (nobody changes term)',
+  preVoteResp: 'PreVote response',
+  timeoutNow: 'TimeoutNow: the leader tells its transfer target to campaign at once',
 };
 
 function address(model: Model, a: number): string {
@@ -66,14 +70,14 @@ export function describe(model: Model, item: Item): Description {
       const b = model.bands[item.index];
       const rows: [string, string][] = [
         ['node', String(b.node)],
-        ['role', b.role],
+        ['role', b.role === 'preCandidate' ? 'pre-candidate: asks for pre-votes first, its term unchanged until a majority would vote' : b.role],
         ['term', String(b.term)],
         ['voted for', b.vote === 0 ? 'nobody' : `node ${b.vote}`],
         ['known leader', b.lead === 0 ? 'none' : `node ${b.lead}`],
         ['from', ms(b.start)],
         ['until', ms(b.end)],
       ];
-      return { title: `node ${b.node}: ${b.role} in term ${b.term}`, rows, events: b.index >= 0 ? [model.events[b.index]] : [], t: b.start };
+      return { title: `node ${b.node}: ${b.role === 'preCandidate' ? 'pre-candidate' : b.role} in term ${b.term}`, rows, events: b.index >= 0 ? [model.events[b.index]] : [], t: b.start };
     }
     case 'down': {
       const d = model.downs[item.index];
@@ -129,6 +133,11 @@ export function describe(model: Model, item: Item): Description {
         t: c.start,
       };
     }
+    case 'member':
+    case 'conf':
+    case 'transfer':
+    case 'laneMark':
+      return describeRaft(model, item);
     case 'marker': {
       const m = model.markers[item.index];
       const e = model.events[m.index];

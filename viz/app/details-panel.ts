@@ -22,7 +22,7 @@ export class DetailsPanel {
   render(): void {
     const item = this.store.selection;
     if (!item) {
-      this.root.innerHTML = `<h2>Details</h2><div class="muted">Click a message, a role band, an operation or a fault for all its fields. Hover for a summary.</div>`;
+      this.root.innerHTML = `<h2>Details</h2><div class="muted">Click a message, a role band, an operation, a fault, a snapshot or step-down mark, a transfer or a configuration for all its fields. Hover for a summary.</div>`;
       return;
     }
     const d = describe(this.store.model, item);

@@ -3,7 +3,8 @@ import type { TraceEvent } from '../../sim/trace.js';
 import { rateText } from '../faults.js';
 import type { Item } from './store.js';
 import type { Store } from './store.js';
-import { messageColor, OP_COLOR, VIOLATION_COLOR } from './colors.js';
+import { messageColor, OP_COLOR, TRANSFER_COLOR, VIOLATION_COLOR } from './colors.js';
+import { drawLaneMarks, drawTransfers, transferPath } from './raft-layer.js';
 import type { Geometry } from './geometry.js';
 import { segment } from './messages-layer.js';
 import { clampX } from './faults-layer.js';
@@ -20,6 +21,8 @@ export class FrontLayer {
   private readonly ops: G;
   private readonly lin: G;
   private readonly marks: G;
+  private readonly laneMarks: G;
+  private readonly transfers: G;
   private readonly highlight: G;
   private readonly cursor: G;
 
@@ -42,10 +45,26 @@ export class FrontLayer {
       .append('path')
       .attr('d', 'M0,0L10,5L0,10z')
       .attr('fill', '#111');
+    defs
+      .append('marker')
+      .attr('id', 'transfer-arrow')
+      .attr('viewBox', '0 0 10 10')
+      .attr('refX', 8)
+      .attr('refY', 5)
+      .attr('markerUnits', 'userSpaceOnUse')
+      .attr('markerWidth', 9)
+      .attr('markerHeight', 9)
+      .attr('orient', 'auto')
+      .append('path')
+      .attr('d', 'M0,0L10,5L0,10z')
+      .attr('fill', TRANSFER_COLOR);
     this.axis = root.append('g').attr('class', 'axis');
     const plot = root.append('g').attr('clip-path', 'url(#front-clip)');
     this.ops = plot.append('g').attr('class', 'ops');
     this.lin = plot.append('g').attr('class', 'linearization');
+    // Snapshots, step-downs and transfers sit above the message canvas so traffic never buries them.
+    this.laneMarks = plot.append('g').attr('class', 'lane-marks');
+    this.transfers = plot.append('g').attr('class', 'transfers');
     this.marks = plot.append('g').attr('class', 'marks');
     this.highlight = plot.append('g').attr('class', 'highlight');
     this.cursor = root.append('g').attr('class', 'cursor');
@@ -83,6 +102,9 @@ export class FrontLayer {
           .tickSizeOuter(0),
       );
     this.drawOps(x, g, opRows);
+    const [t0, t1] = this.store.domain;
+    drawLaneMarks(this.laneMarks, this.store.model, x, g, t0, t1);
+    drawTransfers(this.transfers, this.store.model, x, g, t0, t1);
     this.drawMarks(x, g);
   }
 
@@ -227,6 +249,22 @@ export class FrontLayer {
         const x1 = clampX(g, x(b.start));
         const x2 = clampX(g, x(b.end));
         shapes.push({ d: `M${x1},${y}H${x2}V${y + h}H${x1}Z`, color: '#111', arrow: false, cls });
+      } else if (item.kind === 'transfer') {
+        shapes.push({ d: transferPath(model.transfers[item.index], x, g), color: TRANSFER_COLOR, arrow: false, cls });
+      } else if (item.kind === 'laneMark') {
+        const m = model.laneMarks[item.index];
+        const cx = x(m.t);
+        const y = g.nodeY(m.node);
+        const r = g.bandHeight / 2 + 6;
+        shapes.push({ d: `M${cx - 5},${y - r}H${cx + 5}V${y + r}H${cx - 5}Z`, color: '#111', arrow: false, cls });
+      } else if (item.kind === 'member') {
+        const s = model.members[item.index];
+        const y = g.nodeY(s.node) - g.laneHeight / 2 + 1;
+        shapes.push({ d: `M${clampX(g, x(s.start))},${y}H${clampX(g, x(s.end))}V${y + 4}H${clampX(g, x(s.start))}Z`, color: '#111', arrow: false, cls });
+      } else if (item.kind === 'conf') {
+        const c = model.confs[item.index];
+        const y = g.configTop + 2;
+        shapes.push({ d: `M${clampX(g, x(c.start))},${y}H${clampX(g, x(c.end))}V${y + g.configHeight - 4}H${clampX(g, x(c.start))}Z`, color: '#111', arrow: false, cls });
       }
     });
     this.highlight
@@ -258,6 +296,12 @@ export function faultGlyph(e: TraceEvent): string {
       return `◷${e.node} ${rateText(e.rate)}`;
     case 'disk':
       return e.syncMs > 0 ? `⛁${e.node} ${e.syncMs}ms` : `⛁${e.node}`;
+    case 'transfer':
+      return e.phase === 'started' ? `⇢${e.from}→${e.to}` : e.phase === 'abandoned' ? `⇢${e.from}→${e.to} ✕` : '';
+    case 'confPropose':
+      return `⚙ ${e.change.replace(' (explicit leave)', '')}${e.result.startsWith('refused') ? ' ✕' : ''}`;
+    case 'note':
+      return 'ℹ';
     default:
       return '';
   }

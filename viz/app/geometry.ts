@@ -12,6 +12,9 @@ export interface Geometry {
   /** The strip above the lanes where faults, partitions and violations are labelled. */
   readonly stripTop: number;
   readonly stripHeight: number;
+  /** The cluster's configuration row under the strip; 0 high when membership never changes. */
+  readonly configTop: number;
+  readonly configHeight: number;
   readonly nodeTop: number;
   readonly laneHeight: number;
   readonly bandHeight: number;
@@ -36,7 +39,9 @@ export function layout(model: Model, width: number, height: number): Geometry {
   const rulerHeight = 26;
   const stripTop = rulerTop + rulerHeight;
   const stripHeight = 30;
-  const nodeTop = stripTop + stripHeight + 4;
+  const configTop = stripTop + stripHeight;
+  const configHeight = model.membershipInPlay ? 20 : 0;
+  const nodeTop = configTop + configHeight + 4;
   const clients = model.clients;
   const clientHeight = clients.length === 0 ? 0 : Math.max(14, Math.min(26, Math.floor((height * 0.35) / clients.length)));
   const clientsBlock = clients.length === 0 ? 0 : 22 + clients.length * clientHeight;
@@ -56,6 +61,8 @@ export function layout(model: Model, width: number, height: number): Geometry {
     rulerHeight,
     stripTop,
     stripHeight,
+    configTop,
+    configHeight,
     nodeTop,
     laneHeight,
     bandHeight,

@@ -1,5 +1,7 @@
 import type { ScaleLinear } from 'd3';
 import type { Geometry } from './geometry.js';
+import { confAt, laneMarkAt, memberAt, transferAt } from './hit-raft.js';
+import { faultGlyph } from './front-layer.js';
 import { messageAt } from './messages-layer.js';
 import type { Item, Store } from './store.js';
 
@@ -16,7 +18,7 @@ export function hitTest(store: Store, x: ScaleLinear<number, number>, g: Geometr
   if (py >= g.stripTop && py < g.stripTop + g.stripHeight) {
     const v = model.markers.findIndex((m) => m.kind === 'violation' && Math.abs(x(m.t) - px) < 6);
     if (v >= 0) return { kind: 'marker', index: v };
-    const f = model.markers.findIndex((m) => m.kind === 'fault' && m.node > 0 && Math.abs(x(m.t) + 6 - px) < 8 && py > g.stripTop + g.stripHeight / 2);
+    const f = model.markers.findIndex((m) => m.kind === 'fault' && faultGlyph(model.events[m.index]) !== '' && Math.abs(x(m.t) + 6 - px) < 8 && py > g.stripTop + g.stripHeight / 2);
     if (f >= 0) return { kind: 'marker', index: f };
     const half = g.stripTop + g.stripHeight / 2;
     const n = model.networks.findIndex(covers);
@@ -25,6 +27,10 @@ export function hitTest(store: Store, x: ScaleLinear<number, number>, g: Geometr
     if (p >= 0) return { kind: 'partition', index: p };
     return null;
   }
+  const conf = confAt(model, g, t, py);
+  if (conf) return conf;
+  const raft = laneMarkAt(model, x, g, px, py) ?? transferAt(model, x, g, px, py);
+  if (raft) return raft;
   if (py >= g.nodeTop && py <= g.lanesBottom) {
     const row = messageAt(store, x, g, px, py);
     if (row !== null) return { kind: 'message', row };
@@ -39,6 +45,8 @@ export function hitTest(store: Store, x: ScaleLinear<number, number>, g: Geometr
       const c = model.clocks.findIndex((s) => s.node === node && covers(s));
       if (c >= 0) return { kind: 'clock', index: c };
     }
+    const member = memberAt(model, g, t, py);
+    if (member) return member;
     const dy = Math.abs(py - g.nodeY(node));
     if (dy <= g.bandHeight / 2 + 5) {
       const d = model.downs.findIndex((s) => s.node === node && covers(s));

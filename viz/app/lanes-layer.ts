@@ -1,6 +1,8 @@
 import type { Selection } from 'd3';
-import { CRASHED_COLOR, PAUSED_COLOR, ROLE_COLOR, ROLE_TEXT } from './colors.js';
+import { memberStatus } from '../raft.js';
+import { CRASHED_COLOR, JOINT_COLOR, MEMBER_COLOR, PAUSED_COLOR, PRE_CANDIDATE_STROKE, ROLE_COLOR, ROLE_TEXT } from './colors.js';
 import { clampX, drawLaneNotes, drawPartitionTints, drawStrip, fits } from './faults-layer.js';
+import { drawConfigRow, drawMembers, memberBadge } from './raft-layer.js';
 import type { Geometry } from './geometry.js';
 import type { TimeScale } from './messages-layer.js';
 import type { Store } from './store.js';
@@ -19,6 +21,8 @@ export class LanesLayer {
   private readonly downs: G;
   private readonly notes: G;
   private readonly strip: G;
+  private readonly members: G;
+  private readonly config: G;
 
   constructor(
     private readonly root: G,
@@ -31,14 +35,20 @@ export class LanesLayer {
     const flaky = defs.append('pattern').attr('id', 'hatch-flaky').attr('width', 6).attr('height', 6).attr('patternUnits', 'userSpaceOnUse').attr('patternTransform', 'rotate(-45)');
     flaky.append('rect').attr('width', 6).attr('height', 6).attr('fill', '#fff4dc');
     flaky.append('rect').attr('width', 2).attr('height', 6).attr('fill', '#f4b455');
+    const joint = defs.append('pattern').attr('id', 'hatch-joint').attr('width', 6).attr('height', 6).attr('patternUnits', 'userSpaceOnUse').attr('patternTransform', 'rotate(45)');
+    joint.append('rect').attr('width', 6).attr('height', 6).attr('fill', '#fff3df');
+    joint.append('rect').attr('width', 2).attr('height', 6).attr('fill', '#f3d3a0');
     defs.append('clipPath').attr('id', 'plot-clip').append('rect');
     this.lanes = root.append('g').attr('class', 'lanes');
     const plot = root.append('g').attr('clip-path', 'url(#plot-clip)');
     this.tints = plot.append('g').attr('class', 'partitions');
     this.bands = plot.append('g').attr('class', 'bands');
     this.downs = plot.append('g').attr('class', 'downs');
+    // Above the bands: an outside node's veil must fade its band.
+    this.members = plot.append('g').attr('class', 'members');
     this.notes = plot.append('g').attr('class', 'notes');
     this.strip = plot.append('g').attr('class', 'strip');
+    this.config = plot.append('g').attr('class', 'config');
   }
 
   /** Lane backgrounds and labels change only with the size. */
@@ -73,6 +83,14 @@ export class LanesLayer {
       .attr('x', 10)
       .attr('y', (n) => g.nodeY(n) + 4)
       .text((n) => `node ${n}`);
+    if (model.membershipInPlay) {
+      lane
+        .append('text')
+        .attr('class', 'member-badge')
+        .attr('x', 10)
+        .attr('y', (n) => g.nodeY(n) + 17);
+      this.lanes.append('text').attr('class', 'lane-label small').attr('x', 10).attr('y', g.configTop + g.configHeight / 2 + 4).text('config');
+    }
     if (model.clients.length > 0) {
       this.lanes
         .append('text')
@@ -145,8 +163,12 @@ export class LanesLayer {
         sel.setAttribute('height', String(bh));
         sel.setAttribute('fill', ROLE_COLOR[b.role]);
         sel.setAttribute('data-role', b.role);
+        // Pale yellow alone is too close to a candidate's: a dashed outline says "not yet a candidate".
+        sel.setAttribute('stroke', b.role === 'preCandidate' ? PRE_CANDIDATE_STROKE : 'none');
+        sel.setAttribute('stroke-dasharray', b.role === 'preCandidate' ? '4 2' : '');
         const text = (this as SVGGElement).querySelector('text') as SVGTextElement;
-        const label = b.role === 'follower' ? `term ${b.term}` : `${b.role} · term ${b.term}`;
+        const role = b.role === 'preCandidate' ? 'pre-candidate' : b.role;
+        const label = b.role === 'follower' ? `term ${b.term}` : `${role} · term ${b.term}`;
         const short = `T${b.term}`;
         const left = Math.max(x1, g.plotLeft);
         const room = Math.min(x2, g.plotLeft + g.plotWidth) - left;
@@ -192,7 +214,22 @@ export class LanesLayer {
         text.setAttribute('y', String(y + h / 2 + 4));
         text.setAttribute('class', crashed ? 'down-label crashed' : 'down-label paused');
       });
+    drawMembers(this.members, model, x, g, t0, t1);
     drawLaneNotes(this.notes, model, x, g, t0, t1);
     drawStrip(this.strip, model, x, g, t0, t1);
+    drawConfigRow(this.config, model, x, g, t0, t1);
+  }
+
+  /** The gutter badge under each lane's name: its membership at the cursor (only when membership is in play). */
+  drawBadges(cursor: number): void {
+    const { model } = this.store;
+    if (!model.membershipInPlay) return;
+    const span = model.confs.find((c) => c.start <= cursor && cursor < c.end) ?? model.confs[model.confs.length - 1];
+    this.lanes.selectAll<SVGTextElement, number>('text.member-badge').each(function (n) {
+      const status = memberStatus(span.conf, n);
+      this.textContent = memberBadge(status, span.joint);
+      this.setAttribute('fill', status === 'voter' ? (span.joint ? JOINT_COLOR : MEMBER_COLOR.voter) : MEMBER_COLOR[status]);
+      this.setAttribute('data-status', status);
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { heartbeatsDense, prepareModel } from '../prepare.js';
 import { StateIndex } from '../state.js';
 import type { Model, PageMeta, ViewerTrace } from '../types.js';
-import { CLOCK_COLOR, CRASHED_COLOR, OP_COLOR, PARTITION_TINTS, ROLE_COLOR } from './colors.js';
+import { CLOCK_COLOR, CRASHED_COLOR, MEMBER_COLOR, OP_COLOR, PARTITION_TINTS, PRE_CANDIDATE_STROKE, ROLE_COLOR, SNAPSHOT_COLOR, STEP_DOWN_COLOR, TRANSFER_COLOR } from './colors.js';
 import { Controls, setFamilyHidden } from './controls.js';
 import { DetailsPanel } from './details-panel.js';
 import { formatCount } from './format.js';
@@ -48,6 +48,7 @@ function legendHtml(model: Model): string {
   const swatch = (style: string, label: string) => `<span class="legend-item"><i style="${style}"></i>${label}</span>`;
   return [
     swatch(`background:${ROLE_COLOR.follower}`, 'follower'),
+    model.bands.some((b) => b.role === 'preCandidate') ? swatch(`background:${ROLE_COLOR.preCandidate};border:1.5px dashed ${PRE_CANDIDATE_STROKE}`, 'pre-candidate') : '',
     swatch(`background:${ROLE_COLOR.candidate}`, 'candidate'),
     swatch(`background:${ROLE_COLOR.leader}`, 'leader'),
     swatch(`background:${CRASHED_COLOR}`, 'crashed'),
@@ -58,11 +59,35 @@ function legendHtml(model: Model): string {
       : '',
     model.clocks.length > 0 ? `<span class="legend-item"><b style="color:${CLOCK_COLOR}">◷ ×2</b>clock drift</span>` : '',
     swatch('background:repeating-linear-gradient(-45deg,#f4b455 0 2px,#fff4dc 2px 5px)', 'flaky network'),
+    ...raftLegend(model),
     '<span class="legend-item"><b class="x">✕</b>dropped message</span>',
     '<span class="legend-item"><b class="dash">- - →</b>duplicate</span>',
     hasClients ? swatch(`background:${OP_COLOR.ok}`, 'op ok') + swatch(`background:${OP_COLOR.fail}`, 'op failed') + swatch(`background:${OP_COLOR.info}`, 'op unknown (info)') : '',
     '<span class="legend-item"><b class="cursor-mark">│</b>cursor</span>',
   ].join('');
+}
+
+/** Membership, transfers, snapshots and step-downs: only the ones this trace has. */
+function raftLegend(model: Model): string[] {
+  const item = (mark: string, color: string, label: string) => `<span class="legend-item"><b style="color:${color}">${mark}</b>${label}</span>`;
+  const has = (kind: string) => model.laneMarks.some((m) => m.kind === kind);
+  const status = new Set(model.members.map((s) => s.status));
+  const stripe = (s: keyof typeof MEMBER_COLOR, label: string) => (status.has(s) ? `<span class="legend-item"><i style="background:${MEMBER_COLOR[s]};height:4px"></i>${label}</span>` : '');
+  return [
+    stripe('learner', 'learner'),
+    stripe('outside', 'outside the cluster (veiled)'),
+    model.confs.some((c) => c.joint) ? swatchHtml('background:repeating-linear-gradient(45deg,#f3d3a0 0 2px,#fff3df 2px 5px);border-color:#b26a00', 'joint config (◫)') : '',
+    stripe('incoming', 'joining (new half)'),
+    stripe('outgoing', 'leaving (old half)'),
+    model.transfers.length > 0 ? item('⇢', TRANSFER_COLOR, 'leadership transfer') : '',
+    has('stepDown') ? item('▼', STEP_DOWN_COLOR, 'step-down (CheckQuorum)') : '',
+    has('snapshot') ? item('│▨', SNAPSHOT_COLOR, 'log compacted') : '',
+    has('install') ? item('↧', SNAPSHOT_COLOR, 'snapshot installed') : '',
+  ].filter((s) => s !== '');
+}
+
+function swatchHtml(style: string, label: string): string {
+  return `<span class="legend-item"><i style="${style}"></i>${label}</span>`;
 }
 
 function boot(): void {
@@ -74,7 +99,7 @@ function boot(): void {
   timings.parse = performance.now();
   const model = prepareModel(trace);
   timings.prepare = performance.now();
-  const store = new Store(model, new StateIndex(model.events, model.nodes), meta);
+  const store = new Store(model, new StateIndex(model.events, model.nodes, undefined, model.initialConf), meta);
   timings.checkpoints = performance.now();
 
   const style = document.createElement('style');

@@ -10,7 +10,11 @@ export type Item =
   | { readonly kind: 'partition'; readonly index: number }
   | { readonly kind: 'network'; readonly index: number }
   | { readonly kind: 'clock'; readonly index: number }
-  | { readonly kind: 'marker'; readonly index: number };
+  | { readonly kind: 'marker'; readonly index: number }
+  | { readonly kind: 'member'; readonly index: number }
+  | { readonly kind: 'conf'; readonly index: number }
+  | { readonly kind: 'transfer'; readonly index: number }
+  | { readonly kind: 'laneMark'; readonly index: number };
 
 export function sameItem(a: Item | null, b: Item | null): boolean {
   if (a === null || b === null) return a === b;

@@ -64,6 +64,17 @@ g.lane.dimmed { opacity:.35; }
 .clock-label { fill:#7048b6; }
 .clock-rate { color:#7048b6; font-weight:700; font-size:11px; margin-left:3px; }
 .flaky-label { font-size:10px; fill:#8a5a00; }
+.fault-glyph.transfer { fill:#3949ab; } .fault-glyph.confPropose { fill:#00796b; } .fault-glyph.note { fill:#6b7785; }
+.member-veil { fill:#ffffff; opacity:.62; }
+.member-label { font-size:10px; font-weight:700; paint-order:stroke; stroke:#fff; stroke-width:3px; stroke-linejoin:round; }
+.member-badge { font-size:10px; font-weight:700; }
+.conf-label { font-size:10.5px; font-weight:600; fill:#3a4653; } .conf-label.joint { fill:#8a5000; font-weight:700; }
+.lane-mark path { stroke-width:1.6; } .lane-mark.install path { stroke-width:2.4; }
+.lane-mark text, .transfer-label { font-size:10.5px; font-weight:700; paint-order:stroke; stroke:#fff; stroke-width:3px; stroke-linejoin:round; }
+.lane-mark.snapshot text { font-size:9px; font-weight:600; }
+.transfer-arc { fill:none; stroke-width:2.5; opacity:.9; }
+.transfer-label { fill:#3949ab; }
+.transfer-end { fill:var(--bad); font-size:13px; font-weight:700; text-anchor:middle; }
 .axis text { font-size:11px; fill:#4a5561; } .axis path, .axis line { stroke:#b8c1cb; }
 .cursor-line { stroke:#111; stroke-width:1.5; }
 .cursor-tag { fill:#111; } .cursor-text { fill:#fff; font-size:11px; font-weight:600; text-anchor:middle; }
@@ -105,6 +116,12 @@ table { border-collapse:collapse; }
 .log-cell { width:24px; height:19px; line-height:17px; text-align:center; border:1.5px dashed #9aa6b2; border-radius:3px; opacity:.55; font-weight:600; color:#27313d; }
 .log-cell.committed { border:1.5px solid #56616d; opacity:1; }
 .log-cell.empty { border:1px dotted #dde3e9; background:none; opacity:1; }
+.log-cell.compacted { border:1.5px solid #8d5524; opacity:1; color:#5a3410; background:repeating-linear-gradient(45deg,#ecd9c6 0 3px,#f7eee4 3px 6px) !important; }
+.log-snap { min-width:38px; padding:0 3px; height:19px; line-height:17px; text-align:center; border:1.5px solid #8d5524; border-radius:3px; background:#ecd9c6; color:#5a3410; font-weight:700; white-space:nowrap; }
+.member-chip { display:inline-block; white-space:nowrap; border-radius:9px; padding:0 4px; font-size:10.5px; font-weight:700; border:1px solid currentColor; }
+.conf-now { margin-top:3px; font-size:12px; } .conf-now.joint { color:#8a5000; font-weight:600; }
+.transfer-now { color:#3949ab; font-weight:700; font-size:11px; }
+.pstate { font-size:11px; font-weight:600; } .pstate.snapshot { color:#8d5524; }
 .progress-table { font-size:12px; }
 .progress-table th { font-size:11px; color:var(--muted); font-weight:600; padding:1px 8px 1px 0; text-align:left; }
 .progress-table td { padding:1px 8px 1px 0; font-variant-numeric:tabular-nums; }

@@ -138,6 +138,7 @@ export class Timeline {
       if (rows.length > DENSE_OPS) this.messages.drawOps(this.x, g, rows);
       else svgOps = rows;
     }
+    if (full || changes.has('cursor')) this.lanes.drawBadges(this.store.cursor);
     this.front.draw(this.x, g, full, svgOps);
   }
 
