@@ -55,7 +55,7 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
     switch: 'figure8Commit',
     description: 'the leader commits an entry of an earlier term once it counts it on a majority',
     breaks: '§5.4.2 and Figure 8: only entries of the current term are committed by counting replicas',
-    where: 'src/raft/node.ts maybeCommit',
+    where: 'src/raft/replication.ts maybeCommit',
   },
   {
     name: 'vote-before-persist',
@@ -69,7 +69,7 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
     switch: 'voteWithoutLogCheck',
     description: 'a node grants its vote without checking that the candidate\'s log is at least as up to date',
     breaks: '§5.4.1 election restriction: vote only for a candidate whose log is at least as up to date',
-    where: 'src/raft/node.ts handleVoteRequest',
+    where: 'src/raft/election.ts handleVoteRequest',
   },
   {
     name: 'ack-before-sync',
@@ -90,7 +90,7 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
     switch: 'uncappedFollowerCommit',
     description: 'a follower takes the leader\'s commit index without capping it at the last entry the message vouches for (the last new entry of an append; for a heartbeat, the follower\'s match)',
     breaks: 'Figure 2, AppendEntries step 5: commitIndex = min(leaderCommit, index of last new entry)',
-    where: 'src/raft/node.ts handleAppend and broadcastHeartbeat',
+    where: 'src/raft/follower.ts handleAppend and src/raft/replication.ts broadcastHeartbeat',
   },
   {
     name: 'local-linearizable-read',
@@ -104,14 +104,14 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
     switch: 'fixedElectionTimeout',
     description: 'every node uses the same, non-randomized election timeout',
     breaks: '§5.2: randomized election timeouts make split votes rare (liveness)',
-    where: 'src/raft/node.ts resetElectionTimer',
+    where: 'src/raft/roles.ts resetElectionTimer',
   },
   {
     name: 'early-read-index',
     switch: 'earlyReadIndex',
     description: 'a new leader answers ReadIndex before it has committed an entry of its own term',
     breaks: '§6.4 / §8: a leader knows the commit index only once it has committed an entry of its term',
-    where: 'src/raft/node.ts handleReadIndex',
+    where: 'src/raft/reads.ts handleReadIndex',
   },
   {
     name: 'reapply-after-restart',

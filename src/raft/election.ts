@@ -1,10 +1,17 @@
+import { stepFollower } from './follower.js';
 import type { Progress } from './progress.js';
-import type { Message, NodeId } from './types.js';
+import type { VoteResult } from './quorum.js';
+import { sendAppend } from './replication.js';
+import { becomeCandidate, becomeFollower, becomeLeader, becomePreCandidate } from './roles.js';
+import type { NodeState } from './state.js';
+import { NONE } from './types.js';
+import type { Message, NodeId, PreVoteRequest, PreVoteResponse, VoteRequest, VoteResponse } from './types.js';
 
 /**
- * Election hardening after etcd's raft: PreVote, CheckQuorum, leadership transfer and
- * lease-based reads. Each is off unless switched on, and off the node behaves exactly
- * as before they existed. The rules live here; node.ts only calls them.
+ * Elections (§5.2, §5.4.1) and their hardening after etcd's raft: PreVote, CheckQuorum,
+ * leadership transfer and lease-based reads. Each of those is off unless switched on, and
+ * off the node behaves exactly as before they existed. First the options and rules, then
+ * the campaign, the votes, and the leader's side (CheckQuorum, transfers).
  */
 
 /**
@@ -76,4 +83,130 @@ export function activeSinceLastCheck(self: NodeId, voters: readonly NodeId[], pr
     if (peer && voter !== self) peer.recentActive = false;
   }
   return active;
+}
+
+// ---- the campaign ------------------------------------------------------
+
+/** Starts an election now, as a timeout would (with PreVote, the pre-election first). */
+export function campaign(n: NodeState): void {
+  if (n.config.preVote) startPreElection(n);
+  else startElection(n, false);
+}
+
+export function startElection(n: NodeState, transfer: boolean): void {
+  becomeCandidate(n);
+  if (n.role === 'leader') return;
+  for (const peer of n.otherVoters()) {
+    n.send({
+      type: 'vote',
+      from: n.id,
+      to: peer,
+      term: n.term,
+      lastIndex: n.log.lastIndex(),
+      lastTerm: n.log.lastTerm(),
+      ...(transfer ? { transfer: true as const } : {}),
+    });
+  }
+}
+
+function startPreElection(n: NodeState): void {
+  becomePreCandidate(n);
+  if (voteResult(n) === 'won') return startElection(n, false);
+  for (const peer of n.otherVoters()) {
+    n.send({ type: 'preVote', from: n.id, to: peer, term: n.term + 1, lastIndex: n.log.lastIndex(), lastTerm: n.log.lastTerm() });
+  }
+}
+
+function winElection(n: NodeState): void {
+  if (n.role === 'preCandidate') startElection(n, false);
+  else becomeLeader(n);
+}
+
+/** etcd's lease: a node that heard from its leader (or leads) within an election timeout. */
+export function inLeaderLease(n: NodeState): boolean {
+  return n.config.checkQuorum === true && n.lead !== NONE && n.electionElapsed < n.config.electionTicks;
+}
+
+// ---- votes -------------------------------------------------------------
+
+/** etcd's stepCandidate, for candidates and pre-candidates alike. */
+export function stepCandidate(n: NodeState, m: Message): void {
+  switch (m.type) {
+    case 'app':
+    case 'heartbeat':
+    case 'snap':
+      // Someone won this term: follow it (§5.2).
+      becomeFollower(n, n.term, m.from);
+      return stepFollower(n, m);
+    case 'voteResp':
+      if (n.role === 'candidate') handleVoteResponse(n, m);
+      return;
+    case 'preVoteResp':
+      // A grant counts only for the term this pre-election asks about, not an earlier one's.
+      if (n.role === 'preCandidate' && (!m.granted || m.term === n.term + 1)) handleVoteResponse(n, m);
+      return;
+  }
+}
+
+export function handleVoteRequest(n: NodeState, m: VoteRequest | PreVoteRequest): void {
+  const preVote = m.type === 'preVote';
+  // A pre-vote for a later term binds nothing, so our vote in this term is no obstacle.
+  const canVote = n.vote === m.from || (n.vote === NONE && n.lead === NONE) || (preVote && m.term > n.term);
+  const granted = canVote && (n.bugs.voteWithoutLogCheck || n.log.isUpToDate(m.lastIndex, m.lastTerm));
+  if (preVote) {
+    n.send({ type: 'preVoteResp', from: n.id, to: m.from, term: granted ? m.term : n.term, granted });
+    return;
+  }
+  if (granted) {
+    n.vote = m.from;
+    n.electionElapsed = 0;
+  }
+  n.send({ type: 'voteResp', from: n.id, to: m.from, term: n.term, granted });
+}
+
+function handleVoteResponse(n: NodeState, m: VoteResponse | PreVoteResponse): void {
+  n.votes.set(m.from, m.granted);
+  const result = voteResult(n);
+  if (result === 'won') winElection(n);
+  else if (result === 'lost') becomeFollower(n, n.term, NONE);
+}
+
+export function voteResult(n: NodeState): VoteResult {
+  return n.configuration.quorum.voteResult((id) => n.votes.get(id));
+}
+
+// ---- the leader: CheckQuorum and leadership transfer --------------------
+
+/** Once per election timeout a leader checks that a majority still answers, and gives up a stalled transfer. */
+export function leaderElectionTimeout(n: NodeState): void {
+  if (n.config.checkQuorum && !n.hasQuorum(activeSinceLastCheck(n.id, n.configuration.voters(), n.progress))) {
+    n.notices.push({ kind: 'stepDown', term: n.term, reason: 'check quorum' });
+    return becomeFollower(n, n.term, NONE);
+  }
+  if (n.transferee !== NONE) abandonTransfer(n, 'timeout');
+}
+
+/**
+ * Hands leadership to `target` (etcd's MsgTransferLeader): bring it up to date, then
+ * tell it to campaign at once. Ignored unless this node leads and `target` is another voter.
+ */
+export function transferLeadership(n: NodeState, target: NodeId): void {
+  if (n.role !== 'leader' || target === n.id || !n.configuration.isVoter(target) || target === n.transferee) return;
+  if (n.transferee !== NONE) abandonTransfer(n, 'superseded');
+  // The transfer gets one election timeout, counted from now.
+  n.electionElapsed = 0;
+  n.transferee = target;
+  n.notices.push({ kind: 'transfer', phase: 'started', to: target, term: n.term });
+  const progress = n.progress.get(target)!;
+  if (progress.match === n.log.lastIndex()) sendTimeoutNow(n, target);
+  else sendAppend(n, progress);
+}
+
+function abandonTransfer(n: NodeState, reason: 'timeout' | 'superseded'): void {
+  n.notices.push({ kind: 'transfer', phase: 'abandoned', to: n.transferee, term: n.term, reason });
+  n.transferee = NONE;
+}
+
+export function sendTimeoutNow(n: NodeState, to: NodeId): void {
+  n.send({ type: 'timeoutNow', from: n.id, to, term: n.term });
 }

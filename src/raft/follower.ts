@@ -1,0 +1,75 @@
+import { startElection } from './election.js';
+import { Configuration } from './membership.js';
+import type { NodeState } from './state.js';
+import type { AppendRequest, Heartbeat, Message, NodeId, SnapshotMessage } from './types.js';
+
+/**
+ * The follower's side of replication (§5.3, §7): it takes the leader's appends after the
+ * consistency check, its heartbeats' commit index, and its snapshots, and answers each
+ * with the index its log now reaches (or a rejection with a hint where the logs diverge).
+ */
+
+/** etcd's stepFollower: the leader's appends, heartbeats and snapshots, and a transfer's timeoutNow. */
+export function stepFollower(n: NodeState, m: Message): void {
+  switch (m.type) {
+    case 'app':
+      n.electionElapsed = 0;
+      n.lead = m.from;
+      return handleAppend(n, m);
+    case 'heartbeat':
+      n.electionElapsed = 0;
+      n.lead = m.from;
+      return handleHeartbeat(n, m);
+    case 'snap':
+      n.electionElapsed = 0;
+      n.lead = m.from;
+      return handleSnapshot(n, m);
+    case 'timeoutNow':
+      // A transfer campaign skips PreVote: the leader itself asked for it.
+      if (n.isVoter()) startElection(n, true);
+      return;
+  }
+}
+
+function handleAppend(n: NodeState, m: AppendRequest): void {
+  if (m.prevIndex < n.log.committed) {
+    // Everything up to our commit is settled; a stale append must change nothing.
+    return answerAppend(n, m.from, n.log.committed, false);
+  }
+  if (!n.log.matchTerm(m.prevIndex, m.prevTerm)) {
+    const hintIndex = n.log.findConflictByTerm(Math.min(m.prevIndex, n.log.lastIndex()), m.prevTerm);
+    return answerAppend(n, m.from, m.prevIndex, true, hintIndex, n.log.termAt(hintIndex));
+  }
+  const lastNew = m.prevIndex + m.entries.length;
+  n.log.appendAfterMatch(m.entries, n.bugs.truncateOnEveryAppend);
+  // Entries past lastNew may be a stale tail not yet checked against this leader.
+  n.log.commitTo(Math.min(m.commit, n.bugs.uncappedFollowerCommit ? n.log.lastIndex() : lastNew));
+  answerAppend(n, m.from, lastNew, false);
+}
+
+function handleHeartbeat(n: NodeState, m: Heartbeat): void {
+  // The leader sends min(match, commit), so this index is known to be in our log.
+  n.log.commitTo(Math.min(m.commit, n.log.lastIndex()));
+  n.send({ type: 'heartbeatResp', from: n.id, to: m.from, term: n.term, context: m.context });
+}
+
+/** An install is answered like an append: with the index the follower's log now reaches. */
+function handleSnapshot(n: NodeState, m: SnapshotMessage): void {
+  const reached = n.snapshots.receive(n.log, m.snapshot);
+  if (n.snapshots.latest === m.snapshot) n.configuration = new Configuration(m.snapshot.metadata.conf);
+  answerAppend(n, m.from, reached, false);
+}
+
+function answerAppend(n: NodeState, to: NodeId, index: number, reject: boolean, hintIndex = 0, hintTerm = 0): void {
+  n.send({ type: 'appResp', from: n.id, to, term: n.term, index, reject, hintIndex, hintTerm });
+}
+
+/** Tells a stale leader or candidate about the newer term so it steps down (§5.1). */
+export function answerStaleTerm(n: NodeState, m: Message): void {
+  if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') answerAppend(n, m.from, 0, true);
+  else if (m.type === 'vote') {
+    n.send({ type: 'voteResp', from: n.id, to: m.from, term: n.term, granted: false });
+  } else if (m.type === 'preVote') {
+    n.send({ type: 'preVoteResp', from: n.id, to: m.from, term: n.term, granted: false });
+  }
+}
