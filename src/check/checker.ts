@@ -16,6 +16,7 @@ import { modelByName, MODEL_NAMES } from './models/index.js';
 import { partitionByKey, type Part } from './partition.js';
 import { StateTable, Transitions } from './intern.js';
 import type { TagInput } from './tags.js';
+import type { LifeInput } from './lifetimes.js';
 import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchInput, type SearchStatus } from './search.js';
 import { explainingSearch } from './explain.js';
 
@@ -135,7 +136,8 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
     ops.map((o) => o.output),
   );
   const tags = tagInput(ops, nOk, model, table);
-  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags };
+  const lives = lifeInputs(ops, nOk, model, table);
+  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, lives };
   const search = new PartSearch(input, transitions, initial, budget);
   return { part, keys: part.keys, ops, search, table, transitions, input };
 }
@@ -146,6 +148,20 @@ function dropUnobserved(ops: readonly Operation[], model: AnyModel): readonly Op
   const dropped = new Set(model.unobserved(ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret }))));
   if (dropped.size === 0) return ops;
   return ops.filter((o, i) => !(dropped.has(i) && o.type === 'info'));
+}
+
+/** Per-op key needs for the lifetime guards (lifetimes.ts: creation, last write), when the model has them. */
+function lifeInputs(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): LifeInput[] | undefined {
+  const { lifeNeeds, life } = model;
+  if (lifeNeeds === undefined || life === undefined || model.rank === undefined) return undefined;
+  const needs = ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
+  if (needs.every((x) => x.length === 0)) return undefined;
+  const touches = ops.map((op) => model.partition(op.input));
+  const rank = (state: number) => table.rank(state);
+  return [
+    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.epoch, count: n.count }))), life: (state, key) => life(table.states[state], key)?.life, rank, touches, exactCount: false },
+    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count }))), life: (state, key) => life(table.states[state], key)?.last, rank, touches, exactCount: true },
+  ];
 }
 
 /** Per-op tag ids for the tag guard (tags.ts), when the model has tags. */

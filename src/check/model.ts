@@ -6,6 +6,8 @@
  * pure function and states must be immutable.
  */
 
+import type { Life } from './lifetimes.js';
+
 /** The key that ops without a key belong to ("a single register"). */
 export const DEFAULT_KEY = '';
 
@@ -72,6 +74,13 @@ export interface Model<State, Input, Output> {
   /** The tag an op can change the state to, or undefined when it never changes the tag. */
   setsTag?(input: Input): string | undefined;
   /**
+   * Optional key lifetimes, with `rank`, for dead-state pruning (lifetimes.ts, which
+   * states what the model promises). Both or none.
+   */
+  lifeNeeds?(input: Input, output: Output): readonly KeyNeed[];
+  /** A live key's lifetime and last write in a state, or undefined when it is not live. */
+  life?(state: State, key: string): KeyLives | undefined;
+  /**
    * Optional: specialize the model to one whole history before it is split into
    * parts (etcd: which revisions ok writes took; info writes whose outcome a read
    * reveals). `pinned` gives info ops an outcome every valid linearization must
@@ -96,6 +105,24 @@ export interface Model<State, Input, Output> {
   hash(state: State): number;
   describe(input: Input, output: Output | undefined): string;
   describeState(state: State): string;
+}
+
+/**
+ * What a completed op needs of a key (lifetimes.ts): its lifetime (epoch: etcd's
+ * createRevision) and its last write (etcd's modRevision), each with the count
+ * (etcd's version) it must carry then.
+ */
+export interface KeyNeed {
+  readonly key: string;
+  readonly epoch: number;
+  readonly last: number;
+  readonly count: number;
+}
+
+/** A live key's lifetime and its last write as epochs (Life), each with the key's count. */
+export interface KeyLives {
+  readonly life: Life;
+  readonly last: Life;
 }
 
 /** The keys k with from <= k < to (JS string order); `to` null: no upper end. */

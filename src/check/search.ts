@@ -26,6 +26,10 @@
  * entered; tags also answer most "can the first op become legal" questions
  * (reach.ts) without model steps.
  *
+ * Pruning: with key lifetimes (lifetimes.ts), a configuration in which an ok op
+ * still to be placed needs a key lifetime (etcd: createRevision, version) that the
+ * state, past that epoch, no longer holds is dead and not entered.
+ *
  * Pruning: an info op whose step leaves the state unchanged is not linearized
  * there: leaving it out keeps every option (it may still happen later, or never).
  *
@@ -46,6 +50,7 @@ import { findDoomed } from './doomed.js';
 import { RankGuard } from './rank.js';
 import { TagGuard, type TagInput } from './tags.js';
 import { Reach } from './reach.js';
+import { LifeGuard, type LifeInput } from './lifetimes.js';
 
 export const RUNNING = 0;
 export const LINEARIZABLE = 1;
@@ -69,6 +74,8 @@ export interface SearchInput {
   readonly limits?: Float64Array;
   /** Per-op tags, when the model has them (tags.ts). */
   readonly tags?: TagInput;
+  /** Per-op key lifetime needs, when the model has them (lifetimes.ts), one per guard. */
+  readonly lives?: readonly LifeInput[];
 }
 
 export class PartSearch {
@@ -79,6 +86,8 @@ export class PartSearch {
   private readonly guard: RankGuard | null;
   /** Dead-state pruning by tags (see tags.ts), or null. */
   private readonly tags: TagGuard | null;
+  /** Dead-state pruning by key lifetimes (see lifetimes.ts), or null. */
+  private readonly lives: LifeGuard[] | null;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -125,6 +134,7 @@ export class PartSearch {
     this.readOnly = input.readOnly;
     this.guard = input.limits !== undefined && transitions.table.hasRank ? new RankGuard(input.limits) : null;
     this.tags = input.tags === undefined ? null : new TagGuard(input.tags);
+    this.lives = input.lives === undefined || !transitions.table.hasRank ? null : input.lives.map((l) => new LifeGuard(l));
     const entries = 2 * n + 1;
     this.next = new Int32Array(entries);
     this.prev = new Int32Array(entries);
@@ -201,10 +211,12 @@ export class PartSearch {
     prev[next[r]] = prev[r];
     this.guard?.add(op);
     this.tags?.add(op);
+    if (this.lives !== null) for (const g of this.lives) g.add(op);
   }
 
   private unlift(op: number): void {
     // Reverse order of lift (dancing links).
+    if (this.lives !== null) for (const g of this.lives) g.remove(op);
     this.tags?.remove(op);
     this.guard?.remove(op);
     const next = this.next;
@@ -324,7 +336,7 @@ export class PartSearch {
         const after = transitions.next(state, op);
         // An info op that changes nothing here is better left out: it may still happen later, or never.
         // A state whose rank passed a remaining ok op's limit is dead (rank.ts).
-        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op)) && (tags === null || this.tagAlive(op, after))) {
+        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op)) && (tags === null || this.tagAlive(op, after)) && (this.lives === null || this.lifeAlive(op, after))) {
           set.set(op);
           if (cache.add(after)) {
             this.push(op, state, first, this.phase);
@@ -381,6 +393,17 @@ export class PartSearch {
     const alive = tags.alive(after);
     tags.remove(op);
     return alive;
+  }
+
+  /** Would linearizing `op`, reaching `after`, leave a configuration lifetimes do not rule out? */
+  private lifeAlive(op: number, after: number): boolean {
+    for (const g of this.lives as LifeGuard[]) {
+      g.add(op);
+      const alive = g.alive(after, op);
+      g.remove(op);
+      if (!alive) return false;
+    }
+    return true;
   }
 
   private push(op: number, state: number, first: number, phase: number): void {

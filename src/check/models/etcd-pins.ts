@@ -7,16 +7,20 @@
  * this, an info write placed where ok writes hold consecutive revisions
  * overshoots the next one and the rank guard drops that state at once.
  *
- * Pinned info writes. When exactly one put (a put op, or one branch of a txn)
- * ever writes value v to key k, and an ok linearizable read (a get, a txn's get, or
- * a range returning k) returns v for k with
- * modRevision m, that write must have taken effect before the read (no other op
- * can have put v there; the store starts empty and failed ops did not happen),
- * and it was the last write to k before the read, so its revision is m. If it is
- * an info op it is checked as an ok op with revision m that completes when the
- * first such read completes: every valid linearization of the history is one of
- * the rewritten history and back. A txn is pinned only when the branch that
- * writes v holds nothing but puts (their results are then all {revision: m}).
+ * Pinned info writes. An ok linearizable read (a get, a txn's get, or a range
+ * returning k) that returns value v for key k with modRevision m saw the last write
+ * to k before it: a put of v to k (a put op, or one branch of a txn) that took
+ * revision m. The writers of (k, v) that cannot be that write: an ok write that
+ * reports a revision other than m (its revision is exact), an ok txn whose taken
+ * branch is not the one putting v (it did not write it), and any op called after
+ * the earliest such read returned (real time). When exactly one writer is left it
+ * is the write; if it is an info op it took effect at revision m, before that
+ * read returned, and is checked as an ok op with revision m completing then:
+ * every valid linearization of the history is one of the rewritten history and
+ * back. (Values repeat in the simulator's workload, so "the only op that ever
+ * writes v to k" alone pinned too little.) Reads are grouped by (k, v, m): one
+ * revision is one write. A txn is pinned only when the branch that writes v holds
+ * nothing but puts (their results are then all {revision: m}).
  */
 import type { Pin, PrepareOp } from '../model.js';
 import { writeRevision, type EtcdInput, type EtcdOutput, type TxnOp } from './etcd-parse.js';
@@ -107,28 +111,39 @@ export function pinInfoWrites(ops: readonly PrepareOp<EtcdInput, EtcdOutput>[]):
   const pinAt = new Map<number, number>(); // op -> its revealed revision
   for (const [key, byValue] of writers) {
     for (const [value, ws] of byValue) {
-      if (ws.length !== 1) continue;
-      const { op, branch } = ws[0];
-      const o = ops[op];
       const reads = seen.get(key)?.get(value);
-      if (o.type !== 'info' || reads === undefined) continue;
-      const first = reads.reduce((a, b) => (b.ret < a.ret ? b : a));
-      // Read before the write was even invoked: impossible, and the plain search says so.
-      if (first.ret < o.call) continue;
-      const m = first.mod;
-      let output: EtcdOutput | undefined;
-      if (branch === 'put') output = { f: 'put', revision: m };
-      else if (o.input.f === 'txn') {
-        const txnOps = branch === 'success' ? o.input.success : o.input.failure;
-        if (txnOps.every((t) => t.f === 'put')) output = { f: 'txn', succeeded: branch === 'success', revision: m, results: txnOps.map(() => ({ revision: m })) };
+      if (reads === undefined) continue;
+      // Reads of (k, v) grouped by the modRevision m they report: each group saw one write.
+      const byMod = new Map<number, Observation[]>();
+      for (const r of reads) slot(byMod, r.mod, () => []).push(r);
+      for (const [m, group] of byMod) {
+        const first = group.reduce((a, b) => (b.ret < a.ret ? b : a));
+        // The write the group saw put v to k at revision m before `first` returned. So it is
+        // not an ok write reporting another revision, nor an op called after that return.
+        const candidates = ws.filter(({ op, branch }) => {
+          const o = ops[op];
+          if (o.call > first.ret) return false;
+          if (o.type !== 'ok' || o.output === undefined) return true;
+          return writeRevision(o.input, o.output) === m && (branch === 'put' || (o.output.f === 'txn' && o.output.succeeded === (branch === 'success')));
+        });
+        if (candidates.length !== 1) continue;
+        const { op, branch } = candidates[0];
+        const o = ops[op];
+        if (o.type !== 'info') continue;
+        let output: EtcdOutput | undefined;
+        if (branch === 'put') output = { f: 'put', revision: m };
+        else if (o.input.f === 'txn') {
+          const txnOps = branch === 'success' ? o.input.success : o.input.failure;
+          if (txnOps.every((t) => t.f === 'put')) output = { f: 'txn', succeeded: branch === 'success', revision: m, results: txnOps.map(() => ({ revision: m })) };
+        }
+        if (output === undefined) continue;
+        const earlier = pins.get(op);
+        // A txn putting several keys may be seen through each; keep one outcome, the earliest deadline.
+        if (earlier !== undefined && (earlier.output.f !== output.f || pinAt.get(op) !== m)) continue;
+        const ret = Math.min(first.ret, earlier?.ret ?? Infinity);
+        pins.set(op, { output, ret, reason: `took effect at revision ${m}: a read returned its value ${JSON.stringify(value)}` });
+        pinAt.set(op, m);
       }
-      if (output === undefined) continue;
-      const earlier = pins.get(op);
-      // A txn putting several keys may be seen through each; keep one outcome, the earliest deadline.
-      if (earlier !== undefined && (earlier.output.f !== output.f || pinAt.get(op) !== m)) continue;
-      const ret = Math.min(first.ret, earlier?.ret ?? Infinity);
-      pins.set(op, { output, ret, reason: `took effect at revision ${m}: a read returned its value ${JSON.stringify(value)}` });
-      pinAt.set(op, m);
     }
   }
   return pins;

@@ -45,6 +45,7 @@
  * (neither provably true nor false) is assumed not to have taken effect at that point.
  */
 import { type Model, type Prepared, hashCombine, hashString } from '../model.js';
+import type { KeyNeed } from '../model.js';
 import {
   branchOf,
   describeEtcd,
@@ -247,6 +248,32 @@ export function makeEtcdModel(space: RevisionSpace): Model<EtcdState, EtcdInput,
       (input.f === 'delete' && output.f === 'delete' && output.deleted === 0) ||
       (input.f === 'txn' && output.f === 'txn' && branchOf(input, output).every((op) => op.f === 'get')),
     rank: (state) => state.rev,
+    // Lifetimes (lifetimes.ts): epoch = createRevision, count = version; and the last
+    // write: epoch = modRevision, version fixed until the next write (a delete ends both). A get, a range's
+    // kvs and an all-get txn's gets of a live key need exactly what they returned (read()
+    // checks version and createRevision; an unknown createRevision fits only above its
+    // bound; the same for modRevision). write() creates a key at the write's revision R > rev, or with a bound
+    // nextFree(rev) - 1 >= rev, and so sets modRevision; a live key keeps create and only bumps version; a read
+    // makes rev >= modRevision >= createRevision when it reveals them.
+    lifeNeeds(input, output) {
+      const needs: KeyNeed[] = [];
+      // A result of the wrong shape or count makes the op illegal everywhere: no need then.
+      const need = (key: string, r: GetResult | undefined) => {
+        if (r !== undefined && typeof r === 'object' && 'createRevision' in r && r.value !== null) needs.push({ key, epoch: r.createRevision, last: r.modRevision, count: r.version });
+      };
+      if (input.f === 'get' && output.f === 'get' && !input.serializable) need(input.key, output.result);
+      if (input.f === 'range' && output.f === 'range' && !input.serializable) for (const kv of output.kvs) need(kv.key, kv);
+      if (input.f === 'txn' && output.f === 'txn') {
+        const branch = branchOf(input, output);
+        if (branch.every((op) => op.f === 'get')) branch.forEach((op, i) => need(op.key, output.results[i] as GetResult | undefined));
+      }
+      return needs;
+    },
+    life(state, key) {
+      const r = rec(state.keys, key);
+      if (r.value === null) return undefined;
+      return { life: { epoch: r.create, exact: r.createKnown, count: r.version }, last: { epoch: r.mod, exact: r.modKnown, count: r.version } };
+    },
     rankLimit(input, output) {
       if (output.f === 'get') return Infinity;
       const written = writeRevision(input, output);

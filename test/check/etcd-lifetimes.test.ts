@@ -1,0 +1,63 @@
+/**
+ * The key lifetime guards (src/check/lifetimes.ts) on small etcd histories: each
+ * case is one a wrong rule gets wrong (checking a need before the store revision
+ * reaches its createRevision/modRevision; counts that must only grow checked the
+ * other way or exactly; an unknown revision fitting at its bound).
+ */
+import { describe, expect, it } from 'vitest';
+import { checkHistory, type RawEvent } from '../../src/check/checker.js';
+
+let clock = 0;
+function op(process: number, f: string, value: unknown, result: unknown, key?: string, type = 'ok'): RawEvent[] {
+  return [
+    { process, type: 'invoke', f, key, value, time: clock++ },
+    { process, type, f, key, value: result, time: clock++ },
+  ];
+}
+const put = (k: string, v: string, rev: number) => op(0, 'put', { value: v }, { value: v, revision: rev }, k);
+const del = (k: string, rev: number) => op(2, 'delete', null, { deleted: 1, revision: rev }, k);
+const get = (k: string, value: string | null, version: number, createRevision: number, modRevision: number) =>
+  op(1, 'get', null, { value, version, createRevision, modRevision }, k);
+const verdict = (events: RawEvent[]) => checkHistory(events, { model: 'etcd' }).verdict;
+
+describe('key lifetimes', () => {
+  it('a need is not checked before the store revision reaches it (a key recreated later)', () => {
+    // At revision 2 the key lives with createRevision 2; the get needs 4, reached only later.
+    expect(verdict([...put('a', 'x', 2), ...del('a', 3), ...put('a', 'x', 4), ...get('a', 'x', 1, 4, 4)])).toBe('linearizable');
+  });
+
+  it('within a lifetime the version only grows up to the one needed', () => {
+    // After revision 2 the lifetime needed (createRevision 2) is live with version 1 < 2: alive.
+    expect(verdict([...put('a', 'x', 2), ...put('a', 'y', 3), ...get('a', 'y', 2, 2, 3)])).toBe('linearizable');
+    // Two writes in one lifetime, then a read of version 1 of it: dead.
+    expect(verdict([...put('a', 'x', 2), ...put('a', 'y', 3), ...get('a', 'x', 1, 2, 2)])).toBe('not-linearizable');
+  });
+
+  it('past a read’s modRevision the key must still hold that write, with that version', () => {
+    const info = op(3, 'put', { value: 'z' }, null, 'a', 'info');
+    // The info put may come after the get: linearizable; never before it.
+    const h = (version: number) => {
+      clock = 0;
+      const w = put('a', 'y', 3);
+      const g = get('a', 'y', version, 3, 3);
+      return [info[0], ...w, ...g, info[1]];
+    };
+    expect(verdict(h(1))).toBe('linearizable');
+    expect(verdict(h(2))).toBe('not-linearizable');
+  });
+
+  it('an unknown revision fits a need above its bound', () => {
+    clock = 0;
+    // Two info puts of the same value (so neither is pinned), invoked first, take unknown
+    // revisions above 1; the get reveals 2 for one of them.
+    const i1 = op(3, 'put', { value: 'x' }, null, 'a', 'info');
+    const i2 = op(4, 'put', { value: 'x' }, null, 'a', 'info');
+    const h = (...mid: RawEvent[]) => [i1[0], i2[0], ...mid, i1[1], i2[1]];
+    expect(verdict(h(...get('a', 'x', 1, 2, 2), ...put('b', 'y', 3)))).toBe('linearizable');
+    // ... or 4, after the put of b took 3.
+    expect(verdict(h(...put('b', 'y', 3), ...get('a', 'x', 1, 4, 4)))).toBe('linearizable');
+    // Not 3, which the put of b took; and not version 2 created at 2 with a mod of 2.
+    expect(verdict(h(...put('b', 'y', 3), ...get('a', 'x', 1, 3, 3)))).toBe('not-linearizable');
+    expect(verdict(h(...get('a', 'x', 2, 2, 2)))).toBe('not-linearizable');
+  });
+});
