@@ -5,20 +5,10 @@
  * other way or exactly; an unknown revision fitting at its bound).
  */
 import { describe, expect, it } from 'vitest';
-import { checkHistory, type RawEvent } from '../../src/check/checker.js';
+import type { RawEvent } from '../../src/check/checker.js';
+import { get, op, put, resetClock, verdict } from './etcd-ops.js';
 
-let clock = 0;
-function op(process: number, f: string, value: unknown, result: unknown, key?: string, type = 'ok'): RawEvent[] {
-  return [
-    { process, type: 'invoke', f, key, value, time: clock++ },
-    { process, type, f, key, value: result, time: clock++ },
-  ];
-}
-const put = (k: string, v: string, rev: number) => op(0, 'put', { value: v }, { value: v, revision: rev }, k);
 const del = (k: string, rev: number) => op(2, 'delete', null, { deleted: 1, revision: rev }, k);
-const get = (k: string, value: string | null, version: number, createRevision: number, modRevision: number) =>
-  op(1, 'get', null, { value, version, createRevision, modRevision }, k);
-const verdict = (events: RawEvent[]) => checkHistory(events, { model: 'etcd' }).verdict;
 
 describe('key lifetimes', () => {
   it('a need is not checked before the store revision reaches it (a key recreated later)', () => {
@@ -37,7 +27,7 @@ describe('key lifetimes', () => {
     const info = op(3, 'put', { value: 'z' }, null, 'a', 'info');
     // The info put may come after the get: linearizable; never before it.
     const h = (version: number) => {
-      clock = 0;
+      resetClock();
       const w = put('a', 'y', 3);
       const g = get('a', 'y', version, 3, 3);
       return [info[0], ...w, ...g, info[1]];
@@ -47,7 +37,7 @@ describe('key lifetimes', () => {
   });
 
   it('an unknown revision fits a need above its bound', () => {
-    clock = 0;
+    resetClock();
     // Two info puts of the same value (so neither is pinned), invoked first, take unknown
     // revisions above 1; the get reveals 2 for one of them.
     const i1 = op(3, 'put', { value: 'x' }, null, 'a', 'info');

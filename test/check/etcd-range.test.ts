@@ -1,24 +1,15 @@
 /** The etcd model's range reads: interval contents, count and limit, the header, parts, pins, parsing. */
 import { describe, expect, it } from 'vitest';
-import { checkHistory, type RawEvent } from '../../src/check/checker.js';
+import { checkHistory } from '../../src/check/checker.js';
 import { etcdModel } from '../../src/check/models/etcd.js';
 import { parseEtcdInput, parseEtcdOutput } from '../../src/check/models/etcd-parse.js';
+import { op, put, verdict } from './etcd-ops.js';
 
-let clock = 0;
-/** A sequential (non-overlapping) operation. */
-function op(process: number, f: string, value: unknown, result: unknown, key?: string, type = 'ok'): RawEvent[] {
-  return [
-    { process, type: 'invoke', f, key, value, time: clock++ },
-    { process, type, f, key, value: result, time: clock++ },
-  ];
-}
-const put = (k: string, v: string, rev: number) => op(0, 'put', { value: v }, { value: v, revision: rev }, k);
 const infoPut = (process: number, k: string, v: string) => op(process, 'put', { value: v }, null, k, 'info');
 const kv = (key: string, value: string, version: number, createRevision: number, modRevision: number) => ({ key, value, version, createRevision, modRevision });
 type Kv = ReturnType<typeof kv>;
 const range = (spec: { key: string; rangeEnd?: string; limit?: number }, kvs: Kv[], count: number, more: boolean, revision: number) =>
   op(1, 'range', spec, { kvs, count, more, revision });
-const verdict = (events: RawEvent[]) => checkHistory(events, { model: 'etcd' }).verdict;
 
 const A = kv('a', 'x', 1, 2, 2);
 const B = kv('b', 'y', 1, 3, 3);

@@ -2,19 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkHistory, type RawEvent } from '../../src/check/checker.js';
 import { checkRevisionOrder } from '../../src/check/revisions.js';
+import { get, op, put, resetClock, verdict } from './etcd-ops.js';
 
-let clock = 0;
-/** A sequential (non-overlapping) operation. */
-function op(process: number, f: string, value: unknown, result: unknown, key?: string, type = 'ok'): RawEvent[] {
-  return [
-    { process, type: 'invoke', f, key, value, time: clock++ },
-    { process, type, f, key, value: result, time: clock++ },
-  ];
-}
-const put = (k: string, v: string, rev: number) => op(0, 'put', { value: v }, { value: v, revision: rev }, k);
-const get = (k: string, value: string | null, version: number, createRevision: number, modRevision: number) =>
-  op(1, 'get', null, { value, version, createRevision, modRevision }, k);
-const verdict = (events: RawEvent[]) => checkHistory(events, { model: 'etcd' }).verdict;
 
 describe('etcd model', () => {
   it('tracks version, createRevision and modRevision exactly', () => {
@@ -105,7 +94,7 @@ describe('checkRevisionOrder', () => {
   });
 
   it('reports duplicate revisions across keys, naming both ops', () => {
-    clock = 0;
+    resetClock();
     const report = checkRevisionOrder([...put('x', '1', 2), ...put('y', '1', 2)]);
     expect(report.ok).toBe(false);
     expect(report.violations.map((v) => [v.kind, v.ops.map((o) => o.invokeIndex)])).toContainEqual(['duplicate', [0, 2]]);
@@ -113,7 +102,7 @@ describe('checkRevisionOrder', () => {
   });
 
   it('reports a real-time inversion between keys', () => {
-    clock = 0;
+    resetClock();
     const report = checkRevisionOrder([...put('x', '1', 9), ...put('y', '1', 3)]);
     expect(report.violations).toHaveLength(1);
     expect(report.violations[0]).toMatchObject({ kind: 'order' });
