@@ -34,19 +34,13 @@ function describe(kv: JsonRecord | undefined): JsonRecord {
 
 const revisionOf = (response: JsonRecord): number => Number((response.header as JsonRecord).revision);
 
-export class HistoryLoad {
-  readonly history: RawEvent[] = [];
-  /** Writes acknowledged as ok, for the "nothing acknowledged is lost" check. */
-  readonly acked: Ack[] = [];
-  private running = false;
+/** Client loops, one per client, run from start() until stop() has seen each finish its operation. */
+abstract class ClientLoops {
+  protected running = false;
   private loops: Promise<void>[] = [];
-  private nextValue = 1;
-  private readonly started = Date.now();
 
-  constructor(
-    private readonly endpoints: readonly string[],
-    private readonly options: { model: Model; clients: number; keys: number; timeoutMs: number; thinkMs: number },
-  ) {}
+  protected abstract readonly options: { readonly clients: number };
+  protected abstract loop(index: number): Promise<void>;
 
   start(): void {
     this.running = true;
@@ -56,6 +50,21 @@ export class HistoryLoad {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+  }
+}
+
+export class HistoryLoad extends ClientLoops {
+  readonly history: RawEvent[] = [];
+  /** Writes acknowledged as ok, for the "nothing acknowledged is lost" check. */
+  readonly acked: Ack[] = [];
+  private nextValue = 1;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly endpoints: readonly string[],
+    protected readonly options: { model: Model; clients: number; keys: number; timeoutMs: number; thinkMs: number },
+  ) {
+    super();
   }
 
   count(type: string, f?: string): number {
@@ -78,7 +87,7 @@ export class HistoryLoad {
     return { f: 'cas', key, value: [Math.floor(Math.random() * 5) + v - 5, v] };
   }
 
-  private async loop(index: number): Promise<void> {
+  protected async loop(index: number): Promise<void> {
     let process = index;
     let target = index % this.endpoints.length;
     while (this.running) {
@@ -131,29 +140,19 @@ export class HistoryLoad {
 }
 
 /** Puts of keys that are never written again, so an acknowledged one must be there at the end. */
-export class UniqueWrites {
+export class UniqueWrites extends ClientLoops {
   readonly acked: string[] = [];
   unknown = 0;
-  private running = false;
-  private loops: Promise<void>[] = [];
   private next = 0;
 
   constructor(
     private readonly endpoints: readonly string[],
-    private readonly options: { clients: number; timeoutMs: number; prefix: string },
-  ) {}
-
-  start(): void {
-    this.running = true;
-    this.loops = Array.from({ length: this.options.clients }, (_, i) => this.loop(i));
+    protected readonly options: { clients: number; timeoutMs: number; prefix: string },
+  ) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
-  }
-
-  private async loop(index: number): Promise<void> {
+  protected async loop(index: number): Promise<void> {
     let target = index % this.endpoints.length;
     while (this.running) {
       const key = `${this.options.prefix}${String(this.next++).padStart(6, '0')}`;
