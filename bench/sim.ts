@@ -40,8 +40,8 @@ function bareLoop(events: number): number {
   const started = performance.now();
   for (let i = 0; i < events; i++) {
     const next = queue.pop()!;
-    handle(next.item);
-    queue.push(next.time + 1 + random.int(0, 9), next.item);
+    handle(next);
+    queue.push(queue.poppedTime + 1 + random.int(0, 9), next);
   }
   const ms = performance.now() - started;
   if (sink < 0) console.log(sink);

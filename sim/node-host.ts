@@ -31,6 +31,8 @@ export interface HostContext {
   readonly durablyHolds?: (node: NodeId, index: number, term: number) => boolean;
   /** Runs `callback` after `delayMs` of simulated time (a slow disk's sync completing). */
   schedule(delayMs: number, callback: () => void): void;
+  /** This host's role or term changed, or it crashed or restarted: who leads may have changed. */
+  leadershipMayHaveChanged(): void;
 }
 
 /** The state machine a host applies committed entries to (the KV service, or a plain log). */
@@ -85,6 +87,9 @@ export class NodeHost {
   /** The node as the state machine sees it; always the current incarnation's node. */
   private readonly raftAccess: RaftAccess;
   private seen: { role: Role; term: number; vote: NodeId; lead: NodeId; commit: number };
+  /** The role and term the simulation last heard of (see HostContext.leadershipMayHaveChanged). */
+  private announcedRole: Role = 'follower';
+  private announcedTerm = 0;
   private readonly reportedProgress = new Map<NodeId, number>();
   private readonly reportedState = new Map<NodeId, ProgressState>();
 
@@ -145,6 +150,7 @@ export class NodeHost {
     const { lost, kept, torn } = this.disk.crash(fate, keep);
     this.status = 'crashed';
     this.inbox = [];
+    this.ctx.leadershipMayHaveChanged();
     this.ctx.invariants.onCrash(this.id, this.disk);
     if (this.ctx.trace.enabled) {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'crash', node: this.id, lostWrites: lost, ...(fate === 'lose' ? {} : { keptWrites: kept, torn }) });
@@ -166,6 +172,7 @@ export class NodeHost {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'restart', node: this.id, term, vote, commit, lastIndex: this.node.log.lastIndex() });
     }
     this.seen = this.snapshotState();
+    this.ctx.leadershipMayHaveChanged();
     this.ctx.invariants.onCommit(this.id, commit, term, this.node.log, this.node.confState());
     if (this.options.bugs?.reapplyAfterRestart) this.replayCommittedLog();
     this.process();
@@ -268,12 +275,22 @@ export class NodeHost {
       if (rd.mustSync && this.syncMs > 0) {
         // Nothing of this ready may leave before its writes are durable.
         this.waitForSync(rd);
-        return;
+        return this.announceLeadership();
       }
       if (rd.mustSync) this.disk.sync();
       this.completeReady(rd);
     }
     this.reportStateChange();
+    this.announceLeadership();
+  }
+
+  /** Every step, tick and action ends here: the simulation rescans for the leader only when a role or term moved. */
+  private announceLeadership(): void {
+    const node = this.node;
+    if (node.role === this.announcedRole && node.term === this.announcedTerm) return;
+    this.announcedRole = node.role;
+    this.announcedTerm = node.term;
+    this.ctx.leadershipMayHaveChanged();
   }
 
   private waitForSync(ready: Ready): void {

@@ -115,6 +115,8 @@ export class Simulation {
   private healedAt = -1;
   private recoveryMs: number | null = null;
   private lastLeaderChangeAt = 0;
+  /** Set by the hosts when a role or term moved, or one crashed or restarted: the leader is looked up again. */
+  private leadershipMoved = true;
   /** Once stable after the final heal, the run goes on until here (the settle time). */
   private stopAt = Infinity;
 
@@ -161,6 +163,9 @@ export class Simulation {
         ? { durablyHolds: (node: NodeId, index: number, term: number) => this.cluster.host(node).disk.durablyHolds(index, term) }
         : {}),
       schedule: (delayMs: number, run: () => void) => this.queue.push(this.now + delayMs, { kind: 'callback', run }),
+      leadershipMayHaveChanged: () => {
+        this.leadershipMoved = true;
+      },
     };
     const hosts = ids.map(
       (id) =>
@@ -224,9 +229,9 @@ export class Simulation {
     while (this.queue.size > 0 && this.queue.peekTime() <= Math.min(this.stopAt, end + this.scenario.settleMs)) {
       if (this.recoveryMs === null && this.queue.peekTime() > end) break;
       const next = this.queue.pop()!;
-      this.now = next.time;
+      this.now = this.queue.poppedTime;
       this.events++;
-      this.handle(next.item);
+      this.handle(next);
       if (this.now >= this.stormWindowEnd) this.startStormWindow();
       else if (this.events - this.stormWindowEvents > this.scenario.maxEventsPerSecond && this.scenario.maxEventsPerSecond > 0) this.reportStorm();
       if (!this.invariants.ok) break;
@@ -368,11 +373,14 @@ export class Simulation {
   }
 
   private watchLeadership(): void {
-    const leader = this.cluster.leader();
-    if (leader !== this.lastLeader) {
-      if (leader !== undefined) this.leaderChanges++;
-      this.lastLeader = leader;
-      this.lastLeaderChangeAt = this.now;
+    if (this.leadershipMoved) {
+      this.leadershipMoved = false;
+      const leader = this.cluster.leader();
+      if (leader !== this.lastLeader) {
+        if (leader !== undefined) this.leaderChanges++;
+        this.lastLeader = leader;
+        this.lastLeaderChangeAt = this.now;
+      }
     }
     if (this.healedAt >= 0 && this.recoveryMs === null && this.isStable() && (!this.fleet || this.fleet.allSucceededSince(this.healedAt))) {
       this.recoveryMs = this.now - this.healedAt;

@@ -35,6 +35,8 @@ import type {
   Snapshot,
 } from './types.js';
 
+const NO_NOTICES: readonly ElectionNotice[] = [];
+
 export interface RaftConfig extends ElectionOptions {
   readonly id: NodeId;
   /** The voters the cluster was bootstrapped with (when `restored` carries no conf). */
@@ -210,8 +212,9 @@ export class RaftNode {
   }
 
   /** What happened since the last call that the node's state does not show (for the trace). */
-  takeNotices(): ElectionNotice[] {
+  takeNotices(): readonly ElectionNotice[] {
     const notices = this.n.notices;
+    if (notices.length === 0) return NO_NOTICES;
     this.n.notices = [];
     return notices;
   }

@@ -9,7 +9,7 @@ describe('event queue', () => {
         const queue = new EventQueue<number>();
         times.forEach((time, i) => queue.push(time, i));
         const popped: number[] = [];
-        while (queue.size > 0) popped.push(queue.pop()!.item);
+        while (queue.size > 0) popped.push(queue.pop()!);
         const expected = times.map((time, i) => ({ time, i })).sort((a, b) => a.time - b.time || a.i - b.i).map((e) => e.i);
         expect(popped).toEqual(expected);
       }),

@@ -28,10 +28,10 @@ function harness(settings: Partial<NetworkSettings> = {}, onConnection?: (note: 
   const runUntil = (end: number) => {
     while (queue.size > 0 && queue.peekTime() <= end) {
       const next = queue.pop()!;
-      now = next.time;
-      if (network.admit(next.item)) {
-        network.recordDelivery(next.item);
-        arrived.push({ n: next.item.payload.n, at: now });
+      now = queue.poppedTime;
+      if (network.admit(next)) {
+        network.recordDelivery(next);
+        arrived.push({ n: next.payload.n, at: now });
       }
     }
     now = end;
