@@ -58,8 +58,8 @@ export class KvService {
   private readonly lessor = new Lessor();
   private readonly raft: RaftAccess;
   private readonly options: KvServiceOptions;
-  /** Proposal id (written into the entry) → who is waiting for its result, and since when. */
-  private readonly waiting = new Map<string, Requester & { readonly since: number }>();
+  /** Proposal id (written into the entry) → who is waiting for its result, since when, and what was proposed. */
+  private readonly waiting = new Map<string, Requester & { readonly since: number; readonly command: KvCommand }>();
   private readonly reads = new Map<string, PendingRead>();
   private readonly revoking = new Map<LeaseId, number>();
   private readonly watchOwners = new Map<number, Requester>();
@@ -120,7 +120,7 @@ export class KvService {
     this.appliedIndex = entry.index;
     // A conf entry is Raft's own business: the driver hands it to the node, not to the store.
     if (entry.data !== null && entry.type !== 'conf') {
-      const { id, command } = decodedEntry(entry, entry.data);
+      const { id, command } = decodedEntry(entry, entry.data, this.waiting);
       const response = applyCommand(this.store, command, this.raft.term());
       applyToLessor(this.lessor, command, response, this.options.now());
       if (command.op === 'leaseRevoke' && response.ok) {
@@ -190,7 +190,7 @@ export class KvService {
     const id = this.nextId();
     const result = this.raft.propose(encodeEntry(id, command));
     if (result.kind === 'dropped') return this.send(from, { kind: 'notLeader', leader: 0 });
-    this.waiting.set(id, { ...from, since: this.options.now() });
+    this.waiting.set(id, { ...from, since: this.options.now(), command });
   }
 
   private startRead(from: Requester, request: KvRequest): void {
@@ -293,13 +293,24 @@ export function encodeEntry(id: string, command: KvCommand): string {
  */
 const decoded = new WeakMap<Entry, { id: string; command: KvCommand }>();
 
-function decodedEntry(entry: Entry, data: string): { id: string; command: KvCommand } {
+/**
+ * The proposer already holds the command it encoded into the entry (the leader, which
+ * applies first): it takes that instead of parsing its own JSON back, and leaves it for
+ * the other replicas in the same process. Everyone else decodes and validates.
+ */
+function decodedEntry(entry: Entry, data: string, proposed: ReadonlyMap<string, { readonly command: KvCommand }>): { id: string; command: KvCommand } {
   let result = decoded.get(entry);
   if (!result) {
-    result = decodeEntry(data);
+    const own = proposed.get(proposalId(data));
+    result = own ? { id: proposalId(data), command: own.command } : decodeEntry(data);
     decoded.set(entry, result);
   }
   return result;
+}
+
+function proposalId(data: string): string {
+  const newline = data.indexOf('\n');
+  return newline < 0 ? data : data.slice(0, newline);
 }
 
 export function decodeEntry(data: string): { id: string; command: KvCommand } {
