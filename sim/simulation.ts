@@ -53,6 +53,8 @@ export interface RunStats {
   events: number;
   simulatedMs: number;
   wallMs: number;
+  /** Of `wallMs`, the end-of-run checks of the clients' history (linearizability above all). */
+  checkMs: number;
   messagesSent: number;
   messagesDelivered: number;
   messagesDropped: number;
@@ -114,6 +116,7 @@ export class Simulation {
   private lastLeader: NodeId | undefined;
   private healedAt = -1;
   private recoveryMs: number | null = null;
+  private checkMs = 0;
   private lastLeaderChangeAt = 0;
   /** Set by the hosts when a role or term moved, or one crashed or restarted: the leader is looked up again. */
   private leadershipMoved = true;
@@ -243,7 +246,9 @@ export class Simulation {
     }
     this.history.closeOpen(this.now);
     if (this.trace.enabled) this.transfers.close();
+    const checkStarted = performance.now();
     const linearizability = this.checkHistory();
+    this.checkMs = performance.now() - checkStarted;
     for (const violation of this.invariants.violations) {
       if (this.trace.enabled) this.trace.record({ t: violation.time, k: 'violation', invariant: violation.invariant, message: violation.message });
     }
@@ -423,6 +428,7 @@ export class Simulation {
         events: this.events,
         simulatedMs: this.now,
         wallMs: Math.round(wallMs * 10) / 10,
+        checkMs: Math.round(this.checkMs * 10) / 10,
         messagesSent: network.sent,
         messagesDelivered: network.delivered,
         messagesDropped: network.dropped,

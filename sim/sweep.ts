@@ -12,6 +12,8 @@ export interface SeedOutcome {
   readonly events: number;
   readonly simulatedMs: number;
   readonly wallMs: number;
+  /** Of `wallMs`, the end-of-run checks of the history. */
+  readonly checkMs: number;
 }
 
 export interface SweepJob {
@@ -35,7 +37,7 @@ export function defaultWorkers(): number {
 
 export function runSeed(job: SweepJob, seed: number): SeedOutcome {
   const result = runScenario(job.scenario, { ...job.run, seed, trace: 'off' });
-  return { seed, ok: result.ok, violations: result.violations, events: result.stats.events, simulatedMs: result.stats.simulatedMs, wallMs: result.stats.wallMs };
+  return { seed, ok: result.ok, violations: result.violations, events: result.stats.events, simulatedMs: result.stats.simulatedMs, wallMs: result.stats.wallMs, checkMs: result.stats.checkMs };
 }
 
 /**

@@ -23,8 +23,8 @@ export interface TraceFile {
   readonly bug?: BugName;
   readonly ok: boolean;
   readonly violations: RunResult['violations'];
-  /** The run's statistics without its wall time, so the same seed writes the same bytes. */
-  readonly stats: Omit<RunResult['stats'], 'wallMs'>;
+  /** The run's statistics without its wall times, so the same seed writes the same bytes. */
+  readonly stats: Omit<RunResult['stats'], 'wallMs' | 'checkMs'>;
   readonly traceHash: string;
   /** The checker's verdict on the clients' history, when the workload has a model. */
   readonly linearizability?: Omit<LinearizabilityReport, 'wallMs'>;
@@ -34,7 +34,7 @@ export interface TraceFile {
 }
 
 export function toTraceFile(scenario: Scenario, result: RunResult): TraceFile {
-  const { wallMs: _wallMs, ...stats } = result.stats;
+  const { wallMs: _wallMs, checkMs: _checkMs, ...stats } = result.stats;
   return {
     format: TRACE_FORMAT,
     version: TRACE_VERSION,

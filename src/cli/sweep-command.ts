@@ -74,6 +74,9 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   const failures = outcomes.filter((outcome) => !outcome.ok);
   const events = outcomes.reduce((sum, o) => sum + o.events, 0);
   const simulatedMs = outcomes.reduce((sum, o) => sum + o.simulatedMs, 0);
+  const runMs = outcomes.reduce((sum, o) => sum + o.wallMs, 0);
+  const checkMs = outcomes.reduce((sum, o) => sum + o.checkMs, 0);
+  const slowest = outcomes.reduce<SeedOutcome | undefined>((worst, o) => (!worst || o.wallMs > worst.wallMs ? o : worst), undefined);
   const traceSeed = failures.length > 0 ? failures[0].seed : range.from;
   const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((f) => f.seed), flags.htmlDir, bug) : [];
   const repros = flags.repros && failures.length > 0 ? writeRepros(scenario, failures.map((f) => f.seed), flags.reproDir, bug) : [];
@@ -94,7 +97,15 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
       workers,
       failures: failures.map(({ seed, violations }) => ({ seed, violations })),
       failuresByCheck: byCheck,
-      stats: { events, simulatedMs, wallMs: Math.round(wallMs), eventsPerSecond: Math.round(eventsPerSecond), seedsPerMinute: Math.round(seedsPerMinute) },
+      stats: {
+        events,
+        simulatedMs,
+        wallMs: Math.round(wallMs),
+        checkMs: Math.round(checkMs),
+        eventsPerSecond: Math.round(eventsPerSecond),
+        seedsPerMinute: Math.round(seedsPerMinute),
+        slowest: slowest ? { seed: slowest.seed, wallMs: Math.round(slowest.wallMs), checkMs: Math.round(slowest.checkMs) } : null,
+      },
       trace: flags.trace && total > 0 ? { file: flags.trace, seed: traceSeed } : null,
       pages,
       repros,
@@ -103,6 +114,10 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
     const shard = flags.shard ? ` (shard ${flags.shard} of ${flags.seeds.from}..${flags.seeds.to})` : '';
     io.out(`${scenario.name}  seeds ${range.from}..${range.to}${shard}${bug ? `  bug ${bug}` : ''}: ${total} runs, ${failures.length} failed`);
     io.out(`  ${formatCount(wallMs)} ms wall on ${workers} worker${workers === 1 ? '' : 's'}, ${formatCount(eventsPerSecond)} events/s, ${formatCount(seedsPerMinute)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
+    if (slowest && runMs > 0) {
+      const share = checkMs > 0 ? `; checking histories took ${Math.round((100 * checkMs) / runMs)}% of the run time` : '';
+      io.out(`  slowest seed ${slowest.seed}: ${formatCount(slowest.wallMs)} ms (${formatCount(slowest.checkMs)} ms checking)${share}`);
+    }
     if (byCheck.length > 0) {
       io.out('');
       io.out('  check                    failing seeds');

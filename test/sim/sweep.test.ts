@@ -39,7 +39,7 @@ describe('parallel sweeps', () => {
     const alone = await sweepSeeds(job, range, { workers: 1 });
     const seen: number[] = [];
     const parallel = await sweepSeeds(job, range, { workers: 2, workerUrl, onOutcome: (o) => seen.push(o.seed) });
-    const strip = (outcomes: typeof alone) => outcomes.map(({ wallMs: _wallMs, ...rest }) => rest);
+    const strip = (outcomes: typeof alone) => outcomes.map(({ wallMs: _wallMs, checkMs: _checkMs, ...rest }) => rest);
     expect(strip(parallel)).toEqual(strip(alone));
     expect(parallel.map((o) => o.seed)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(seen.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
