@@ -229,13 +229,21 @@ export class InvariantChecker {
    * all `disks` (node i + 1's at i) when no config was reported.
    */
   checkCommittedDurable(disks: readonly DurableLog[], quorum: number): void {
-    const everyone = disks.map((_, i) => i + 1);
+    const everyone: (readonly NodeId[])[] = [disks.map((_, i) => i + 1)];
+    // Runs of indices share one config object: its halves are worked out once per run.
+    let halvesOf: ConfState | undefined;
+    let halves = everyone;
     for (let index = 1; index < this.committedTerm.length; index++) {
       const term = this.committedTerm[index];
       const conf = this.committedConf[index];
-      const halves = conf ? [conf.voters, conf.votersOutgoing].filter((half) => half.length > 0) : [everyone];
+      if (!conf) halves = everyone;
+      else if (conf !== halvesOf) {
+        halvesOf = conf;
+        halves = [conf.voters, conf.votersOutgoing].filter((half) => half.length > 0);
+      }
       for (const voters of halves) {
-        const copies = voters.filter((id) => disks[id - 1]?.durablyHolds(index, term)).length;
+        let copies = 0;
+        for (const id of voters) if (disks[id - 1]?.durablyHolds(index, term)) copies++;
         const needed = conf ? Math.floor(voters.length / 2) + 1 : quorum;
         if (copies < needed) {
           const of = halves.length > 1 ? ` (voters ${voters.join(',')} of the joint config)` : '';

@@ -174,13 +174,17 @@ export class KvService {
         this.raft.propose(encodeEntry(this.nextId(), { op: 'leaseRevoke', id }));
       }
     }
+    // Both maps are in insertion order, which is `since` order on a clock that never runs
+    // back, so the scans stop at the first one still young: a tick costs nothing when none expired.
     for (const [context, read] of this.reads) {
-      if (now - read.since > READ_GIVE_UP_MS) this.reads.delete(context);
+      if (now - read.since <= READ_GIVE_UP_MS) break;
+      this.reads.delete(context);
     }
     // A proposal lost in a leader change never applies: forget its requester, whose client
     // has long timed out (its outcome is unknown to it either way), or a server leaks them.
     for (const [id, requester] of this.waiting) {
-      if (now - requester.since > PROPOSAL_GIVE_UP_MS) this.waiting.delete(id);
+      if (now - requester.since <= PROPOSAL_GIVE_UP_MS) break;
+      this.waiting.delete(id);
     }
   }
 

@@ -68,7 +68,8 @@ export class NodeState {
     this.term = hardState.term;
     this.vote = hardState.vote;
     const snapshotIndex = snapshot?.metadata.index ?? 0;
-    const entries = (config.restored?.entries ?? []).filter((entry) => entry.index > snapshotIndex);
+    const stored = config.restored?.entries ?? [];
+    const entries = stored.length > 0 && stored[0].index <= snapshotIndex ? stored.filter((entry) => entry.index > snapshotIndex) : stored;
     this.log = new RaftLog(entries, hardState.commit, snapshotIndex, snapshot?.metadata.term ?? 0);
     this.snapshots = new SnapshotKeeper(snapshot);
     this.applied = snapshotIndex;
