@@ -19,6 +19,7 @@ import type { TagInput } from './tags.js';
 import type { LifeInput } from './lifetimes.js';
 import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchInput, type SearchStatus } from './search.js';
 import { explainingSearch } from './explain.js';
+import { previousTwins } from './twins.js';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -137,9 +138,21 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
   );
   const tags = tagInput(ops, nOk, model, table);
   const lives = lifeInputs(ops, nOk, model, table);
-  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, lives };
+  const previousTwin = model.effectKey === undefined ? undefined : twinsOf(ops, nOk, model.effectKey.bind(model), call, order);
+  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, lives, previousTwin };
   const search = new PartSearch(input, transitions, initial, budget);
   return { part, keys: part.keys, ops, search, table, transitions, input };
+}
+
+/** Per op, its previous twin (twins.ts), or undefined when the part has no twins. */
+function twinsOf(ops: readonly Operation[], nOk: number, effectKey: (input: unknown) => string | undefined, call: Float64Array, order: Int32Array): Int32Array | undefined {
+  const previous = previousTwins(
+    ops.map((op, i) => (i < nOk ? undefined : effectKey(op.input))),
+    (op) => op >= nOk,
+    call,
+    order,
+  );
+  return previous.some((op) => op >= 0) ? previous : undefined;
 }
 
 /** Leaves out the info ops the model says nothing can observe (Model.unobserved). */

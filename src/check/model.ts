@@ -44,6 +44,12 @@ export interface Model<State, Input, Output> {
    */
   unobserved?(ops: readonly PrepareOp<Input, Output>[]): readonly number[];
   /**
+   * Optional, for info ops: equal texts only for two inputs whose steps without an
+   * output agree in every state (`step(s, a, undefined)` equals `step(s, b, undefined)`),
+   * undefined for none. Such twins are linearized in call order (twins.ts).
+   */
+  effectKey?(input: Input): string | undefined;
+  /**
    * True when the completed operation never changes any state in which it is legal (a
    * read; a cas whose new value is its expected one). Only such operations may be
    * linearized at once without trying alternatives: a write that happens to leave the

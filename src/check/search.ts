@@ -33,6 +33,8 @@
  * Pruning: an info op whose step leaves the state unchanged is not linearized
  * there: leaving it out keeps every option (it may still happen later, or never).
  *
+ * Pruning: twin info ops (twins.ts) are tried only in call order.
+ *
  * Ordering heuristic: try first the operation whose return comes first (it
  * must be linearized before anything called after that return), then the
  * candidates after which it becomes legal (e.g. the write a read observed), then
@@ -51,6 +53,7 @@ import { RankGuard } from './rank.js';
 import { TagGuard, type TagInput } from './tags.js';
 import { Reach } from './reach.js';
 import { LifeGuard, type LifeInput } from './lifetimes.js';
+import { twinReady } from './twins.js';
 
 export const RUNNING = 0;
 export const LINEARIZABLE = 1;
@@ -76,6 +79,8 @@ export interface SearchInput {
   readonly tags?: TagInput;
   /** Per-op key lifetime needs, when the model has them (lifetimes.ts), one per guard. */
   readonly lives?: readonly LifeInput[];
+  /** Per op: the info op it is a twin of, called just before it, or -1 (twins.ts). */
+  readonly previousTwin?: Int32Array;
 }
 
 export class PartSearch {
@@ -88,6 +93,7 @@ export class PartSearch {
   private readonly tags: TagGuard | null;
   /** Dead-state pruning by key lifetimes (see lifetimes.ts), or null. */
   private readonly lives: LifeGuard[] | null;
+  private readonly previousTwin: Int32Array | null;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -134,6 +140,7 @@ export class PartSearch {
     this.readOnly = input.readOnly;
     this.guard = input.limits !== undefined && transitions.table.hasRank ? new RankGuard(input.limits) : null;
     this.tags = input.tags === undefined ? null : new TagGuard(input.tags);
+    this.previousTwin = input.previousTwin ?? null;
     this.lives = input.lives === undefined || !transitions.table.hasRank ? null : input.lives.map((l) => new LifeGuard(l));
     const entries = 2 * n + 1;
     this.next = new Int32Array(entries);
@@ -255,7 +262,7 @@ export class PartSearch {
         continue;
       }
       const op = entryOp[candidate];
-      if (op === first) continue;
+      if (op === first || (this.previousTwin !== null && !twinReady(this.previousTwin, this.set, op))) continue;
       if (phase === 1) {
         if (this.reach.enables(state, op, first)) break;
         continue;
