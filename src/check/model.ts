@@ -87,6 +87,11 @@ export interface Model<State, Input, Output> {
   /** A live key's lifetime and last write in a state, or undefined when it is not live. */
   life?(state: State, key: string): KeyLives | undefined;
   /**
+   * Optional, with the lifetimes: how much writes taking ranks <= `rank` can raise
+   * `key`'s count, counted so that differences bound ranks in between (capacity.ts).
+   */
+  writeSlots?(key: string, rank: number): number;
+  /**
    * Optional: specialize the model to one whole history before it is split into
    * parts (etcd: which revisions ok writes took; info writes whose outcome a read
    * reveals). `pinned` gives info ops an outcome every valid linearization must

@@ -66,6 +66,7 @@ import { OPEN_SPACE, pinInfoWrites, revisionSpace, settlePins, type RevisionSpac
 import { rangeIntervals, stepRange, type RangeOutput } from './etcd-range.js';
 import { MISSING, read, rec, write, type EtcdState, type KeyRec } from './etcd-state.js';
 import { ALL_VALUES, etcdEffectKey, readValues, type ValueSpace } from './etcd-values.js';
+import { writeSlots, type WriteSlots } from './etcd-slots.js';
 
 export type { Compare, CompareOp, EtcdInput, EtcdOutput, GetResult, RangeInput, RangeKv, Target, TxnOp, TxnResult } from './etcd-parse.js';
 export type { EtcdState, KeyRec } from './etcd-state.js';
@@ -239,8 +240,9 @@ function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undef
  * The etcd model over a revision space (OPEN_SPACE: nothing known about other writes)
  * and a value space (ALL_VALUES: every value kept; etcd-values.ts).
  */
-export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VALUES): Model<EtcdState, EtcdInput, EtcdOutput> {
+export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VALUES, slots?: WriteSlots): Model<EtcdState, EtcdInput, EtcdOutput> {
   return {
+    ...(slots === undefined ? {} : { writeSlots: slots }),
     name: 'etcd',
     fs: ['put', 'get', 'delete', 'txn', 'range'],
     parseInput: parseEtcdInput,
@@ -325,6 +327,10 @@ export const etcdModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
   ...makeEtcdModel(OPEN_SPACE),
   prepare(ops): Prepared<EtcdState, EtcdInput, EtcdOutput> {
     const { claimed, pins } = settlePins(ops, pinInfoWrites(ops));
-    return { model: makeEtcdModel(revisionSpace(claimed), readValues(ops)), pinned: pins };
+    const searched = ops.map((o, i) => {
+      const pin = pins.get(i);
+      return pin === undefined ? o : { ...o, type: 'ok' as const, output: pin.output, ret: pin.ret };
+    });
+    return { model: makeEtcdModel(revisionSpace(claimed), readValues(ops), writeSlots(searched, claimed)), pinned: pins };
   },
 };
