@@ -17,8 +17,10 @@ import { partitionByKey, type Part } from './partition.js';
 import { StateTable, Transitions } from './intern.js';
 import type { TagInput } from './tags.js';
 import type { LifeInput } from './lifetimes.js';
+import type { CapacityInput } from './capacity.js';
 import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchInput, type SearchStatus } from './search.js';
 import { explainingSearch } from './explain.js';
+import { previousTwins } from './twins.js';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -137,9 +139,22 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
   );
   const tags = tagInput(ops, nOk, model, table);
   const lives = lifeInputs(ops, nOk, model, table);
-  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, lives };
+  const capacity = capacityInput(ops, nOk, model, table);
+  const previousTwin = model.effectKey === undefined ? undefined : twinsOf(ops, nOk, model.effectKey.bind(model), call, order);
+  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, lives, capacity, previousTwin };
   const search = new PartSearch(input, transitions, initial, budget);
   return { part, keys: part.keys, ops, search, table, transitions, input };
+}
+
+/** Per op, its previous twin (twins.ts), or undefined when the part has no twins. */
+function twinsOf(ops: readonly Operation[], nOk: number, effectKey: (input: unknown) => string | undefined, call: Float64Array, order: Int32Array): Int32Array | undefined {
+  const previous = previousTwins(
+    ops.map((op, i) => (i < nOk ? undefined : effectKey(op.input))),
+    (op) => op >= nOk,
+    call,
+    order,
+  );
+  return previous.some((op) => op >= 0) ? previous : undefined;
 }
 
 /** Leaves out the info ops the model says nothing can observe (Model.unobserved). */
@@ -162,6 +177,15 @@ function lifeInputs(ops: readonly Operation[], nOk: number, model: AnyModel, tab
     { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.epoch, count: n.count }))), life: (state, key) => life(table.states[state], key)?.life, rank, touches, exactCount: false },
     { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count }))), life: (state, key) => life(table.states[state], key)?.last, rank, touches, exactCount: true },
   ];
+}
+
+/** Per-op key needs for the write capacity guard (capacity.ts), when the model has it. */
+function capacityInput(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): CapacityInput | undefined {
+  const { lifeNeeds, life, writeSlots } = model;
+  if (lifeNeeds === undefined || life === undefined || writeSlots === undefined || model.rank === undefined) return undefined;
+  const needs = ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
+  if (needs.every((x) => x.length === 0)) return undefined;
+  return { needs, life: (state, key) => life(table.states[state], key)?.life, rank: (state) => table.rank(state), slots: writeSlots.bind(model) };
 }
 
 /** Per-op tag ids for the tag guard (tags.ts), when the model has tags. */

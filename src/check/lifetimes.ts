@@ -67,7 +67,15 @@ export interface LifeInput {
 /** Parts with more keys check only the keys the op just linearized touches (a sound subset). */
 const ALL_KEYS = 32;
 
-export class LifeGuard {
+/** A dead-state guard over key needs (LifeGuard, CapacityGuard): kept in step with the linearized set. */
+export interface KeyGuard {
+  add(op: number): void;
+  remove(op: number): void;
+  /** `op`: just linearized. */
+  alive(state: number, op: number): boolean;
+}
+
+export class LifeGuard implements KeyGuard {
   private readonly keys: string[] = [];
   // Per need (flattened, by op): its group and its position in the group's member list.
   private readonly opStart: Int32Array;

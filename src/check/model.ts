@@ -44,6 +44,12 @@ export interface Model<State, Input, Output> {
    */
   unobserved?(ops: readonly PrepareOp<Input, Output>[]): readonly number[];
   /**
+   * Optional, for info ops: equal texts only for two inputs whose steps without an
+   * output agree in every state (`step(s, a, undefined)` equals `step(s, b, undefined)`),
+   * undefined for none. Such twins are linearized in call order (twins.ts).
+   */
+  effectKey?(input: Input): string | undefined;
+  /**
    * True when the completed operation never changes any state in which it is legal (a
    * read; a cas whose new value is its expected one). Only such operations may be
    * linearized at once without trying alternatives: a write that happens to leave the
@@ -80,6 +86,11 @@ export interface Model<State, Input, Output> {
   lifeNeeds?(input: Input, output: Output): readonly KeyNeed[];
   /** A live key's lifetime and last write in a state, or undefined when it is not live. */
   life?(state: State, key: string): KeyLives | undefined;
+  /**
+   * Optional, with the lifetimes: how much writes taking ranks <= `rank` can raise
+   * `key`'s count, counted so that differences bound ranks in between (capacity.ts).
+   */
+  writeSlots?(key: string, rank: number): number;
   /**
    * Optional: specialize the model to one whole history before it is split into
    * parts (etcd: which revisions ok writes took; info writes whose outcome a read

@@ -28,10 +28,13 @@
  *
  * Pruning: with key lifetimes (lifetimes.ts), a configuration in which an ok op
  * still to be placed needs a key lifetime (etcd: createRevision, version) that the
- * state, past that epoch, no longer holds is dead and not entered.
+ * state, past that epoch, no longer holds is dead and not entered; so is one where a
+ * key needs more writes than ranks are left for them (capacity.ts).
  *
  * Pruning: an info op whose step leaves the state unchanged is not linearized
  * there: leaving it out keeps every option (it may still happen later, or never).
+ *
+ * Pruning: twin info ops (twins.ts) are tried only in call order.
  *
  * Ordering heuristic: try first the operation whose return comes first (it
  * must be linearized before anything called after that return), then the
@@ -50,7 +53,9 @@ import { findDoomed } from './doomed.js';
 import { RankGuard } from './rank.js';
 import { TagGuard, type TagInput } from './tags.js';
 import { Reach } from './reach.js';
-import { LifeGuard, type LifeInput } from './lifetimes.js';
+import { LifeGuard, type KeyGuard, type LifeInput } from './lifetimes.js';
+import { CapacityGuard, type CapacityInput } from './capacity.js';
+import { twinReady } from './twins.js';
 
 export const RUNNING = 0;
 export const LINEARIZABLE = 1;
@@ -76,6 +81,10 @@ export interface SearchInput {
   readonly tags?: TagInput;
   /** Per-op key lifetime needs, when the model has them (lifetimes.ts), one per guard. */
   readonly lives?: readonly LifeInput[];
+  /** Per-op write needs for the capacity guard (capacity.ts), when the model has them. */
+  readonly capacity?: CapacityInput;
+  /** Per op: the info op it is a twin of, called just before it, or -1 (twins.ts). */
+  readonly previousTwin?: Int32Array;
 }
 
 export class PartSearch {
@@ -86,8 +95,9 @@ export class PartSearch {
   private readonly guard: RankGuard | null;
   /** Dead-state pruning by tags (see tags.ts), or null. */
   private readonly tags: TagGuard | null;
-  /** Dead-state pruning by key lifetimes (see lifetimes.ts), or null. */
-  private readonly lives: LifeGuard[] | null;
+  /** Dead-state pruning by key lifetimes and write capacity (lifetimes.ts, capacity.ts), or null. */
+  private readonly lives: KeyGuard[] | null;
+  private readonly previousTwin: Int32Array | null;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -134,7 +144,9 @@ export class PartSearch {
     this.readOnly = input.readOnly;
     this.guard = input.limits !== undefined && transitions.table.hasRank ? new RankGuard(input.limits) : null;
     this.tags = input.tags === undefined ? null : new TagGuard(input.tags);
-    this.lives = input.lives === undefined || !transitions.table.hasRank ? null : input.lives.map((l) => new LifeGuard(l));
+    this.previousTwin = input.previousTwin ?? null;
+    const lives: KeyGuard[] = [...(input.lives ?? []).map((l) => new LifeGuard(l)), ...(input.capacity === undefined ? [] : [new CapacityGuard(input.capacity)])];
+    this.lives = lives.length === 0 || !transitions.table.hasRank ? null : lives;
     const entries = 2 * n + 1;
     this.next = new Int32Array(entries);
     this.prev = new Int32Array(entries);
@@ -255,7 +267,7 @@ export class PartSearch {
         continue;
       }
       const op = entryOp[candidate];
-      if (op === first) continue;
+      if (op === first || (this.previousTwin !== null && !twinReady(this.previousTwin, this.set, op))) continue;
       if (phase === 1) {
         if (this.reach.enables(state, op, first)) break;
         continue;
@@ -397,7 +409,7 @@ export class PartSearch {
 
   /** Would linearizing `op`, reaching `after`, leave a configuration lifetimes do not rule out? */
   private lifeAlive(op: number, after: number): boolean {
-    for (const g of this.lives as LifeGuard[]) {
+    for (const g of this.lives as KeyGuard[]) {
       g.add(op);
       const alive = g.alive(after, op);
       g.remove(op);

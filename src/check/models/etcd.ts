@@ -40,6 +40,8 @@
  *   writes whose value a read returned are pinned to that read's modRevision first.
  * - The rank is rev; an ok write with revision R has rank limit R - 1, a read-only
  *   op reporting H (a range among them) has limit H (see rank.ts for the pruning this allows).
+ * - Values that no checked read returns and no compare names are stored as one stand-in
+ *   (etcd-values.ts), so info writes of them are twins (twins.ts) when they agree otherwise.
  *
  * Known limitation: an `info` txn whose compare depends on such an unknown revision
  * (neither provably true nor false) is assumed not to have taken effect at that point.
@@ -63,6 +65,8 @@ import {
 import { OPEN_SPACE, pinInfoWrites, revisionSpace, settlePins, type RevisionSpace } from './etcd-pins.js';
 import { rangeIntervals, stepRange, type RangeOutput } from './etcd-range.js';
 import { MISSING, read, rec, write, type EtcdState, type KeyRec } from './etcd-state.js';
+import { ALL_VALUES, etcdEffectKey, readValues, type ValueSpace } from './etcd-values.js';
+import { writeSlots, type WriteSlots } from './etcd-slots.js';
 
 export type { Compare, CompareOp, EtcdInput, EtcdOutput, GetResult, RangeInput, RangeKv, Target, TxnOp, TxnResult } from './etcd-parse.js';
 export type { EtcdState, KeyRec } from './etcd-state.js';
@@ -117,7 +121,7 @@ function hasEffectiveWrite(keys: ReadonlyMap<string, KeyRec>, ops: readonly TxnO
 type TxnIn = Extract<EtcdInput, { f: 'txn' }>;
 type TxnOut = Extract<EtcdOutput, { f: 'txn' }>;
 
-function stepTxn(state: EtcdState, input: TxnIn, output: TxnOut | undefined, space: RevisionSpace): EtcdState | undefined {
+function stepTxn(state: EtcdState, input: TxnIn, output: TxnOut | undefined, space: RevisionSpace, values: ValueSpace): EtcdState | undefined {
   let decided: boolean | undefined = true;
   for (const c of input.compare) {
     const result = evalCompare(rec(state.keys, c.key), c);
@@ -155,7 +159,7 @@ function stepTxn(state: EtcdState, input: TxnIn, output: TxnOut | undefined, spa
     let updated: KeyRec | undefined = r;
     if (op.f === 'put') {
       if (result !== undefined && (result as { revision: number }).revision !== writeRev) return undefined;
-      updated = write(r, op.value, writeRev, known);
+      updated = write(r, values.stored(op.key, op.value), writeRev, known);
     } else if (op.f === 'delete') {
       if (result !== undefined && (result as { deleted: number }).deleted !== (r.value === null ? 0 : 1)) return undefined;
       if (r.value !== null) updated = write(r, null, writeRev, known);
@@ -183,14 +187,14 @@ function recEqual(a: KeyRec, b: KeyRec): boolean {
   return a.value === b.value && a.version === b.version && a.create === b.create && a.createKnown === b.createKnown && a.mod === b.mod && a.modKnown === b.modKnown;
 }
 
-function describeRec(r: KeyRec): string {
+function describeRec(r: KeyRec, values: ValueSpace): string {
   if (r.value === null) return 'missing';
   const create = r.createKnown ? `${r.create}` : `>${r.create}`;
   const mod = r.modKnown ? `${r.mod}` : `>${r.mod}`;
-  return `${JSON.stringify(r.value)} v${r.version} create=${create} mod=${mod}`;
+  return `${values.show(r.value)} v${r.version} create=${create} mod=${mod}`;
 }
 
-function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undefined, space: RevisionSpace): EtcdState | undefined {
+function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undefined, space: RevisionSpace, values: ValueSpace): EtcdState | undefined {
   switch (input.f) {
     case 'get': {
       if (input.serializable || output === undefined) return state;
@@ -200,12 +204,13 @@ function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undef
     }
     case 'put': {
       const r = rec(state.keys, input.key);
+      const value = values.stored(input.key, input.value);
       if (output === undefined) {
         const rev = space.nextFree(state.rev);
-        return withKey(state, input.key, write(r, input.value, rev, false), rev);
+        return withKey(state, input.key, write(r, value, rev, false), rev);
       }
       const R = (output as Extract<EtcdOutput, { f: 'put' }>).revision;
-      return R > state.rev ? withKey(state, input.key, write(r, input.value, R, true), R) : undefined;
+      return R > state.rev ? withKey(state, input.key, write(r, value, R, true), R) : undefined;
     }
     case 'delete': {
       const r = rec(state.keys, input.key);
@@ -225,15 +230,19 @@ function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undef
       return withKey(state, input.key, MISSING, out.revision);
     }
     case 'txn':
-      return stepTxn(state, input, output as TxnOut | undefined, space);
+      return stepTxn(state, input, output as TxnOut | undefined, space, values);
     case 'range':
       return stepRange(state, input, output as RangeOutput | undefined, space);
   }
 }
 
-/** The etcd model over a revision space (OPEN_SPACE: nothing known about other writes). */
-export function makeEtcdModel(space: RevisionSpace): Model<EtcdState, EtcdInput, EtcdOutput> {
+/**
+ * The etcd model over a revision space (OPEN_SPACE: nothing known about other writes)
+ * and a value space (ALL_VALUES: every value kept; etcd-values.ts).
+ */
+export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VALUES, slots?: WriteSlots): Model<EtcdState, EtcdInput, EtcdOutput> {
   return {
+    ...(slots === undefined ? {} : { writeSlots: slots }),
     name: 'etcd',
     fs: ['put', 'get', 'delete', 'txn', 'range'],
     parseInput: parseEtcdInput,
@@ -282,7 +291,8 @@ export function makeEtcdModel(space: RevisionSpace): Model<EtcdState, EtcdInput,
     },
     // An etcd store starts at revision 1: the first write creates revision 2.
     init: () => ({ keys: new Map<string, KeyRec>(), rev: 1 }),
-    step: (state, input, output) => stepEtcd(state, input, output, space),
+    step: (state, input, output) => stepEtcd(state, input, output, space, values),
+    effectKey: (input) => etcdEffectKey(input, values),
     equal(a, b) {
       if (a === b) return true;
       if (a.rev !== b.rev) return false;
@@ -307,7 +317,7 @@ export function makeEtcdModel(space: RevisionSpace): Model<EtcdState, EtcdInput,
     describe: describeEtcd,
     describeState(state) {
       const keys = [...state.keys.keys()].filter((k) => !recEqual(rec(state.keys, k), MISSING)).sort();
-      const body = keys.map((k) => `; ${k}: ${describeRec(rec(state.keys, k))}`).join('');
+      const body = keys.map((k) => `; ${k}: ${describeRec(rec(state.keys, k), values)}`).join('');
       return `{revision >= ${state.rev}${body}}`;
     },
   };
@@ -317,6 +327,10 @@ export const etcdModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
   ...makeEtcdModel(OPEN_SPACE),
   prepare(ops): Prepared<EtcdState, EtcdInput, EtcdOutput> {
     const { claimed, pins } = settlePins(ops, pinInfoWrites(ops));
-    return { model: makeEtcdModel(revisionSpace(claimed)), pinned: pins };
+    const searched = ops.map((o, i) => {
+      const pin = pins.get(i);
+      return pin === undefined ? o : { ...o, type: 'ok' as const, output: pin.output, ret: pin.ret };
+    });
+    return { model: makeEtcdModel(revisionSpace(claimed), readValues(ops), writeSlots(searched, claimed)), pinned: pins };
   },
 };

@@ -1,0 +1,67 @@
+/**
+ * Where writes of a key can land, for the write capacity guard (capacity.ts,
+ * Model.writeSlots): at a revision no known write took (an info write's, after
+ * nextFree), or at the revision of a known write (ok or pinned) that may write the
+ * key (a put of it, a delete of it, a txn naming it in a put or delete of either
+ * branch). A txn may put one key more than once; each put bumps the version, so a
+ * revision counts as many times as the most puts of the key one branch makes.
+ */
+import type { PrepareOp } from '../model.js';
+import { writeRevision, type EtcdInput, type EtcdOutput, type TxnOp } from './etcd-parse.js';
+
+/** How many revisions <= rank a write of key can land at, times its puts per op. */
+export type WriteSlots = (key: string, rank: number) => number;
+
+/** Values <= x in an ascending array. */
+function countUpTo(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function ascending(values: Iterable<number>): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/** Writes per key of one branch (puts only count toward the version). */
+function putsPerKey(ops: readonly TxnOp[], into: Map<string, number>): void {
+  const here = new Map<string, number>();
+  for (const t of ops) if (t.f === 'put') here.set(t.key, (here.get(t.key) ?? 0) + 1);
+  for (const [k, n] of here) into.set(k, Math.max(into.get(k) ?? 1, n));
+}
+
+/**
+ * `ops` with outputs as the search will see them (pinned info ops have their
+ * pinned output), and `claimed`: every revision the model treats as taken.
+ */
+export function writeSlots(ops: readonly PrepareOp<EtcdInput, EtcdOutput>[], claimed: readonly number[]): WriteSlots {
+  const taken = ascending(claimed);
+  const byKey = new Map<string, number[]>();
+  const perOp = new Map<string, number>();
+  for (const { input, output } of ops) {
+    if (input.f === 'txn') {
+      putsPerKey(input.success, perOp);
+      putsPerKey(input.failure, perOp);
+    }
+    if (output === undefined) continue;
+    const revision = writeRevision(input, output);
+    if (revision === undefined) continue;
+    const keys = input.f === 'txn' ? [...input.success, ...input.failure].filter((t) => t.f !== 'get').map((t) => t.key) : input.f === 'put' || input.f === 'delete' ? [input.key] : [];
+    for (const key of keys) {
+      let revisions = byKey.get(key);
+      if (revisions === undefined) byKey.set(key, (revisions = []));
+      revisions.push(revision);
+    }
+  }
+  const own = new Map<string, number[]>();
+  for (const [key, revisions] of byKey) own.set(key, ascending(revisions));
+  return (key, rank) => {
+    const free = rank - countUpTo(taken, rank);
+    return (free + countUpTo(own.get(key) ?? [], rank)) * (perOp.get(key) ?? 1);
+  };
+}
