@@ -18,8 +18,12 @@ export interface Addressed {
   readonly to: number;
 }
 
-/** A message on its way; `epoch` is the link's cut epoch when it left. */
+/**
+ * A message on its way; `epoch` is the link's cut epoch when it left. It is its own event
+ * in the simulator's queue (`kind`), so a message costs one object in flight, not two.
+ */
 export interface InFlight<P extends Addressed> {
+  readonly kind: 'deliver';
   readonly id: number;
   readonly payload: P;
   readonly epoch: number;
@@ -72,11 +76,11 @@ export class Network<P extends Addressed> {
     const datagram = !this.onConnection(payload);
     if (datagram && this.random.chance(this.settings.dropRate)) return this.drop(id, payload, 'loss');
     const epoch = this.epochs.get(link) ?? 0;
-    this.schedule(now + this.latency(), { id, payload, epoch });
+    this.schedule(now + this.latency(), { kind: 'deliver', id, payload, epoch });
     if (datagram && this.random.chance(this.settings.duplicateRate)) {
       const copy = this.nextId++;
       if (this.trace.enabled) this.trace.record({ t: now, k: 'duplicate', id, copy });
-      this.schedule(now + this.latency(), { id: copy, payload, epoch });
+      this.schedule(now + this.latency(), { kind: 'deliver', id: copy, payload, epoch });
     }
   }
 

@@ -31,7 +31,7 @@ import { ProposalWorkload } from './workload.js';
 
 type SimEvent =
   | { readonly kind: 'tick'; readonly node: NodeId }
-  | { readonly kind: 'deliver'; readonly message: InFlight<Packet> }
+  | InFlight<Packet>
   | { readonly kind: 'client'; readonly client: number; readonly token: number }
   | { readonly kind: 'fault'; readonly index: number }
   | { readonly kind: 'nemesis' }
@@ -139,7 +139,7 @@ export class Simulation {
       this.random.network,
       this.trace,
       clock,
-      (time, message) => this.queue.push(time, { kind: 'deliver', message }),
+      (time, message) => this.queue.push(time, message),
       describeMessage,
       // Clients talk to servers over connections, as etcd's do over gRPC: a request is
       // never lost or delivered twice at random (a second delivery would be a second
@@ -304,7 +304,7 @@ export class Simulation {
         return;
       }
       case 'deliver': {
-        const message = event.message;
+        const message = event;
         const network = this.cluster.network;
         if (!network.admit(message)) return;
         const packet = message.payload;

@@ -36,6 +36,7 @@ import type {
 } from './types.js';
 
 const NO_NOTICES: readonly ElectionNotice[] = [];
+const NOTHING: readonly never[] = [];
 
 export interface RaftConfig extends ElectionOptions {
   readonly id: NodeId;
@@ -329,14 +330,15 @@ export class RaftNode {
     const n = this.n;
     this.sendBatchedProposals();
     const snapshot = n.snapshots.unstable;
-    const entries = n.log.unstableEntries();
+    const entries = n.log.stableIndex() < n.log.lastIndex() ? n.log.unstableEntries() : NOTHING;
     const hardState = n.hardStateChanged() ? n.hardState() : null;
     const termOrVoteChanged =
       hardState !== null && (hardState.term !== n.persisted.term || hardState.vote !== n.persisted.vote);
-    const messages = n.outbox;
-    const readStates = n.readStates;
-    n.outbox = [];
-    n.readStates = [];
+    // Most readies carry a message or two and nothing else: the empty parts share one array.
+    const messages = n.outbox.length > 0 ? n.outbox : NOTHING;
+    const readStates = n.readStates.length > 0 ? n.readStates : NOTHING;
+    if (messages !== NOTHING) n.outbox = [];
+    if (readStates !== NOTHING) n.readStates = [];
     const appliedThrough = Math.max(n.applied, snapshot?.metadata.index ?? 0);
     return {
       snapshot,
@@ -344,7 +346,7 @@ export class RaftNode {
       entries,
       mustSync: ((entries.length > 0 || snapshot !== null) && !n.bugs.ackBeforeSync) || (termOrVoteChanged && !n.bugs.voteBeforePersist),
       messages,
-      committed: n.log.slice(appliedThrough + 1, n.log.committed),
+      committed: appliedThrough < n.log.committed ? n.log.slice(appliedThrough + 1, n.log.committed) : NOTHING,
       readStates,
     };
   }
