@@ -56,6 +56,8 @@ export class NodeState {
   readonly snapshotCatchUpEntries: number;
   readonly snapshots: SnapshotKeeper;
   readonly bugs: BugSwitches;
+  private peersOf: Configuration | null = null;
+  private peerList: readonly NodeId[] = [];
 
   /** Takes what `config.restored` holds; the caller then draws the first election timeout. */
   constructor(config: RaftConfig) {
@@ -95,8 +97,13 @@ export class NodeState {
   }
 
   /** Everyone the leader sends the log and heartbeats to: voters and learners. */
-  peers(): NodeId[] {
-    return this.configuration.members.filter((member) => member !== this.id);
+  peers(): readonly NodeId[] {
+    // Asked on every broadcast; worked out again only when the configuration is replaced.
+    if (this.peersOf !== this.configuration) {
+      this.peersOf = this.configuration;
+      this.peerList = this.configuration.members.filter((member) => member !== this.id);
+    }
+    return this.peerList;
   }
 
   /** Whom to ask for votes: every voter of the config in force (of both halves when joint) but this node. */
