@@ -51,17 +51,20 @@ export type MessageInfo = Record<string, number | string | boolean>;
 export type TraceLevel = 'off' | 'hash' | 'full';
 
 /**
- * Records events and keeps a running 64-bit FNV-1a hash over their JSON text (as two
- * 32-bit lanes), so two runs are identical exactly when their hashes are. With level
- * 'off' nothing is built at all: callers check `enabled` before constructing an event.
+ * Records events and keeps a running 64-bit FNV-1a hash over their JSON text, so two runs
+ * are identical exactly when their hashes are. With level 'off' nothing is built at all:
+ * callers check `enabled` before constructing an event.
  */
 export class TraceRecorder {
   readonly enabled: boolean;
   readonly events: TraceEvent[] = [];
   count = 0;
   private readonly keep: boolean;
-  private hi = 0xcbf29ce4;
-  private lo = 0x84222325;
+  /** The 64-bit state as four 16-bit limbs, low first: every product stays an exact small integer. */
+  private h0 = 0x2325;
+  private h1 = 0x8422;
+  private h2 = 0x9ce4;
+  private h3 = 0xcbf2;
 
   constructor(level: TraceLevel) {
     this.enabled = level !== 'off';
@@ -75,29 +78,33 @@ export class TraceRecorder {
   }
 
   hash(): string {
-    return hex32(this.hi) + hex32(this.lo);
+    return hex16(this.h3) + hex16(this.h2) + hex16(this.h1) + hex16(this.h0);
   }
 
   private mix(text: string): void {
-    let hi = this.hi;
-    let lo = this.lo;
-    for (let i = 0; i <= text.length; i++) {
+    let { h0, h1, h2, h3 } = this;
+    const n = text.length;
+    for (let i = 0; i <= n; i++) {
       // A separator after each event keeps event boundaries in the hash.
-      const c = i < text.length ? text.charCodeAt(i) : 10;
-      lo = (lo ^ c) >>> 0;
-      // Multiply the 64-bit value by the FNV prime 2^40 + 0x1b3, in 32-bit halves.
-      const loProduct = lo * 0x1b3;
-      const carry = Math.floor(loProduct / 0x100000000);
-      hi = (Math.imul(hi, 0x1b3) + Math.imul(lo, 0x100) + carry) >>> 0;
-      lo = loProduct >>> 0;
+      h0 ^= i < n ? text.charCodeAt(i) : 10;
+      // Times the FNV prime 2^40 + 0x1b3: 0x1b3 on every limb, 2^40 shifts limbs 0 and 1 up to 2 and 3 (<< 8).
+      const t0 = h0 * 0x1b3;
+      const t1 = h1 * 0x1b3 + (t0 >>> 16);
+      const t2 = h2 * 0x1b3 + h0 * 0x100 + (t1 >>> 16);
+      h3 = (h3 * 0x1b3 + h1 * 0x100 + (t2 >>> 16)) & 0xffff;
+      h0 = t0 & 0xffff;
+      h1 = t1 & 0xffff;
+      h2 = t2 & 0xffff;
     }
-    this.hi = hi;
-    this.lo = lo;
+    this.h0 = h0;
+    this.h1 = h1;
+    this.h2 = h2;
+    this.h3 = h3;
   }
 }
 
-function hex32(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+function hex16(n: number): string {
+  return n.toString(16).padStart(4, '0');
 }
 
 /** The index of the first event where two traces part, or -1 when they are identical. */
