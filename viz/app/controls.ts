@@ -40,8 +40,8 @@ export class Controls {
   constructor(
     private readonly root: HTMLElement,
     private readonly store: Store,
-    private readonly nav: Navigator,
-    private readonly timeline: Timeline,
+    nav: Navigator,
+    timeline: Timeline,
     private readonly onHelp: () => void,
   ) {
     const hasViolation = store.model.markers.some((m) => m.kind === 'violation');
