@@ -305,8 +305,9 @@ const decoded = new WeakMap<Entry, { id: string; command: KvCommand }>();
 function decodedEntry(entry: Entry, data: string, proposed: ReadonlyMap<string, { readonly command: KvCommand }>): { id: string; command: KvCommand } {
   let result = decoded.get(entry);
   if (!result) {
-    const own = proposed.get(proposalId(data));
-    result = own ? { id: proposalId(data), command: own.command } : decodeEntry(data);
+    const id = proposalId(data);
+    const own = proposed.get(id);
+    result = own ? { id, command: own.command } : decodeEntry(data);
     decoded.set(entry, result);
   }
   return result;
