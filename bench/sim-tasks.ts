@@ -24,6 +24,8 @@ export type Task =
   | { readonly kind: 'sweep'; readonly scenario: ScenarioRef; readonly seeds: number; readonly workers: number; readonly workerUrl: string };
 
 export interface Runs {
+  /** The bare loop in the same thread, just before and after the runs: the row's own ceiling, immune to drift between rows. */
+  readonly bareEventsPerSecond: number;
   readonly events: number;
   readonly wallMs: number;
   /** Of `wallMs`, the end-of-run history checks. */
@@ -38,6 +40,8 @@ export type TaskResult =
   | { readonly kind: 'memory'; readonly heapMb: number }
   | { readonly kind: 'sweep'; readonly seedsPerSecond: number };
 
+const BARE_EVENTS_PER_ROW = 2_000_000;
+
 /** Seeds a row warms on before it counts: far from the counted ones, so none is measured cold. */
 const WARM_UP_SEEDS = [1001, 1002, 1003];
 
@@ -48,7 +52,10 @@ export async function runTask(task: Task): Promise<TaskResult> {
     case 'runs': {
       const scenario = resolve(task.scenario);
       for (const seed of WARM_UP_SEEDS) runScenario(scenario, { seed, trace: task.trace });
-      return { kind: 'runs', ...measureRuns(scenario, task.seeds, task.trace) };
+      const before = bareLoop(BARE_EVENTS_PER_ROW);
+      const runs = measureRuns(scenario, task.seeds, task.trace);
+      const after = bareLoop(BARE_EVENTS_PER_ROW);
+      return { kind: 'runs', bareEventsPerSecond: (before + after) / 2, ...runs };
     }
     case 'memory':
       return { kind: 'memory', heapMb: memoryPerRun(resolve(task.scenario), task.trace) };
@@ -91,7 +98,7 @@ function bareLoop(events: number): number {
   return events / (ms / 1000);
 }
 
-function measureRuns(scenario: Scenario, seeds: number, trace: TraceLevel): Runs {
+function measureRuns(scenario: Scenario, seeds: number, trace: TraceLevel): Omit<Runs, 'bareEventsPerSecond'> {
   let events = 0;
   let checkMs = 0;
   let simulatedMs = 0;
