@@ -18,6 +18,7 @@ import { StateTable, Transitions } from './intern.js';
 import type { TagInput } from './tags.js';
 import type { LifeInput } from './lifetimes.js';
 import type { CapacityInput } from './capacity.js';
+import type { PendingInput } from './pending.js';
 import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchInput, type SearchStatus } from './search.js';
 import { explainingSearch } from './explain.js';
 import { previousTwins } from './twins.js';
@@ -140,8 +141,9 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
   const tags = tagInput(ops, nOk, model, table);
   const lives = lifeInputs(ops, nOk, model, table);
   const capacity = capacityInput(ops, nOk, model, table);
+  const pending = pendingInput(ops, nOk, model, table);
   const previousTwin = model.effectKey === undefined ? undefined : twinsOf(ops, nOk, model.effectKey.bind(model), call, order);
-  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, lives, capacity, previousTwin };
+  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, lives, capacity, pending, previousTwin };
   const search = new PartSearch(input, transitions, initial, budget);
   return { part, keys: part.keys, ops, search, table, transitions, input };
 }
@@ -186,6 +188,16 @@ function capacityInput(ops: readonly Operation[], nOk: number, model: AnyModel, 
   const needs = ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
   if (needs.every((x) => x.length === 0)) return undefined;
   return { needs, life: (state, key) => life(table.states[state], key)?.life, rank: (state) => table.rank(state), slots: writeSlots.bind(model) };
+}
+
+/** Per-op needs and known writes for the pending-write guard (pending.ts), when the model has them. */
+function pendingInput(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): PendingInput | undefined {
+  const { lifeNeeds, life, knownWrites } = model;
+  if (lifeNeeds === undefined || life === undefined || knownWrites === undefined || model.rank === undefined) return undefined;
+  const needs = ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
+  const writes = ops.map((op, i) => (i < nOk ? knownWrites(op.input, op.output) : []));
+  if (needs.every((x) => x.length === 0) || writes.every((x) => x.length === 0)) return undefined;
+  return { needs, writes, life: (state, key) => life(table.states[state], key)?.life, rank: (state) => table.rank(state) };
 }
 
 /** Per-op tag ids for the tag guard (tags.ts), when the model has tags. */

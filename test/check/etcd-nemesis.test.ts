@@ -5,7 +5,9 @@
  * guards; 112k steps before twins), 1648 ops (unknown at 3 s), seed 97's 139 ops
  * with 50 info ones, from a leaderless stretch (unknown after 60 s before twins,
  * twins.ts; 282k steps with them, 1.5k with the write capacity guard, capacity.ts),
- * and seed 45's 378 ops (1.2M steps, 1.9 s before twins). All one
+ * and seed 45's 378 ops (1.2M steps, 1.9 s before twins); seed 4 run for 20 s
+ * (191 ops, 109 info; 1.0M steps, 9 s, before the pending-write guard, pending.ts).
+ * All one
  * part: txns join the keys. Budgets are in search steps, so the test is
  * deterministic; the timeout only keeps a regression short.
  */
@@ -38,6 +40,12 @@ describe('info-heavy nemesis histories', () => {
     const result = check(load('etcd-nemesis-45.jsonl'));
     expect(result).toMatchObject({ verdict: 'linearizable', ops: 378, parts: 1 });
     expect(result.steps).toBeLessThan(30_000);
+  });
+
+  it('nemesis seed 4 run for 20 s (191 ops, 109 info) is linearizable within 20k steps', () => {
+    const result = check(load('etcd-nemesis-20s-4.jsonl'));
+    expect(result).toMatchObject({ verdict: 'linearizable', ops: 191, parts: 1 });
+    expect(result.steps).toBeLessThan(20_000);
   });
 
   it('nemesis seed history 6 (1648 ops) is linearizable within 50k steps', () => {

@@ -278,6 +278,24 @@ export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VAL
       }
       return needs;
     },
+    // Known writes (pending.ts): an ok put at revision R, or an ok txn whose taken branch puts k
+    // (b times) and does not delete it, is legal only below R (rankLimit R - 1); from a live k,
+    // write() keeps createRevision and adds one version per put. After any read needing
+    // modRevision l the store revision is >= l: a known modRevision was set by a write that
+    // moved rev to it, and a revealed one raises rev to it (get, range, txn get).
+    knownWrites(input, output) {
+      const revision = writeRevision(input, output);
+      if (revision === undefined) return [];
+      if (input.f === 'put') return [{ key: input.key, rank: revision, count: 1 }];
+      if (input.f !== 'txn' || output.f !== 'txn') return [];
+      const puts = new Map<string, number>();
+      const deleted = new Set<string>();
+      for (const op of branchOf(input, output)) {
+        if (op.f === 'put') puts.set(op.key, (puts.get(op.key) ?? 0) + 1);
+        if (op.f === 'delete') deleted.add(op.key);
+      }
+      return [...puts].filter(([key]) => !deleted.has(key)).map(([key, count]) => ({ key, rank: revision, count }));
+    },
     life(state, key) {
       const r = rec(state.keys, key);
       if (r.value === null) return undefined;
