@@ -1,19 +1,17 @@
 /**
  * A part's dead-state guards over key needs, as one: key lifetimes
- * (lifetimes.ts), write capacity (capacity.ts) and pending known writes
- * (pending.ts). Each depends only on the configuration, so together they do too.
+ * (lifetimes.ts) and write capacity (capacity.ts) from the start, and pending
+ * known writes (pending.ts) once the checker adds it. Each depends only on the
+ * configuration, so together they do too.
  */
 import { CapacityGuard, type CapacityInput } from './capacity.js';
 import { LifeGuard, type KeyGuard, type LifeInput } from './lifetimes.js';
-import { PendingWriteGuard, type PendingInput } from './pending.js';
 
 export interface KeyGuardInputs {
   /** Per-op key lifetime needs, one per guard (lifetimes.ts). */
   readonly lives?: readonly LifeInput[];
   /** Per-op write needs for the capacity guard (capacity.ts). */
   readonly capacity?: CapacityInput;
-  /** Per-op needs and known writes for the pending-write guard (pending.ts). */
-  readonly pending?: PendingInput;
 }
 
 export class KeyGuards {
@@ -23,13 +21,17 @@ export class KeyGuards {
     this.guards = guards;
   }
 
+  /** `guards` and one more, already in step with the linearized set. */
+  static with(guards: KeyGuards | null, guard: KeyGuard): KeyGuards {
+    return new KeyGuards([...(guards?.guards ?? []), guard]);
+  }
+
   /** The guards the inputs ask for, or null when there are none (they all need a model rank). */
   static of(inputs: KeyGuardInputs, hasRank: boolean): KeyGuards | null {
     if (!hasRank) return null;
     const guards: KeyGuard[] = [
       ...(inputs.lives ?? []).map((l) => new LifeGuard(l)),
       ...(inputs.capacity === undefined ? [] : [new CapacityGuard(inputs.capacity)]),
-      ...(inputs.pending === undefined ? [] : [new PendingWriteGuard(inputs.pending)]),
     ];
     return guards.length === 0 ? null : new KeyGuards(guards);
   }

@@ -7,9 +7,9 @@
  */
 
 import type { Life } from './lifetimes.js';
-import type { KnownWrite } from './pending.js';
+import type { KnownWrite, WriteShape } from './pending.js';
 
-export type { KnownWrite } from './pending.js';
+export type { KnownWrite, WriteShape } from './pending.js';
 
 /** The key that ops without a key belong to ("a single register"). */
 export const DEFAULT_KEY = '';
@@ -100,6 +100,10 @@ export interface Model<State, Input, Output> {
    * model promises).
    */
   knownWrites?(input: Input, output: Output): readonly KnownWrite[];
+  /** Optional, with knownWrites: what any op may write, whatever its outcome (pending.ts). */
+  mayWrite?(input: Input): WriteShape;
+  /** Optional, with knownWrites: how many ranks in (after, upTo] no known write takes (pending.ts). */
+  freeRanks?(after: number, upTo: number): number;
   /**
    * Optional: specialize the model to one whole history before it is split into
    * parts (etcd: which revisions ok writes took; info writes whose outcome a read

@@ -29,8 +29,10 @@
  * Pruning: with key lifetimes (lifetimes.ts), a configuration in which an ok op
  * still to be placed needs a key lifetime (etcd: createRevision, version) that the
  * state, past that epoch, no longer holds is dead and not entered; so is one where a
- * key needs more writes than ranks are left for them (capacity.ts), or already
- * holds more than a read allows with the known writes still due before it (pending.ts).
+ * key needs more writes than ranks are left for them (capacity.ts), or holds more
+ * than a read allows with the known writes still due before it, or needs more info
+ * writes than free ranks are left besides other keys' deletes (pending.ts, which
+ * the checker adds between runs: addKeyGuard).
  *
  * Pruning: an info op whose step leaves the state unchanged is not linearized
  * there: leaving it out keeps every option (it may still happen later, or never).
@@ -55,6 +57,7 @@ import { RankGuard } from './rank.js';
 import { TagGuard, type TagInput } from './tags.js';
 import { Reach } from './reach.js';
 import { KeyGuards, type KeyGuardInputs } from './key-guards.js';
+import type { KeyGuard } from './lifetimes.js';
 import { twinReady } from './twins.js';
 
 export const RUNNING = 0;
@@ -92,7 +95,7 @@ export class PartSearch {
   /** Dead-state pruning by tags (see tags.ts), or null. */
   private readonly tags: TagGuard | null;
   /** Dead-state pruning by key needs (key-guards.ts), or null. */
-  private readonly lives: KeyGuards | null;
+  private lives: KeyGuards | null;
   private readonly previousTwin: Int32Array | null;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
@@ -205,6 +208,17 @@ export class PartSearch {
     this.status = NOT_LINEARIZABLE;
     // The counterexample is the proof, as for findDoomed: no prefix of a search cut short.
     this.bestLength = 0;
+  }
+
+  /**
+   * Adds a key guard between runs (the checker adds costly ones only to parts its first
+   * slice left open). Only dead configurations are cut, whenever that starts; it is
+   * brought in step with the ops linearized now.
+   */
+  addKeyGuard(guard: KeyGuard): void {
+    if (!this.transitions.table.hasRank) return;
+    for (let d = 0; d < this.depth; d++) guard.add(this.stackOp[d]);
+    this.lives = KeyGuards.with(this.lives, guard);
   }
 
   private lift(op: number): void {
