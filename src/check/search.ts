@@ -357,7 +357,7 @@ export class PartSearch {
         const after = transitions.next(state, op);
         // An info op that changes nothing here is better left out: it may still happen later, or never.
         // A state whose rank passed a remaining ok op's limit is dead (rank.ts).
-        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op)) && (tags === null || this.tagAlive(op, after)) && (this.lives === null || this.lives.aliveAfter(op, after))) {
+        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op)) && (tags === null || tags.aliveAfter(op, after)) && (this.lives === null || this.lives.aliveAfter(op, after))) {
           set.set(op);
           if (cache.add(after)) {
             this.push(op, state, first, this.phase);
@@ -405,15 +405,6 @@ export class PartSearch {
     this.steps += steps;
     this.status = status;
     return status;
-  }
-
-  /** Would linearizing `op`, reaching `after`, leave a configuration tags do not rule out? */
-  private tagAlive(op: number, after: number): boolean {
-    const tags = this.tags as TagGuard;
-    tags.add(op);
-    const alive = tags.alive(after);
-    tags.remove(op);
-    return alive;
   }
 
   private push(op: number, state: number, first: number, phase: number): void {
