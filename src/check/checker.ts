@@ -18,6 +18,8 @@ import { StateTable, Transitions } from './intern.js';
 import type { TagInput } from './tags.js';
 import type { LifeInput } from './lifetimes.js';
 import type { CapacityInput } from './capacity.js';
+import { PendingWriteGuard, type WriteShape } from './pending.js';
+import type { KeyGuardInputs } from './key-guards.js';
 import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchInput, type SearchStatus } from './search.js';
 import { explainingSearch } from './explain.js';
 import { previousTwins } from './twins.js';
@@ -138,10 +140,9 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
     ops.map((o) => o.output),
   );
   const tags = tagInput(ops, nOk, model, table);
-  const lives = lifeInputs(ops, nOk, model, table);
-  const capacity = capacityInput(ops, nOk, model, table);
+  const guards = keyGuardInputs(ops, nOk, model, table);
   const previousTwin = model.effectKey === undefined ? undefined : twinsOf(ops, nOk, model.effectKey.bind(model), call, order);
-  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, lives, capacity, previousTwin };
+  const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, ...guards, previousTwin };
   const search = new PartSearch(input, transitions, initial, budget);
   return { part, keys: part.keys, ops, search, table, transitions, input };
 }
@@ -165,28 +166,46 @@ function dropUnobserved(ops: readonly Operation[], model: AnyModel): readonly Op
   return ops.filter((o, i) => !(dropped.has(i) && o.type === 'info'));
 }
 
-/** Per-op key needs for the lifetime guards (lifetimes.ts: creation, last write), when the model has them. */
-function lifeInputs(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): LifeInput[] | undefined {
-  const { lifeNeeds, life } = model;
-  if (lifeNeeds === undefined || life === undefined || model.rank === undefined) return undefined;
+/** Inputs of the key guards (key-guards.ts: lifetimes, write capacity), as far as the model supports them. */
+function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): KeyGuardInputs {
+  const { lifeNeeds, life, writeSlots } = model;
+  if (lifeNeeds === undefined || life === undefined || model.rank === undefined) return {};
   const needs = ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
-  if (needs.every((x) => x.length === 0)) return undefined;
-  const touches = ops.map((op) => model.partition(op.input));
+  if (needs.every((x) => x.length === 0)) return {};
   const rank = (state: number) => table.rank(state);
-  return [
-    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.epoch, count: n.count }))), life: (state, key) => life(table.states[state], key)?.life, rank, touches, exactCount: false },
+  const lifetime = (state: number, key: string) => life(table.states[state], key)?.life;
+  const touches = ops.map((op) => model.partition(op.input));
+  const lives: LifeInput[] = [
+    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.epoch, count: n.count }))), life: lifetime, rank, touches, exactCount: false },
     { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count }))), life: (state, key) => life(table.states[state], key)?.last, rank, touches, exactCount: true },
   ];
+  const capacity: CapacityInput | undefined = writeSlots === undefined ? undefined : { needs, life: lifetime, rank, slots: writeSlots.bind(model) };
+  return { lives, capacity };
 }
 
-/** Per-op key needs for the write capacity guard (capacity.ts), when the model has it. */
-function capacityInput(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): CapacityInput | undefined {
-  const { lifeNeeds, life, writeSlots } = model;
-  if (lifeNeeds === undefined || life === undefined || writeSlots === undefined || model.rank === undefined) return undefined;
-  const needs = ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
+/**
+ * The pending-write guard (pending.ts) for a part, when the model supports it. It costs
+ * more per step than the others, so the checker adds it only to parts its first slice
+ * left open.
+ */
+function pendingGuard(p: RunningPart, model: AnyModel): PendingWriteGuard | undefined {
+  const { lifeNeeds, life, knownWrites, mayWrite, freeRanks } = model;
+  if (lifeNeeds === undefined || life === undefined || knownWrites === undefined || mayWrite === undefined || freeRanks === undefined || model.rank === undefined) return undefined;
+  const nOk = p.input.nOk;
+  const needs = p.ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
   if (needs.every((x) => x.length === 0)) return undefined;
-  return { needs, life: (state, key) => life(table.states[state], key)?.life, rank: (state) => table.rank(state), slots: writeSlots.bind(model) };
+  return new PendingWriteGuard({
+    needs,
+    writes: p.ops.map((op, i) => (i < nOk ? knownWrites(op.input, op.output) : [])),
+    // Only info ops' shapes count (pending.ts, rule B): ok ops' writes are known.
+    shapes: p.ops.map((op, i) => (i < nOk ? NO_WRITES : mayWrite(op.input))),
+    life: (state, key) => life(p.table.states[state], key)?.life,
+    rank: (state) => p.table.rank(state),
+    freeRanks: freeRanks.bind(model),
+  });
 }
+
+const NO_WRITES: WriteShape = { raises: [], ends: [] };
 
 /** Per-op tag ids for the tag guard (tags.ts), when the model has tags. */
 function tagInput(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): TagInput | undefined {
@@ -254,6 +273,7 @@ export function checkOperations(history: readonly Operation[], baseModel: AnyMod
   const verdicts: Verdict[] = parts.map(() => 'unknown');
   let active = parts.map((_, i) => i);
   let failing = -1;
+  // Parts the first slice left open get the costlier checks: the pending-write guard, a static proof.
   const refuteTried = parts.map(() => false);
 
   while (active.length > 0 && failing < 0) {
@@ -262,6 +282,8 @@ export function checkOperations(history: readonly Operation[], baseModel: AnyMod
       let status = parts[i].search.run(slice);
       if (status === RUNNING && !refuteTried[i]) {
         refuteTried[i] = true;
+        const pending = pendingGuard(parts[i], model);
+        if (pending !== undefined) parts[i].search.addKeyGuard(pending);
         status = tryRefute(parts[i], model);
       }
       if (status === LINEARIZABLE) verdicts[i] = 'linearizable';

@@ -7,6 +7,9 @@
  */
 
 import type { Life } from './lifetimes.js';
+import type { KnownWrite, WriteShape } from './pending.js';
+
+export type { KnownWrite, WriteShape } from './pending.js';
 
 /** The key that ops without a key belong to ("a single register"). */
 export const DEFAULT_KEY = '';
@@ -91,6 +94,16 @@ export interface Model<State, Input, Output> {
    * `key`'s count, counted so that differences bound ranks in between (capacity.ts).
    */
   writeSlots?(key: string, rank: number): number;
+  /**
+   * Optional, with the lifetimes: the writes a completed op makes at a known rank,
+   * each raising a live key's count by `count` (pending.ts, which states what the
+   * model promises).
+   */
+  knownWrites?(input: Input, output: Output): readonly KnownWrite[];
+  /** Optional, with knownWrites: what any op may write, whatever its outcome (pending.ts). */
+  mayWrite?(input: Input): WriteShape;
+  /** Optional, with knownWrites: how many ranks in (after, upTo] no known write takes (pending.ts). */
+  freeRanks?(after: number, upTo: number): number;
   /**
    * Optional: specialize the model to one whole history before it is split into
    * parts (etcd: which revisions ok writes took; info writes whose outcome a read

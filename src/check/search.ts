@@ -29,7 +29,10 @@
  * Pruning: with key lifetimes (lifetimes.ts), a configuration in which an ok op
  * still to be placed needs a key lifetime (etcd: createRevision, version) that the
  * state, past that epoch, no longer holds is dead and not entered; so is one where a
- * key needs more writes than ranks are left for them (capacity.ts).
+ * key needs more writes than ranks are left for them (capacity.ts), or holds more
+ * than a read allows with the known writes still due before it, or needs more info
+ * writes than free ranks are left besides other keys' deletes (pending.ts, which
+ * the checker adds between runs: addKeyGuard).
  *
  * Pruning: an info op whose step leaves the state unchanged is not linearized
  * there: leaving it out keeps every option (it may still happen later, or never).
@@ -53,8 +56,8 @@ import { findDoomed } from './doomed.js';
 import { RankGuard } from './rank.js';
 import { TagGuard, type TagInput } from './tags.js';
 import { Reach } from './reach.js';
-import { LifeGuard, type KeyGuard, type LifeInput } from './lifetimes.js';
-import { CapacityGuard, type CapacityInput } from './capacity.js';
+import { KeyGuards, type KeyGuardInputs } from './key-guards.js';
+import type { KeyGuard } from './lifetimes.js';
 import { twinReady } from './twins.js';
 
 export const RUNNING = 0;
@@ -65,7 +68,7 @@ const FORCED = 4;
 export type SearchStatus = typeof RUNNING | typeof LINEARIZABLE | typeof NOT_LINEARIZABLE;
 
 /** One part's operations in search order: ok ops first, then info ops. */
-export interface SearchInput {
+export interface SearchInput extends KeyGuardInputs {
   /** Number of ok ops; local ops [0, nOk) are ok, [nOk, n) are info. */
   readonly nOk: number;
   readonly call: Float64Array;
@@ -79,10 +82,6 @@ export interface SearchInput {
   readonly limits?: Float64Array;
   /** Per-op tags, when the model has them (tags.ts). */
   readonly tags?: TagInput;
-  /** Per-op key lifetime needs, when the model has them (lifetimes.ts), one per guard. */
-  readonly lives?: readonly LifeInput[];
-  /** Per-op write needs for the capacity guard (capacity.ts), when the model has them. */
-  readonly capacity?: CapacityInput;
   /** Per op: the info op it is a twin of, called just before it, or -1 (twins.ts). */
   readonly previousTwin?: Int32Array;
 }
@@ -95,8 +94,8 @@ export class PartSearch {
   private readonly guard: RankGuard | null;
   /** Dead-state pruning by tags (see tags.ts), or null. */
   private readonly tags: TagGuard | null;
-  /** Dead-state pruning by key lifetimes and write capacity (lifetimes.ts, capacity.ts), or null. */
-  private readonly lives: KeyGuard[] | null;
+  /** Dead-state pruning by key needs (key-guards.ts), or null. */
+  private lives: KeyGuards | null;
   private readonly previousTwin: Int32Array | null;
   // The entry list: entry 0 is the head (and acts as a terminating return).
   private readonly next: Int32Array;
@@ -145,8 +144,7 @@ export class PartSearch {
     this.guard = input.limits !== undefined && transitions.table.hasRank ? new RankGuard(input.limits) : null;
     this.tags = input.tags === undefined ? null : new TagGuard(input.tags);
     this.previousTwin = input.previousTwin ?? null;
-    const lives: KeyGuard[] = [...(input.lives ?? []).map((l) => new LifeGuard(l)), ...(input.capacity === undefined ? [] : [new CapacityGuard(input.capacity)])];
-    this.lives = lives.length === 0 || !transitions.table.hasRank ? null : lives;
+    this.lives = KeyGuards.of(input, transitions.table.hasRank);
     const entries = 2 * n + 1;
     this.next = new Int32Array(entries);
     this.prev = new Int32Array(entries);
@@ -212,6 +210,17 @@ export class PartSearch {
     this.bestLength = 0;
   }
 
+  /**
+   * Adds a key guard between runs (the checker adds costly ones only to parts its first
+   * slice left open). Only dead configurations are cut, whenever that starts; it is
+   * brought in step with the ops linearized now.
+   */
+  addKeyGuard(guard: KeyGuard): void {
+    if (!this.transitions.table.hasRank) return;
+    for (let d = 0; d < this.depth; d++) guard.add(this.stackOp[d]);
+    this.lives = KeyGuards.with(this.lives, guard);
+  }
+
   private lift(op: number): void {
     const next = this.next;
     const prev = this.prev;
@@ -223,12 +232,12 @@ export class PartSearch {
     prev[next[r]] = prev[r];
     this.guard?.add(op);
     this.tags?.add(op);
-    if (this.lives !== null) for (const g of this.lives) g.add(op);
+    this.lives?.add(op);
   }
 
   private unlift(op: number): void {
     // Reverse order of lift (dancing links).
-    if (this.lives !== null) for (const g of this.lives) g.remove(op);
+    this.lives?.remove(op);
     this.tags?.remove(op);
     this.guard?.remove(op);
     const next = this.next;
@@ -348,7 +357,7 @@ export class PartSearch {
         const after = transitions.next(state, op);
         // An info op that changes nothing here is better left out: it may still happen later, or never.
         // A state whose rank passed a remaining ok op's limit is dead (rank.ts).
-        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op)) && (tags === null || this.tagAlive(op, after)) && (this.lives === null || this.lifeAlive(op, after))) {
+        if (after >= 0 && !(op >= nOk && after === state) && (guard === null || guard.alive(table.rank(after), op)) && (tags === null || tags.aliveAfter(op, after)) && (this.lives === null || this.lives.aliveAfter(op, after))) {
           set.set(op);
           if (cache.add(after)) {
             this.push(op, state, first, this.phase);
@@ -396,26 +405,6 @@ export class PartSearch {
     this.steps += steps;
     this.status = status;
     return status;
-  }
-
-  /** Would linearizing `op`, reaching `after`, leave a configuration tags do not rule out? */
-  private tagAlive(op: number, after: number): boolean {
-    const tags = this.tags as TagGuard;
-    tags.add(op);
-    const alive = tags.alive(after);
-    tags.remove(op);
-    return alive;
-  }
-
-  /** Would linearizing `op`, reaching `after`, leave a configuration lifetimes do not rule out? */
-  private lifeAlive(op: number, after: number): boolean {
-    for (const g of this.lives as KeyGuard[]) {
-      g.add(op);
-      const alive = g.alive(after, op);
-      g.remove(op);
-      if (!alive) return false;
-    }
-    return true;
   }
 
   private push(op: number, state: number, first: number, phase: number): void {

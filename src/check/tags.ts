@@ -77,6 +77,14 @@ export class TagGuard {
     return t >= 0 && this.needers[t] > 0 && this.setters[t] === 0;
   }
 
+  /** Would linearizing `op`, reaching `after`, leave a configuration tags do not rule out? */
+  aliveAfter(op: number, after: number): boolean {
+    this.add(op);
+    const alive = this.alive(after);
+    this.remove(op);
+    return alive;
+  }
+
   /** The tag of an interned state, or -1 (cached: models compute it from the state object). */
   tagOfState(state: number): number {
     if (state >= this.stateTags.length) {

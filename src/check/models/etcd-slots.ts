@@ -7,10 +7,13 @@
  * revision counts as many times as the most puts of the key one branch makes.
  */
 import type { PrepareOp } from '../model.js';
+import type { WriteShape } from '../pending.js';
 import { writeRevision, type EtcdInput, type EtcdOutput, type TxnOp } from './etcd-parse.js';
 
 /** How many revisions <= rank a write of key can land at, times its puts per op. */
 export type WriteSlots = (key: string, rank: number) => number;
+/** How many revisions in (after, upTo] no known write took (Model.freeRanks). */
+export type FreeRanks = (after: number, upTo: number) => number;
 
 /** Values <= x in an ascending array. */
 function countUpTo(sorted: readonly number[], x: number): number {
@@ -64,4 +67,23 @@ export function writeSlots(ops: readonly PrepareOp<EtcdInput, EtcdOutput>[], cla
     const free = rank - countUpTo(taken, rank);
     return (free + countUpTo(own.get(key) ?? [], rank)) * (perOp.get(key) ?? 1);
   };
+}
+
+/** Revisions no known write took, between two store revisions: where info writes land (etcd-pins.ts). */
+export function freeRanks(claimed: readonly number[]): FreeRanks {
+  const taken = ascending(claimed);
+  const free = (rank: number) => rank - countUpTo(taken, rank);
+  return (after, upTo) => Math.max(0, free(upTo) - free(after));
+}
+
+/** What an op may write whatever its outcome (Model.mayWrite): a txn either branch, its most puts of a key. */
+export function etcdWriteShape(input: EtcdInput): WriteShape {
+  if (input.f === 'put') return { raises: [{ key: input.key, count: 1 }], ends: [] };
+  if (input.f === 'delete') return { raises: [], ends: [input.key] };
+  if (input.f !== 'txn') return { raises: [], ends: [] };
+  const most = new Map<string, number>();
+  putsPerKey(input.success, most);
+  putsPerKey(input.failure, most);
+  const ends = new Set([...input.success, ...input.failure].filter((t) => t.f === 'delete').map((t) => t.key));
+  return { raises: [...most].map(([key, count]) => ({ key, count })), ends: [...ends] };
 }

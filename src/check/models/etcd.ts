@@ -66,7 +66,7 @@ import { OPEN_SPACE, pinInfoWrites, revisionSpace, settlePins, type RevisionSpac
 import { rangeIntervals, stepRange, type RangeOutput } from './etcd-range.js';
 import { MISSING, read, rec, write, type EtcdState, type KeyRec } from './etcd-state.js';
 import { ALL_VALUES, etcdEffectKey, readValues, type ValueSpace } from './etcd-values.js';
-import { writeSlots, type WriteSlots } from './etcd-slots.js';
+import { etcdWriteShape, freeRanks, writeSlots, type FreeRanks, type WriteSlots } from './etcd-slots.js';
 
 export type { Compare, CompareOp, EtcdInput, EtcdOutput, GetResult, RangeInput, RangeKv, Target, TxnOp, TxnResult } from './etcd-parse.js';
 export type { EtcdState, KeyRec } from './etcd-state.js';
@@ -240,9 +240,9 @@ function stepEtcd(state: EtcdState, input: EtcdInput, output: EtcdOutput | undef
  * The etcd model over a revision space (OPEN_SPACE: nothing known about other writes)
  * and a value space (ALL_VALUES: every value kept; etcd-values.ts).
  */
-export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VALUES, slots?: WriteSlots): Model<EtcdState, EtcdInput, EtcdOutput> {
+export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VALUES, slots?: { readonly write: WriteSlots; readonly free: FreeRanks }): Model<EtcdState, EtcdInput, EtcdOutput> {
   return {
-    ...(slots === undefined ? {} : { writeSlots: slots }),
+    ...(slots === undefined ? {} : { writeSlots: slots.write, freeRanks: slots.free }),
     name: 'etcd',
     fs: ['put', 'get', 'delete', 'txn', 'range'],
     parseInput: parseEtcdInput,
@@ -278,6 +278,28 @@ export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VAL
       }
       return needs;
     },
+    // Known writes (pending.ts): an ok put at revision R, or an ok txn whose taken branch puts k
+    // (b times) and does not delete it, is legal only below R (rankLimit R - 1); from a live k,
+    // write() keeps createRevision and adds one version per put. An ok delete, or a txn deleting
+    // k, ends it at R. After any read needing modRevision l the store revision is >= l: a known
+    // modRevision was set by a write that moved rev to it, and a revealed one raises rev to it
+    // (get, range, txn get). An info write moves rev to nextFree(rev), a free revision.
+    knownWrites(input, output) {
+      const revision = writeRevision(input, output);
+      if (revision === undefined) return [];
+      if (input.f === 'put') return [{ key: input.key, rank: revision, count: 1, ends: false }];
+      if (input.f === 'delete') return [{ key: input.key, rank: revision, count: 0, ends: true }];
+      if (input.f !== 'txn' || output.f !== 'txn') return [];
+      const puts = new Map<string, number>();
+      const deleted = new Set<string>();
+      branchOf(input, output).forEach((op, i) => {
+        if (op.f === 'put') puts.set(op.key, (puts.get(op.key) ?? 0) + 1);
+        if (op.f === 'delete' && ((output.results[i] as { deleted?: number } | undefined)?.deleted ?? 0) > 0) deleted.add(op.key);
+      });
+      const raised = [...puts].filter(([key]) => !deleted.has(key)).map(([key, count]) => ({ key, rank: revision, count, ends: false }));
+      return [...raised, ...[...deleted].map((key) => ({ key, rank: revision, count: 0, ends: true }))];
+    },
+    mayWrite: etcdWriteShape,
     life(state, key) {
       const r = rec(state.keys, key);
       if (r.value === null) return undefined;
@@ -331,6 +353,6 @@ export const etcdModel: Model<EtcdState, EtcdInput, EtcdOutput> = {
       const pin = pins.get(i);
       return pin === undefined ? o : { ...o, type: 'ok' as const, output: pin.output, ret: pin.ret };
     });
-    return { model: makeEtcdModel(revisionSpace(claimed), readValues(ops), writeSlots(searched, claimed)), pinned: pins };
+    return { model: makeEtcdModel(revisionSpace(claimed), readValues(ops), { write: writeSlots(searched, claimed), free: freeRanks(claimed) }), pinned: pins };
   },
 };
