@@ -229,8 +229,11 @@ export class Simulation {
     const started = performance.now();
     this.schedule();
     const end = this.scenario.durationMs + this.scenario.livenessMs;
-    while (this.queue.size > 0 && this.queue.peekTime() <= Math.min(this.stopAt, end + this.scenario.settleMs)) {
-      if (this.recoveryMs === null && this.queue.peekTime() > end) break;
+    const settledBy = end + this.scenario.settleMs;
+    for (;;) {
+      // Infinity when the queue is empty.
+      const due = this.queue.peekTime();
+      if (due > Math.min(this.stopAt, settledBy) || (this.recoveryMs === null && due > end)) break;
       const next = this.queue.pop()!;
       this.now = this.queue.poppedTime;
       this.events++;
