@@ -194,12 +194,13 @@ export class KvService {
     const id = this.nextId();
     const result = this.raft.propose(encodeEntry(id, command));
     if (result.kind === 'dropped') return this.send(from, { kind: 'notLeader', leader: 0 });
-    this.waiting.set(id, { ...from, since: this.options.now(), command });
+    this.waiting.set(id, { client: from.client, requestId: from.requestId, since: this.options.now(), command });
   }
 
   private startRead(from: Requester, request: KvRequest): void {
     const context = this.nextId();
-    this.reads.set(context, { ...from, request, since: this.options.now(), index: -1 });
+    // Named fields, not a spread of `from`: this runs for every read, and a spread copies generically.
+    this.reads.set(context, { client: from.client, requestId: from.requestId, request, since: this.options.now(), index: -1 });
     if (!this.raft.readIndex(context)) {
       this.reads.delete(context);
       this.send(from, { kind: 'notLeader', leader: 0 });
