@@ -97,6 +97,17 @@ describe('raftsim sweep', () => {
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ scenario: 'flaky-network', seeds: { from: 1, to: 5 }, runs: 5, failures: [] });
     expect(summary.stats.eventsPerSecond).toBeGreaterThan(0);
+    // flaky-network has KV clients: every run checks a history, inside its own wall time.
+    expect(summary.stats.checkMs).toBeGreaterThan(0);
+    expect(summary.stats.slowest.seed).toBeGreaterThanOrEqual(1);
+    expect(summary.stats.slowest.seed).toBeLessThanOrEqual(5);
+    expect(summary.stats.slowest.checkMs).toBeLessThanOrEqual(summary.stats.slowest.wallMs);
+  });
+
+  it('names the slowest seed and how much of the time went to checking histories', () => {
+    const { code, stdout } = raftsim('sweep', 'flaky-network', '--seeds', '1..3', '--workers', '1', '--no-repros');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/slowest seed [123]: [\d,]+ ms \([\d,]+ ms checking\); checking histories took \d+% of the run time/);
   });
 
   it('rejects a malformed seed range', () => {

@@ -5,6 +5,8 @@ import type { HistoryEvent } from '../../sim/history.js';
 import { checkBank, checkLeases, checkLinearizability, checkWatchers } from '../../sim/kv-checks.js';
 import type { WatchClient } from '../../sim/watch-client.js';
 import type { LeaseRecord } from '../../sim/workloads/lease.js';
+import { findScenario } from '../../scenarios/index.js';
+import { runScenario } from '../../sim/simulation.js';
 
 let op = 0;
 const ev = (process: number, type: HistoryEvent['type'], f: string, value: unknown, time: number, key?: string): HistoryEvent => ({
@@ -134,5 +136,17 @@ describe('lease check', () => {
     expect(checkLeases([lease], { ...ctx, drift: 2, replicas: [makeReplica([], [[7, 1400]])] })[0].message).toMatch(/before its 1000 ms TTL/);
     expect(checkLeases([lease], { ...ctx, now: 3300, drift: 2, replicas: [makeReplica([7])] })).toEqual([]);
     expect(checkLeases([lease], { ...ctx, now: 3500, drift: 2, replicas: [makeReplica([7])] })[0].message).toMatch(/still holds lease 7/);
+  });
+});
+
+describe('the time a run spends checking its history', () => {
+  it('is part of its wall time, and nothing without clients', () => {
+    const withClients = runScenario(findScenario('flaky-network')!, { seed: 1, trace: 'off' });
+    expect(withClients.linearizability?.verdict).toBe('linearizable');
+    expect(withClients.stats.checkMs).toBeGreaterThan(0);
+    expect(withClients.stats.checkMs).toBeLessThanOrEqual(withClients.stats.wallMs);
+    const raftAlone = runScenario(findScenario('crash-storm')!, { seed: 1, trace: 'off' });
+    expect(raftAlone.linearizability).toBeNull();
+    expect(raftAlone.stats.checkMs).toBeLessThan(1);
   });
 });
