@@ -117,13 +117,13 @@ export class LifeGuard implements KeyGuard {
     }
     this.opStart[n] = flat.length;
     this.opKeys = input.touches.map((keys) => keys.map((k) => keyId.get(k)).filter((k): k is number => k !== undefined));
-    const groupOf = new Map<string, number>();
+    // Per key id, its groups by epoch (nested maps: no key string built per need).
+    const groupOf = this.keys.map(() => new Map<number, number>());
     const groups: { key: number; epoch: number; members: number[] }[] = [];
     flat.forEach((x, i) => {
-      const name = `${x.key}:${x.epoch}`;
-      let g = groupOf.get(name);
+      let g = groupOf[x.key].get(x.epoch);
       if (g === undefined) {
-        groupOf.set(name, (g = groups.length));
+        groupOf[x.key].set(x.epoch, (g = groups.length));
         groups.push({ key: x.key, epoch: x.epoch, members: [] });
       }
       groups[g].members.push(i);
