@@ -11,7 +11,7 @@ import { toEvent, type HistoryEvent } from './events.js';
 import { buildCounterexample, type Counterexample, type PartContext } from './counterexample.js';
 import { buildOperations, type Operation } from './history.js';
 import { DEFAULT_CACHE_WORDS, type CacheBudget } from './memo.js';
-import type { AnyModel, Model } from './model.js';
+import type { AnyModel, KeyLives, Model } from './model.js';
 import { modelByName, MODEL_NAMES } from './models/index.js';
 import { partitionByKey, type Part } from './partition.js';
 import { StateTable, Transitions } from './intern.js';
@@ -100,6 +100,8 @@ interface RunningPart extends PartContext {
   readonly part: Part;
   /** What its search was built from (for explainingSearch). */
   readonly input: SearchInput;
+  /** Model.life, memoized, when the model has it. */
+  readonly lives: LifeLookup | undefined;
 }
 
 /** Local search order: ok ops by call time, then info ops by call time. */
@@ -140,11 +142,31 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
     ops.map((o) => o.output),
   );
   const tags = tagInput(ops, nOk, model, table);
-  const guards = keyGuardInputs(ops, nOk, model, table);
+  const lives = model.life === undefined ? undefined : lifeLookup(table, model.life.bind(model));
+  const guards = keyGuardInputs(ops, nOk, model, table, lives);
   const previousTwin = model.effectKey === undefined ? undefined : twinsOf(ops, nOk, model.effectKey.bind(model), call, order);
   const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, ...guards, previousTwin };
   const search = new PartSearch(input, transitions, initial, budget);
-  return { part, keys: part.keys, ops, search, table, transitions, input };
+  return { part, keys: part.keys, ops, search, table, transitions, input, lives };
+}
+
+/** Model.life of an interned state and a key. */
+type LifeLookup = (state: number, key: string) => KeyLives | undefined;
+
+/**
+ * Model.life, computed once per (interned state, key): the key guards ask it for every
+ * key at every step, and an interned state never changes.
+ */
+function lifeLookup(table: StateTable, life: (state: unknown, key: string) => KeyLives | undefined): LifeLookup {
+  // Per key, per state id: its lives, null when not live, a hole when not asked yet.
+  const byKey = new Map<string, (KeyLives | null)[]>();
+  return (state, key) => {
+    let known = byKey.get(key);
+    if (known === undefined) byKey.set(key, (known = []));
+    let lives = known[state];
+    if (lives === undefined) known[state] = lives = life(table.states[state], key) ?? null;
+    return lives ?? undefined;
+  };
 }
 
 /** Per op, its previous twin (twins.ts), or undefined when the part has no twins. */
@@ -167,20 +189,20 @@ function dropUnobserved(ops: readonly Operation[], model: AnyModel): readonly Op
 }
 
 /** Inputs of the key guards (key-guards.ts: lifetimes, write capacity), as far as the model supports them. */
-function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): KeyGuardInputs {
-  const { lifeNeeds, life, writeSlots } = model;
-  if (lifeNeeds === undefined || life === undefined || model.rank === undefined) return {};
+function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable, lives: LifeLookup | undefined): KeyGuardInputs {
+  const { lifeNeeds, writeSlots } = model;
+  if (lifeNeeds === undefined || lives === undefined || model.rank === undefined) return {};
   const needs = ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
   if (needs.every((x) => x.length === 0)) return {};
   const rank = (state: number) => table.rank(state);
-  const lifetime = (state: number, key: string) => life(table.states[state], key)?.life;
+  const lifetime = (state: number, key: string) => lives(state, key)?.life;
   const touches = ops.map((op) => model.partition(op.input));
-  const lives: LifeInput[] = [
+  const guards: LifeInput[] = [
     { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.epoch, count: n.count }))), life: lifetime, rank, touches, exactCount: false },
-    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count }))), life: (state, key) => life(table.states[state], key)?.last, rank, touches, exactCount: true },
+    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count }))), life: (state, key) => lives(state, key)?.last, rank, touches, exactCount: true },
   ];
   const capacity: CapacityInput | undefined = writeSlots === undefined ? undefined : { needs, life: lifetime, rank, slots: writeSlots.bind(model) };
-  return { lives, capacity };
+  return { lives: guards, capacity };
 }
 
 /**
@@ -189,8 +211,9 @@ function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel,
  * left open.
  */
 function pendingGuard(p: RunningPart, model: AnyModel): PendingWriteGuard | undefined {
-  const { lifeNeeds, life, knownWrites, mayWrite, freeRanks } = model;
-  if (lifeNeeds === undefined || life === undefined || knownWrites === undefined || mayWrite === undefined || freeRanks === undefined || model.rank === undefined) return undefined;
+  const { lifeNeeds, knownWrites, mayWrite, freeRanks } = model;
+  const lives = p.lives;
+  if (lifeNeeds === undefined || lives === undefined || knownWrites === undefined || mayWrite === undefined || freeRanks === undefined || model.rank === undefined) return undefined;
   const nOk = p.input.nOk;
   const needs = p.ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
   if (needs.every((x) => x.length === 0)) return undefined;
@@ -199,7 +222,7 @@ function pendingGuard(p: RunningPart, model: AnyModel): PendingWriteGuard | unde
     writes: p.ops.map((op, i) => (i < nOk ? knownWrites(op.input, op.output) : [])),
     // Only info ops' shapes count (pending.ts, rule B): ok ops' writes are known.
     shapes: p.ops.map((op, i) => (i < nOk ? NO_WRITES : mayWrite(op.input))),
-    life: (state, key) => life(p.table.states[state], key)?.life,
+    life: (state, key) => lives(state, key)?.life,
     rank: (state) => p.table.rank(state),
     freeRanks: freeRanks.bind(model),
   });
