@@ -23,6 +23,7 @@ import type { KeyGuardInputs } from './key-guards.js';
 import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchInput, type SearchStatus } from './search.js';
 import { explainingSearch } from './explain.js';
 import { previousTwins } from './twins.js';
+import { int32Of } from './typed.js';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -241,8 +242,8 @@ function tagInput(ops: readonly Operation[], nOk: number, model: AnyModel, table
     if (i === undefined) ids.set(t, (i = ids.size));
     return i;
   };
-  const needs = Int32Array.from(ops, (op, i) => (i < nOk ? id(needsTag(op.input, op.output)) : -1));
-  const sets = Int32Array.from(ops, (op) => id(setsTag(op.input)));
+  const needs = int32Of(ops, (op, i) => (i < nOk ? id(needsTag(op.input, op.output)) : -1));
+  const sets = int32Of(ops, (op) => id(setsTag(op.input)));
   return { needs, sets, tags: ids.size, tagOf: (state) => ids.get(tag(table.states[state])) ?? -1 };
 }
 
