@@ -184,7 +184,7 @@ function twinsOf(ops: readonly Operation[], nOk: number, effectKey: (input: unkn
 /** Leaves out the info ops the model says nothing can observe (Model.unobserved). */
 function dropUnobserved(ops: readonly Operation[], model: AnyModel): readonly Operation[] {
   if (model.unobserved === undefined) return ops;
-  const dropped = new Set(model.unobserved(ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret }))));
+  const dropped = new Set(model.unobserved(ops));
   if (dropped.size === 0) return ops;
   return ops.filter((o, i) => !(dropped.has(i) && o.type === 'info'));
 }
@@ -266,17 +266,18 @@ function summarize(p: RunningPart, verdict: Verdict): PartResult {
  */
 function tryRefute(p: RunningPart, model: AnyModel): SearchStatus {
   if (model.refute === undefined) return p.search.status;
-  p.search.refute(model.refute(p.ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret }))));
+  p.search.refute(model.refute(p.ops));
   return p.search.status;
 }
 
 /**
  * Lets the model specialize itself to the whole history (Model.prepare) and
- * turns info ops whose outcome the history proves into ok ops.
+ * turns info ops whose outcome the history proves into ok ops. (An Operation is a
+ * PrepareOp: models get the ops themselves, not copies.)
  */
 function prepareHistory(ops: readonly Operation[], model: AnyModel): { ops: readonly Operation[]; model: AnyModel } {
   if (model.prepare === undefined) return { ops, model };
-  const prepared = model.prepare(ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret })));
+  const prepared = model.prepare(ops);
   if (prepared.pinned.size === 0) return { ops, model: prepared.model };
   const pinned = ops.map((op, i) => {
     const pin = prepared.pinned.get(i);

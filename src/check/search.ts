@@ -190,7 +190,7 @@ export class PartSearch {
     this.state = initialState;
     if (this.nOk === 0) this.status = LINEARIZABLE;
     else {
-      this.doomed = findDoomed(transitions, initialState, n, this.nOk);
+      this.doomed = findDoomed(transitions, initialState, n, this.nOk, input.readOnly);
       if (this.doomed.length > 0) this.status = NOT_LINEARIZABLE;
     }
   }
