@@ -106,13 +106,13 @@ function evalCompare(r: KeyRec, c: Compare): boolean | undefined {
 }
 
 function hasEffectiveWrite(keys: ReadonlyMap<string, KeyRec>, ops: readonly TxnOp[]): boolean {
-  const exists = new Map<string, boolean>();
+  // Keys an earlier delete of this txn found missing (made only when one does: most txns never delete).
+  let deleted: Set<string> | undefined;
   for (const op of ops) {
-    const present = exists.get(op.key) ?? rec(keys, op.key).value !== null;
     if (op.f === 'put') return true;
     if (op.f === 'delete') {
-      if (present) return true;
-      exists.set(op.key, false);
+      if (deleted?.has(op.key) !== true && rec(keys, op.key).value !== null) return true;
+      (deleted ??= new Set()).add(op.key);
     }
   }
   return false;
