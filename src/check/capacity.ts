@@ -32,6 +32,7 @@
  * by slack with a cursor at the first one still needed.
  */
 import type { KeyGuard, Life } from './lifetimes.js';
+import { float64Of, int32Of } from './typed.js';
 
 export interface CapacityNeed {
   readonly key: string;
@@ -82,10 +83,10 @@ export class CapacityGuard implements KeyGuard {
     }
     this.opStart[n] = flat.length;
     const m = flat.length;
-    this.needKey = Int32Array.from(flat, (x) => x.key);
-    this.slack = Float64Array.from(flat, (x) => x.slack);
-    this.epoch = Float64Array.from(flat, (x) => x.epoch);
-    this.count = Float64Array.from(flat, (x) => x.count);
+    this.needKey = int32Of(flat, (x) => x.key);
+    this.slack = float64Of(flat, (x) => x.slack);
+    this.epoch = float64Of(flat, (x) => x.epoch);
+    this.count = float64Of(flat, (x) => x.count);
     this.needDone = new Uint8Array(m);
     this.needPos = new Int32Array(m);
     const byKey: number[][] = this.keys.map(() => []);

@@ -11,7 +11,7 @@ import { toEvent, type HistoryEvent } from './events.js';
 import { buildCounterexample, type Counterexample, type PartContext } from './counterexample.js';
 import { buildOperations, type Operation } from './history.js';
 import { DEFAULT_CACHE_WORDS, type CacheBudget } from './memo.js';
-import type { AnyModel, Model } from './model.js';
+import type { AnyModel, KeyLives, Model } from './model.js';
 import { modelByName, MODEL_NAMES } from './models/index.js';
 import { partitionByKey, type Part } from './partition.js';
 import { StateTable, Transitions } from './intern.js';
@@ -23,6 +23,7 @@ import type { KeyGuardInputs } from './key-guards.js';
 import { LINEARIZABLE, NOT_LINEARIZABLE, PartSearch, RUNNING, type SearchInput, type SearchStatus } from './search.js';
 import { explainingSearch } from './explain.js';
 import { previousTwins } from './twins.js';
+import { int32Of } from './typed.js';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -100,6 +101,8 @@ interface RunningPart extends PartContext {
   readonly part: Part;
   /** What its search was built from (for explainingSearch). */
   readonly input: SearchInput;
+  /** Model.life, memoized, when the model has it. */
+  readonly lives: LifeLookup | undefined;
 }
 
 /** Local search order: ok ops by call time, then info ops by call time. */
@@ -140,11 +143,31 @@ function preparePart(part: Part, model: AnyModel, budget: CacheBudget): RunningP
     ops.map((o) => o.output),
   );
   const tags = tagInput(ops, nOk, model, table);
-  const guards = keyGuardInputs(ops, nOk, model, table);
+  const lives = model.life === undefined ? undefined : lifeLookup(table, model.life.bind(model));
+  const guards = keyGuardInputs(ops, nOk, model, table, lives);
   const previousTwin = model.effectKey === undefined ? undefined : twinsOf(ops, nOk, model.effectKey.bind(model), call, order);
   const input: SearchInput = { nOk, call, ret, order, readOnly, limits, tags, ...guards, previousTwin };
   const search = new PartSearch(input, transitions, initial, budget);
-  return { part, keys: part.keys, ops, search, table, transitions, input };
+  return { part, keys: part.keys, ops, search, table, transitions, input, lives };
+}
+
+/** Model.life of an interned state and a key. */
+type LifeLookup = (state: number, key: string) => KeyLives | undefined;
+
+/**
+ * Model.life, computed once per (interned state, key): the key guards ask it for every
+ * key at every step, and an interned state never changes.
+ */
+function lifeLookup(table: StateTable, life: (state: unknown, key: string) => KeyLives | undefined): LifeLookup {
+  // Per key, per state id: its lives, null when not live, a hole when not asked yet.
+  const byKey = new Map<string, (KeyLives | null)[]>();
+  return (state, key) => {
+    let known = byKey.get(key);
+    if (known === undefined) byKey.set(key, (known = []));
+    let lives = known[state];
+    if (lives === undefined) known[state] = lives = life(table.states[state], key) ?? null;
+    return lives ?? undefined;
+  };
 }
 
 /** Per op, its previous twin (twins.ts), or undefined when the part has no twins. */
@@ -161,26 +184,26 @@ function twinsOf(ops: readonly Operation[], nOk: number, effectKey: (input: unkn
 /** Leaves out the info ops the model says nothing can observe (Model.unobserved). */
 function dropUnobserved(ops: readonly Operation[], model: AnyModel): readonly Operation[] {
   if (model.unobserved === undefined) return ops;
-  const dropped = new Set(model.unobserved(ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret }))));
+  const dropped = new Set(model.unobserved(ops));
   if (dropped.size === 0) return ops;
   return ops.filter((o, i) => !(dropped.has(i) && o.type === 'info'));
 }
 
 /** Inputs of the key guards (key-guards.ts: lifetimes, write capacity), as far as the model supports them. */
-function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable): KeyGuardInputs {
-  const { lifeNeeds, life, writeSlots } = model;
-  if (lifeNeeds === undefined || life === undefined || model.rank === undefined) return {};
+function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel, table: StateTable, lives: LifeLookup | undefined): KeyGuardInputs {
+  const { lifeNeeds, writeSlots } = model;
+  if (lifeNeeds === undefined || lives === undefined || model.rank === undefined) return {};
   const needs = ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
   if (needs.every((x) => x.length === 0)) return {};
   const rank = (state: number) => table.rank(state);
-  const lifetime = (state: number, key: string) => life(table.states[state], key)?.life;
+  const lifetime = (state: number, key: string) => lives(state, key)?.life;
   const touches = ops.map((op) => model.partition(op.input));
-  const lives: LifeInput[] = [
+  const guards: LifeInput[] = [
     { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.epoch, count: n.count }))), life: lifetime, rank, touches, exactCount: false },
-    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count }))), life: (state, key) => life(table.states[state], key)?.last, rank, touches, exactCount: true },
+    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count }))), life: (state, key) => lives(state, key)?.last, rank, touches, exactCount: true },
   ];
   const capacity: CapacityInput | undefined = writeSlots === undefined ? undefined : { needs, life: lifetime, rank, slots: writeSlots.bind(model) };
-  return { lives, capacity };
+  return { lives: guards, capacity };
 }
 
 /**
@@ -189,8 +212,9 @@ function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel,
  * left open.
  */
 function pendingGuard(p: RunningPart, model: AnyModel): PendingWriteGuard | undefined {
-  const { lifeNeeds, life, knownWrites, mayWrite, freeRanks } = model;
-  if (lifeNeeds === undefined || life === undefined || knownWrites === undefined || mayWrite === undefined || freeRanks === undefined || model.rank === undefined) return undefined;
+  const { lifeNeeds, knownWrites, mayWrite, freeRanks } = model;
+  const lives = p.lives;
+  if (lifeNeeds === undefined || lives === undefined || knownWrites === undefined || mayWrite === undefined || freeRanks === undefined || model.rank === undefined) return undefined;
   const nOk = p.input.nOk;
   const needs = p.ops.map((op, i) => (i < nOk ? lifeNeeds(op.input, op.output) : []));
   if (needs.every((x) => x.length === 0)) return undefined;
@@ -199,7 +223,7 @@ function pendingGuard(p: RunningPart, model: AnyModel): PendingWriteGuard | unde
     writes: p.ops.map((op, i) => (i < nOk ? knownWrites(op.input, op.output) : [])),
     // Only info ops' shapes count (pending.ts, rule B): ok ops' writes are known.
     shapes: p.ops.map((op, i) => (i < nOk ? NO_WRITES : mayWrite(op.input))),
-    life: (state, key) => life(p.table.states[state], key)?.life,
+    life: (state, key) => lives(state, key)?.life,
     rank: (state) => p.table.rank(state),
     freeRanks: freeRanks.bind(model),
   });
@@ -218,8 +242,8 @@ function tagInput(ops: readonly Operation[], nOk: number, model: AnyModel, table
     if (i === undefined) ids.set(t, (i = ids.size));
     return i;
   };
-  const needs = Int32Array.from(ops, (op, i) => (i < nOk ? id(needsTag(op.input, op.output)) : -1));
-  const sets = Int32Array.from(ops, (op) => id(setsTag(op.input)));
+  const needs = int32Of(ops, (op, i) => (i < nOk ? id(needsTag(op.input, op.output)) : -1));
+  const sets = int32Of(ops, (op) => id(setsTag(op.input)));
   return { needs, sets, tags: ids.size, tagOf: (state) => ids.get(tag(table.states[state])) ?? -1 };
 }
 
@@ -242,17 +266,18 @@ function summarize(p: RunningPart, verdict: Verdict): PartResult {
  */
 function tryRefute(p: RunningPart, model: AnyModel): SearchStatus {
   if (model.refute === undefined) return p.search.status;
-  p.search.refute(model.refute(p.ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret }))));
+  p.search.refute(model.refute(p.ops));
   return p.search.status;
 }
 
 /**
  * Lets the model specialize itself to the whole history (Model.prepare) and
- * turns info ops whose outcome the history proves into ok ops.
+ * turns info ops whose outcome the history proves into ok ops. (An Operation is a
+ * PrepareOp: models get the ops themselves, not copies.)
  */
 function prepareHistory(ops: readonly Operation[], model: AnyModel): { ops: readonly Operation[]; model: AnyModel } {
   if (model.prepare === undefined) return { ops, model };
-  const prepared = model.prepare(ops.map((o) => ({ type: o.type, input: o.input, output: o.output, call: o.call, ret: o.ret })));
+  const prepared = model.prepare(ops);
   if (prepared.pinned.size === 0) return { ops, model: prepared.model };
   const pinned = ops.map((op, i) => {
     const pin = prepared.pinned.get(i);

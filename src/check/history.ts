@@ -167,5 +167,7 @@ export function buildOperations(events: readonly HistoryEvent[], model: AnyModel
   // Still open at the end of the history: unknown outcome.
   for (const o of open.values()) push(o, 'info', null, undefined, null);
   ops.sort((a, b) => a.invokeIndex - b.invokeIndex);
-  return { ops: ops.map((op, id) => ({ ...op, id })), failed, timed };
+  // Ops are pushed in completion order; ids follow invocation order. Most already match (no copies then).
+  const inOrder = ops.every((op, id) => op.id === id);
+  return { ops: inOrder ? ops : ops.map((op, id) => ({ ...op, id })), failed, timed };
 }

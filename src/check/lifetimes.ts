@@ -38,6 +38,8 @@
  * needed epochs ascending with a cursor at the first still needed, per (key,
  * epoch) the needed counts ascending with a cursor at the least still needed.
  */
+import { float64Of, int32Of } from './typed.js';
+
 export interface LifeNeed {
   readonly key: string;
   readonly epoch: number;
@@ -117,13 +119,13 @@ export class LifeGuard implements KeyGuard {
     }
     this.opStart[n] = flat.length;
     this.opKeys = input.touches.map((keys) => keys.map((k) => keyId.get(k)).filter((k): k is number => k !== undefined));
-    const groupOf = new Map<string, number>();
+    // Per key id, its groups by epoch (nested maps: no key string built per need).
+    const groupOf = this.keys.map(() => new Map<number, number>());
     const groups: { key: number; epoch: number; members: number[] }[] = [];
     flat.forEach((x, i) => {
-      const name = `${x.key}:${x.epoch}`;
-      let g = groupOf.get(name);
+      let g = groupOf[x.key].get(x.epoch);
       if (g === undefined) {
-        groupOf.set(name, (g = groups.length));
+        groupOf[x.key].set(x.epoch, (g = groups.length));
         groups.push({ key: x.key, epoch: x.epoch, members: [] });
       }
       groups[g].members.push(i);
@@ -133,9 +135,9 @@ export class LifeGuard implements KeyGuard {
     this.needGroup = new Int32Array(m);
     this.needPos = new Int32Array(m);
     this.needDone = new Uint8Array(m);
-    this.needCount = Float64Array.from(flat, (x) => x.count);
-    this.groupKey = Int32Array.from(groups, (g) => g.key);
-    this.groupEpoch = Float64Array.from(groups, (g) => g.epoch);
+    this.needCount = float64Of(flat, (x) => x.count);
+    this.groupKey = int32Of(groups, (g) => g.key);
+    this.groupEpoch = float64Of(groups, (g) => g.epoch);
     this.groupMembers = new Int32Array(m);
     this.groupMemberStart = new Int32Array(G + 1);
     this.groupLow = new Int32Array(G);

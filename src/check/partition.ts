@@ -78,7 +78,7 @@ export function partitionByKey(ops: readonly Operation[], intervalsOf?: (op: Ope
   // Every op's representative node: one of its keys, or its label.
   const nodeOf = ops.map((op) => {
     const intervals = intervalsOf?.(op) ?? [];
-    const keys = [...op.keys, ...intervals.flatMap((i) => keysIn(universe, i))];
+    const keys = intervals.length === 0 ? op.keys : [...op.keys, ...intervals.flatMap((i) => keysIn(universe, i))];
     if (keys.length === 0) return intervals.length === 0 ? idIn(ids, DEFAULT_KEY) : idIn(labels, intervals.map(intervalLabel).join(' '));
     const first = idIn(ids, keys[0]);
     for (let i = 1; i < keys.length; i++) sets.union(first, idIn(ids, keys[i]));

@@ -61,6 +61,7 @@
  * cost, so the checker adds this one only to parts its first slice left open.
  */
 import type { KeyGuard, Life } from './lifetimes.js';
+import { float64Of } from './typed.js';
 
 /**
  * Needs of a key looked at per test, from the first whose last write is above the
@@ -169,12 +170,12 @@ export class PendingWriteGuard implements KeyGuard {
       for (const r of shape.raises) kid(r.key);
       for (const j of shape.ends) kid(j);
     }
-    this.needEpoch = Float64Array.from(needs, (x) => x.need.epoch);
-    this.needLast = Float64Array.from(needs, (x) => x.need.last);
-    this.needCount = Float64Array.from(needs, (x) => x.need.count);
+    this.needEpoch = float64Of(needs, (x) => x.need.epoch);
+    this.needLast = float64Of(needs, (x) => x.need.last);
+    this.needCount = float64Of(needs, (x) => x.need.count);
     this.needDone = new Uint8Array(needs.length);
-    this.writeRank = Float64Array.from(writes, (x) => x.write.rank);
-    this.writeCount = Float64Array.from(writes, (x) => (x.write.ends ? 0 : x.write.count));
+    this.writeRank = float64Of(writes, (x) => x.write.rank);
+    this.writeCount = float64Of(writes, (x) => (x.write.ends ? 0 : x.write.count));
     this.writeDone = new Uint8Array(writes.length);
     needs.forEach((x, i) => {
       keys[x.key].byLast.push(i);

@@ -34,9 +34,11 @@ export interface RevisionReport {
   readonly violations: RevisionViolation[];
 }
 
-interface Write extends RevisionWrite {
+/** A write as the sweep needs it; described (RevisionWrite) only when it is in a violation. */
+interface Write extends Omit<RevisionWrite, 'description'> {
   readonly call: number;
   readonly ret: number;
+  readonly op: Operation;
 }
 
 function writesOf(ops: readonly Operation[]): Write[] {
@@ -50,20 +52,24 @@ function writesOf(ops: readonly Operation[]): Write[] {
       invokeIndex: op.invokeIndex,
       completeIndex: op.completeIndex,
       revision,
-      description: etcdModel.describe(op.input as EtcdInput, op.output as EtcdOutput),
       call: op.call,
       ret: op.ret,
+      op,
     });
   }
   return writes;
 }
 
+function describe(w: Write): string {
+  return etcdModel.describe(w.op.input as EtcdInput, w.op.output as EtcdOutput);
+}
+
 function strip(w: Write): RevisionWrite {
-  return { id: w.id, invokeIndex: w.invokeIndex, completeIndex: w.completeIndex, revision: w.revision, description: w.description };
+  return { id: w.id, invokeIndex: w.invokeIndex, completeIndex: w.completeIndex, revision: w.revision, description: describe(w) };
 }
 
 function name(w: Write): string {
-  return `#${w.invokeIndex} ${w.description}`;
+  return `#${w.invokeIndex} ${describe(w)}`;
 }
 
 export function checkRevisionOrder(history: readonly (HistoryEvent | RawEvent)[], options: { fileName?: string; limit?: number } = {}): RevisionReport {

@@ -155,10 +155,9 @@ export class PartSearch {
     this.retPos = new Int32Array(n);
 
     // Closed intervals: at equal times calls sort before returns.
-    const events = new Int32Array(2 * n);
-    for (let i = 0; i < 2 * n; i++) events[i] = i;
-    const time = (e: number) => (e & 1 ? input.ret[e >> 1] : input.call[e >> 1]);
-    const sorted = Array.from(events).sort((a, b) => time(a) - time(b) || (a & 1) - (b & 1) || input.order[a >> 1] - input.order[b >> 1] || a - b);
+    const time = new Float64Array(2 * n);
+    for (let e = 0; e < 2 * n; e++) time[e] = e & 1 ? input.ret[e >> 1] : input.call[e >> 1];
+    const sorted = [...time.keys()].sort((a, b) => time[a] - time[b] || (a & 1) - (b & 1) || input.order[a >> 1] - input.order[b >> 1] || a - b);
     this.isRet[0] = 1;
     let last = 0;
     for (let i = 0; i < sorted.length; i++) {
@@ -190,7 +189,7 @@ export class PartSearch {
     this.state = initialState;
     if (this.nOk === 0) this.status = LINEARIZABLE;
     else {
-      this.doomed = findDoomed(transitions, initialState, n, this.nOk);
+      this.doomed = findDoomed(transitions, initialState, n, this.nOk, input.readOnly);
       if (this.doomed.length > 0) this.status = NOT_LINEARIZABLE;
     }
   }

@@ -111,6 +111,8 @@ export function pinInfoWrites(ops: readonly PrepareOp<EtcdInput, EtcdOutput>[]):
   const pinAt = new Map<number, number>(); // op -> its revealed revision
   for (const [key, byValue] of writers) {
     for (const [value, ws] of byValue) {
+      // Only an info writer is ever pinned: values only ok ops write need no look at their reads.
+      if (!ws.some((w) => ops[w.op].type === 'info')) continue;
       const reads = seen.get(key)?.get(value);
       if (reads === undefined) continue;
       // Reads of (k, v) grouped by the modRevision m they report: each group saw one write.

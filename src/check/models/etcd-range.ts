@@ -17,7 +17,7 @@ import type { KeyInterval } from '../model.js';
 import { header, int, keyOf, obj, str } from './etcd-fields.js';
 import type { EtcdInput, RangeInput, RangeKv } from './etcd-parse.js';
 import type { RevisionSpace } from './etcd-pins.js';
-import { read, rec, type EtcdState, type KeyRec } from './etcd-state.js';
+import { copyKeys, read, rec, type EtcdState, type KeyRec } from './etcd-state.js';
 
 /** etcd's rangeEnd for "no upper end". */
 export const ALL_KEYS = '\0';
@@ -111,7 +111,7 @@ export function stepRange(state: EtcdState, input: RangeInput, output: RangeOutp
     if (seen === undefined) return undefined;
     if (seen === r) continue;
     // It revealed an info write's revision: the store was at least there.
-    keys ??= new Map(state.keys);
+    keys ??= copyKeys(state.keys);
     keys.set(kv.key, seen);
     rev = Math.max(rev, seen.mod);
   }

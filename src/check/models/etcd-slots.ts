@@ -61,11 +61,13 @@ export function writeSlots(ops: readonly PrepareOp<EtcdInput, EtcdOutput>[], cla
       revisions.push(revision);
     }
   }
-  const own = new Map<string, number[]>();
-  for (const [key, revisions] of byKey) own.set(key, ascending(revisions));
+  // One lookup per call: the capacity guard asks for every key at every search step.
+  const ofKey = new Map<string, { readonly own: readonly number[]; readonly perOp: number }>();
+  for (const key of new Set([...byKey.keys(), ...perOp.keys()])) ofKey.set(key, { own: ascending(byKey.get(key) ?? []), perOp: perOp.get(key) ?? 1 });
   return (key, rank) => {
     const free = rank - countUpTo(taken, rank);
-    return (free + countUpTo(own.get(key) ?? [], rank)) * (perOp.get(key) ?? 1);
+    const slots = ofKey.get(key);
+    return slots === undefined ? free : (free + countUpTo(slots.own, rank)) * slots.perOp;
   };
 }
 

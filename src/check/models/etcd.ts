@@ -64,7 +64,7 @@ import {
 } from './etcd-parse.js';
 import { OPEN_SPACE, pinInfoWrites, revisionSpace, settlePins, type RevisionSpace } from './etcd-pins.js';
 import { rangeIntervals, stepRange, type RangeOutput } from './etcd-range.js';
-import { MISSING, read, rec, write, type EtcdState, type KeyRec } from './etcd-state.js';
+import { copyKeys, MISSING, read, rec, write, type EtcdState, type KeyRec } from './etcd-state.js';
 import { ALL_VALUES, etcdEffectKey, readValues, type ValueSpace } from './etcd-values.js';
 import { etcdWriteShape, freeRanks, writeSlots, type FreeRanks, type WriteSlots } from './etcd-slots.js';
 
@@ -106,13 +106,13 @@ function evalCompare(r: KeyRec, c: Compare): boolean | undefined {
 }
 
 function hasEffectiveWrite(keys: ReadonlyMap<string, KeyRec>, ops: readonly TxnOp[]): boolean {
-  const exists = new Map<string, boolean>();
+  // Keys an earlier delete of this txn found missing (made only when one does: most txns never delete).
+  let deleted: Set<string> | undefined;
   for (const op of ops) {
-    const present = exists.get(op.key) ?? rec(keys, op.key).value !== null;
     if (op.f === 'put') return true;
     if (op.f === 'delete') {
-      if (present) return true;
-      exists.set(op.key, false);
+      if (deleted?.has(op.key) !== true && rec(keys, op.key).value !== null) return true;
+      (deleted ??= new Set()).add(op.key);
     }
   }
   return false;
@@ -151,7 +151,7 @@ function stepTxn(state: EtcdState, input: TxnIn, output: TxnOut | undefined, spa
     rev = output.revision;
   }
   const writeRev = rev;
-  const next = new Map(state.keys);
+  const next = copyKeys(state.keys);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     const r = rec(next, op.key);
@@ -178,7 +178,7 @@ function stepTxn(state: EtcdState, input: TxnIn, output: TxnOut | undefined, spa
 function withKey(state: EtcdState, key: string, r: KeyRec | undefined, rev: number): EtcdState | undefined {
   if (r === undefined) return undefined;
   if (r === rec(state.keys, key) && rev === state.rev) return state;
-  const keys = new Map(state.keys);
+  const keys = copyKeys(state.keys);
   keys.set(key, r);
   return { keys, rev };
 }
