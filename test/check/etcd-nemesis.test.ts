@@ -24,46 +24,21 @@ const load = (name: string): RawEvent[] =>
 
 const check = (events: readonly RawEvent[]) => checkHistory(events, { model: 'etcd', timeoutMs: 60_000 });
 
+/** Each history, what it is, how many ops it has, and the steps it must be decided within. */
+const histories: readonly { readonly file: string; readonly what: string; readonly ops: number; readonly steps: number }[] = [
+  { file: 'etcd-nemesis-4.jsonl', what: 'nemesis seed history 4 (106 ops, 48 info)', ops: 106, steps: 10_000 },
+  { file: 'etcd-nemesis-97.jsonl', what: 'nemesis seed 97 (139 ops, 50 info)', ops: 139, steps: 10_000 },
+  { file: 'etcd-nemesis-45.jsonl', what: 'nemesis seed 45 (378 ops, 29 info)', ops: 378, steps: 30_000 },
+  { file: 'etcd-nemesis-20s-4.jsonl', what: 'nemesis seed 4 run for 20 s (191 ops, 109 info writes)', ops: 191, steps: 10_000 },
+  { file: 'etcd-nemesis-40s-4.jsonl', what: 'nemesis seed 4 run for 40 s (311 ops, 210 info writes)', ops: 311, steps: 10_000 },
+  { file: 'etcd-nemesis-194.jsonl', what: 'nemesis seed 194 (176 ops)', ops: 176, steps: 5_000 },
+  { file: 'etcd-nemesis-6.jsonl', what: 'nemesis seed history 6 (1648 ops)', ops: 1648, steps: 50_000 },
+];
+
 describe('info-heavy nemesis histories', () => {
-  it('nemesis seed history 4 (106 ops, 48 info) is linearizable within 10k steps', () => {
-    const result = check(load('etcd-nemesis-4.jsonl'));
-    expect(result).toMatchObject({ verdict: 'linearizable', ops: 106, parts: 1 });
-    expect(result.steps).toBeLessThan(10_000);
-  });
-
-  it('nemesis seed 97 (139 ops, 50 info) is linearizable within 10k steps', () => {
-    const result = check(load('etcd-nemesis-97.jsonl'));
-    expect(result).toMatchObject({ verdict: 'linearizable', ops: 139, parts: 1 });
-    expect(result.steps).toBeLessThan(10_000);
-  });
-
-  it('nemesis seed 45 (378 ops, 29 info) is linearizable within 30k steps', () => {
-    const result = check(load('etcd-nemesis-45.jsonl'));
-    expect(result).toMatchObject({ verdict: 'linearizable', ops: 378, parts: 1 });
-    expect(result.steps).toBeLessThan(30_000);
-  });
-
-  it('nemesis seed 4 run for 20 s (191 ops, 109 info writes) is linearizable within 10k steps', () => {
-    const result = check(load('etcd-nemesis-20s-4.jsonl'));
-    expect(result).toMatchObject({ verdict: 'linearizable', ops: 191, parts: 1 });
-    expect(result.steps).toBeLessThan(10_000);
-  });
-
-  it('nemesis seed 4 run for 40 s (311 ops, 210 info writes) is linearizable within 10k steps', () => {
-    const result = check(load('etcd-nemesis-40s-4.jsonl'));
-    expect(result).toMatchObject({ verdict: 'linearizable', ops: 311, parts: 1 });
-    expect(result.steps).toBeLessThan(10_000);
-  });
-
-  it('nemesis seed 194 (176 ops) is linearizable within 5k steps', () => {
-    const result = check(load('etcd-nemesis-194.jsonl'));
-    expect(result).toMatchObject({ verdict: 'linearizable', ops: 176, parts: 1 });
-    expect(result.steps).toBeLessThan(5_000);
-  });
-
-  it('nemesis seed history 6 (1648 ops) is linearizable within 50k steps', () => {
-    const result = check(load('etcd-nemesis-6.jsonl'));
-    expect(result).toMatchObject({ verdict: 'linearizable', ops: 1648, parts: 1 });
-    expect(result.steps).toBeLessThan(50_000);
+  it.each(histories)('$what is linearizable within $steps steps', ({ file, ops, steps }) => {
+    const result = check(load(file));
+    expect(result).toMatchObject({ verdict: 'linearizable', ops, parts: 1 });
+    expect(result.steps).toBeLessThan(steps);
   });
 });
