@@ -14,6 +14,8 @@ export interface SeedOutcome {
   readonly wallMs: number;
   /** Of `wallMs`, the end-of-run checks of the history. */
   readonly checkMs: number;
+  /** The first seed its thread ran: its wall time also paid for the JIT's warm-up. */
+  readonly cold: boolean;
 }
 
 export interface SweepJob {
@@ -35,9 +37,15 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
+/** Whether this thread has run a seed yet (wall times only; it decides nothing a run does). */
+let threadWarm = false;
+
 export function runSeed(job: SweepJob, seed: number): SeedOutcome {
   const result = runScenario(job.scenario, { ...job.run, seed, trace: 'off' });
-  return { seed, ok: result.ok, violations: result.violations, events: result.stats.events, simulatedMs: result.stats.simulatedMs, wallMs: result.stats.wallMs, checkMs: result.stats.checkMs };
+  const cold = !threadWarm;
+  threadWarm = true;
+  const { events, simulatedMs, wallMs, checkMs } = result.stats;
+  return { seed, ok: result.ok, violations: result.violations, events, simulatedMs, wallMs, checkMs, cold };
 }
 
 /**

@@ -76,7 +76,9 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   const simulatedMs = outcomes.reduce((sum, o) => sum + o.simulatedMs, 0);
   const runMs = outcomes.reduce((sum, o) => sum + o.wallMs, 0);
   const checkMs = outcomes.reduce((sum, o) => sum + o.checkMs, 0);
-  const slowest = outcomes.reduce<SeedOutcome | undefined>((worst, o) => (!worst || o.wallMs > worst.wallMs ? o : worst), undefined);
+  // A thread's first seed also pays for the JIT's warm-up: the slowest is looked for among the others when there are any.
+  const warm = outcomes.some((o) => !o.cold) ? outcomes.filter((o) => !o.cold) : outcomes;
+  const slowest = warm.reduce<SeedOutcome | undefined>((worst, o) => (!worst || o.wallMs > worst.wallMs ? o : worst), undefined);
   const traceSeed = failures.length > 0 ? failures[0].seed : range.from;
   const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((f) => f.seed), flags.htmlDir, bug) : [];
   const repros = flags.repros && failures.length > 0 ? writeRepros(scenario, failures.map((f) => f.seed), flags.reproDir, bug) : [];

@@ -39,8 +39,10 @@ describe('parallel sweeps', () => {
     const alone = await sweepSeeds(job, range, { workers: 1 });
     const seen: number[] = [];
     const parallel = await sweepSeeds(job, range, { workers: 2, workerUrl, onOutcome: (o) => seen.push(o.seed) });
-    const strip = (outcomes: typeof alone) => outcomes.map(({ wallMs: _wallMs, checkMs: _checkMs, ...rest }) => rest);
+    const strip = (outcomes: typeof alone) => outcomes.map(({ wallMs: _wallMs, checkMs: _checkMs, cold: _cold, ...rest }) => rest);
     expect(strip(parallel)).toEqual(strip(alone));
+    // Each fresh thread's first seed, and only that one, also paid for warming up.
+    expect(parallel.filter((o) => o.cold)).toHaveLength(2);
     expect(parallel.map((o) => o.seed)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(seen.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
