@@ -116,7 +116,6 @@ export class Simulation {
   private lastLeader: NodeId | undefined;
   private healedAt = -1;
   private recoveryMs: number | null = null;
-  private checkMs = 0;
   private lastLeaderChangeAt = 0;
   /** Set by the hosts when a role or term moved, or one crashed or restarted: the leader is looked up again. */
   private leadershipMoved = true;
@@ -251,11 +250,11 @@ export class Simulation {
     if (this.trace.enabled) this.transfers.close();
     const checkStarted = performance.now();
     const linearizability = this.checkHistory();
-    this.checkMs = performance.now() - checkStarted;
+    const checkMs = performance.now() - checkStarted;
     for (const violation of this.invariants.violations) {
       if (this.trace.enabled) this.trace.record({ t: violation.time, k: 'violation', invariant: violation.invariant, message: violation.message });
     }
-    return this.result(performance.now() - started, linearizability);
+    return this.result(performance.now() - started, checkMs, linearizability);
   }
 
   /** The end-of-run checks of the clients' history: the workload's invariants, then linearizability. */
@@ -418,7 +417,7 @@ export class Simulation {
     return best?.store;
   }
 
-  private result(wallMs: number, linearizability: LinearizabilityReport | null): RunResult {
+  private result(wallMs: number, checkMs: number, linearizability: LinearizabilityReport | null): RunResult {
     const network = this.cluster.network;
     const maxTerm = Math.max(...this.cluster.hosts.map((host) => host.node.term));
     return {
@@ -431,7 +430,7 @@ export class Simulation {
         events: this.events,
         simulatedMs: this.now,
         wallMs: Math.round(wallMs * 10) / 10,
-        checkMs: Math.round(this.checkMs * 10) / 10,
+        checkMs: Math.round(checkMs * 10) / 10,
         messagesSent: network.sent,
         messagesDelivered: network.delivered,
         messagesDropped: network.dropped,
