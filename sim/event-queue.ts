@@ -52,10 +52,21 @@ export class EventQueue<T> {
 
   /** Removes and returns the earliest item (its time is then `poppedTime`). */
   pop(): T | undefined {
+    return this.popDueBy(Infinity);
+  }
+
+  /**
+   * Removes and returns the earliest item if it is due at `limit` or before (its time is
+   * then `poppedTime`); otherwise, or when empty, leaves the queue as it is. The
+   * simulator's loop asks this once per event instead of peeking and then popping.
+   */
+  popDueBy(limit: number): T | undefined {
     const { keys, items } = this;
     if (items.length === 0) return undefined;
+    const time = Math.floor(keys[0] / this.span);
+    if (time > limit) return undefined;
     const top = items[0];
-    this.popped = Math.floor(keys[0] / this.span);
+    this.popped = time;
     const lastKey = keys.pop()!;
     const lastItem = items.pop()!;
     const n = items.length;

@@ -40,8 +40,11 @@ export interface Describe<P> {
  */
 export class Network<P extends Addressed> {
   settings: NetworkSettings;
-  private readonly cuts = new Set<number>();
-  private readonly epochs = new Map<number, number>();
+  /**
+   * Per directed link ever cut: its cut epoch (how often it was cut) times two, plus one
+   * while it is cut. One lookup per message tells both; a link never cut is absent.
+   */
+  private readonly links = new Map<number, number>();
   private nextId = 1;
   sent = 0;
   delivered = 0;
@@ -71,11 +74,11 @@ export class Network<P extends Addressed> {
       const { type, term, info } = this.describe(payload);
       this.trace.record({ t: now, k: 'send', id, from: payload.from, to: payload.to, type, term, info });
     }
-    const link = linkKey(payload.from, payload.to);
-    if (this.cuts.has(link)) return this.drop(id, payload, 'partition');
+    const state = this.links.size === 0 ? 0 : (this.links.get(linkKey(payload.from, payload.to)) ?? 0);
+    if (state & 1) return this.drop(id, payload, 'partition');
     const datagram = !this.onConnection(payload);
     if (datagram && this.random.chance(this.settings.dropRate)) return this.drop(id, payload, 'loss');
-    const epoch = this.epochs.get(link) ?? 0;
+    const epoch = state >> 1;
     this.schedule(now + this.latency(), { kind: 'deliver', id, payload, epoch });
     if (datagram && this.random.chance(this.settings.duplicateRate)) {
       const copy = this.nextId++;
@@ -86,8 +89,9 @@ export class Network<P extends Addressed> {
 
   /** Decides at arrival time whether a message still gets through its link. */
   admit(message: InFlight<P>): boolean {
-    const link = linkKey(message.payload.from, message.payload.to);
-    if (this.cuts.has(link) || (this.epochs.get(link) ?? 0) !== message.epoch) {
+    const state = this.links.size === 0 ? 0 : (this.links.get(linkKey(message.payload.from, message.payload.to)) ?? 0);
+    // Cut now, or cut (and maybe healed) since it left.
+    if (state !== message.epoch * 2) {
       this.drop(message.id, message.payload, 'partition');
       return false;
     }
@@ -112,26 +116,29 @@ export class Network<P extends Addressed> {
 
   cut(from: number, to: number): void {
     const link = linkKey(from, to);
-    if (this.cuts.has(link)) return;
-    this.cuts.add(link);
-    this.epochs.set(link, (this.epochs.get(link) ?? 0) + 1);
+    const state = this.links.get(link) ?? 0;
+    if (state & 1) return;
+    this.links.set(link, state + 3);
   }
 
   uncut(from: number, to: number): void {
-    this.cuts.delete(linkKey(from, to));
+    const link = linkKey(from, to);
+    const state = this.links.get(link) ?? 0;
+    if (state & 1) this.links.set(link, state - 1);
   }
 
   isCut(from: number, to: number): boolean {
-    return this.cuts.has(linkKey(from, to));
+    return ((this.links.get(linkKey(from, to)) ?? 0) & 1) === 1;
   }
 
   healAll(): void {
-    this.cuts.clear();
+    for (const [link, state] of this.links) if (state & 1) this.links.set(link, state - 1);
   }
 
   /** The cut links as [from, to] pairs in a stable order. */
   cutLinks(): [number, number][] {
-    return [...this.cuts].sort((a, b) => a - b).map((key) => [Math.floor(key / LINK_BASE), key % LINK_BASE]);
+    const cut = [...this.links].filter(([, state]) => state & 1).map(([link]) => link);
+    return cut.sort((a, b) => a - b).map((key) => [Math.floor(key / LINK_BASE), key % LINK_BASE]);
   }
 
   private latency(): number {

@@ -358,37 +358,38 @@ export class NodeHost {
   private reportStateChange(): void {
     const node = this.node;
     const seen = this.seen;
-    const now = this.ctx.now();
-    this.reportNotices(now);
-    if (node.role !== seen.role || node.term !== seen.term || node.vote !== seen.vote || node.lead !== seen.lead) {
-      if (this.ctx.trace.enabled) {
-        this.ctx.trace.record({ t: now, k: 'state', node: this.id, role: node.role, term: node.term, vote: node.vote, lead: node.lead });
-      }
-      if (node.role === 'leader' && (seen.role !== 'leader' || seen.term !== node.term)) {
-        this.ctx.invariants.onBecomeLeader(this.id, node.term, node.log);
-        if (this.ctx.trace.enabled) this.ctx.transfers.leaderElected(this.id, node.term);
+    const tracing = this.ctx.trace.enabled;
+    const { role, term, vote, lead, commit } = node;
+    this.reportNotices();
+    if (role !== seen.role || term !== seen.term || vote !== seen.vote || lead !== seen.lead) {
+      if (tracing) this.ctx.trace.record({ t: this.ctx.now(), k: 'state', node: this.id, role, term, vote, lead });
+      if (role === 'leader' && (seen.role !== 'leader' || seen.term !== term)) {
+        this.ctx.invariants.onBecomeLeader(this.id, term, node.log);
+        if (tracing) this.ctx.transfers.leaderElected(this.id, term);
       }
     }
-    if (node.role === 'leader' && this.ctx.trace.enabled) this.reportProgress(now);
-    if (node.commit !== seen.commit) {
-      if (node.role === 'leader' && seen.role === 'leader') {
+    if (role === 'leader' && tracing) this.reportProgress(this.ctx.now());
+    if (commit !== seen.commit) {
+      if (role === 'leader' && seen.role === 'leader') {
         const durablyHolds = this.ctx.durablyHolds;
-        this.ctx.invariants.onLeaderCommit(this.id, node.commit, node.term, node.log, durablyHolds && { conf: node.confState(), durablyHolds });
+        this.ctx.invariants.onLeaderCommit(this.id, commit, term, node.log, durablyHolds && { conf: node.confState(), durablyHolds });
       }
-      this.ctx.invariants.onCommit(this.id, node.commit, node.term, node.log, node.confState());
-      if (this.ctx.trace.enabled) this.ctx.trace.record({ t: now, k: 'commit', node: this.id, index: node.commit });
+      this.ctx.invariants.onCommit(this.id, commit, term, node.log, node.confState());
+      if (tracing) this.ctx.trace.record({ t: this.ctx.now(), k: 'commit', node: this.id, index: commit });
     }
-    seen.role = node.role;
-    seen.term = node.term;
-    seen.vote = node.vote;
-    seen.lead = node.lead;
-    seen.commit = node.commit;
+    seen.role = role;
+    seen.term = term;
+    seen.vote = vote;
+    seen.lead = lead;
+    seen.commit = commit;
   }
 
   /** What the node noticed that its state does not show: transfers begun or given up, CheckQuorum step-downs. */
-  private reportNotices(now: number): void {
-    for (const notice of this.node.takeNotices()) {
-      if (!this.ctx.trace.enabled) continue;
+  private reportNotices(): void {
+    const notices = this.node.takeNotices();
+    if (notices.length === 0 || !this.ctx.trace.enabled) return;
+    const now = this.ctx.now();
+    for (const notice of notices) {
       if (notice.kind === 'stepDown') {
         this.ctx.trace.record({ t: now, k: 'stepDown', node: this.id, term: notice.term, reason: notice.reason });
       } else if (notice.phase === 'started') this.ctx.transfers.started(this.id, notice.to, notice.term);

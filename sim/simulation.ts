@@ -230,10 +230,10 @@ export class Simulation {
     const end = this.scenario.durationMs + this.scenario.livenessMs;
     const settledBy = end + this.scenario.settleMs;
     for (;;) {
-      // Infinity when the queue is empty.
-      const due = this.queue.peekTime();
-      if (due > Math.min(this.stopAt, settledBy) || (this.recoveryMs === null && due > end)) break;
-      const next = this.queue.pop()!;
+      // Until the cluster recovers after the final heal, the run ends at `end` at the latest.
+      const limit = this.recoveryMs === null ? Math.min(this.stopAt, settledBy, end) : Math.min(this.stopAt, settledBy);
+      const next = this.queue.popDueBy(limit);
+      if (next === undefined) break;
       this.now = this.queue.poppedTime;
       this.events++;
       this.handle(next);

@@ -91,6 +91,19 @@ describe('event queue', () => {
     expect(queue.size).toBe(2);
   });
 
+  it('pops only what is due by the limit, leaving later items waiting', () => {
+    const queue = new EventQueue<string>();
+    queue.push(4, 'later');
+    queue.push(2, 'due');
+    expect(queue.popDueBy(3)).toBe('due');
+    expect(queue.poppedTime).toBe(2);
+    expect(queue.popDueBy(3)).toBeUndefined();
+    expect(queue.poppedTime).toBe(2);
+    expect(queue.size).toBe(1);
+    expect(queue.popDueBy(4)).toBe('later');
+    expect(queue.popDueBy(Infinity)).toBeUndefined();
+  });
+
   it('takes whole milliseconds only', () => {
     const queue = new EventQueue<string>();
     expect(() => queue.push(1.5, 'x')).toThrow(/whole number of ms/);
