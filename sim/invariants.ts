@@ -50,8 +50,14 @@ interface EntryRecord {
 export class InvariantChecker {
   readonly violations: Violation[] = [];
   private readonly leaderOfTerm = new Map<number, NodeId>();
-  /** (index, term) → the one entry any log may hold there, and the term before it. */
-  private readonly entriesSeen = new Map<number, Map<number, EntryRecord>>();
+  /**
+   * (index, term) → the one entry any log may hold there, and the term before it: the
+   * first term seen at each index in flat arrays (by index), any later terms there (a
+   * leader overwrote an uncommitted tail) in `laterTermsSeen`.
+   */
+  private readonly firstTermSeen: number[] = [];
+  private readonly firstSeen: EntryRecord[] = [];
+  private readonly laterTermsSeen = new Map<number, Map<number, EntryRecord>>();
   /** Per committed index: the entry's term and the term in which it was first known committed. */
   private readonly committedTerm: number[] = [0];
   private readonly committedInTerm: number[] = [0];
@@ -97,20 +103,29 @@ export class InvariantChecker {
   onAppend(node: NodeId, entries: readonly Entry[], log: RaftLog): void {
     for (const entry of entries) {
       const prevTerm = log.termAt(entry.index - 1);
-      let byTerm = this.entriesSeen.get(entry.index);
-      if (!byTerm) {
-        byTerm = new Map();
-        this.entriesSeen.set(entry.index, byTerm);
-      }
-      const seen = byTerm.get(entry.term);
-      if (!seen) byTerm.set(entry.term, { data: entry.data, prevTerm });
-      else if (seen.data !== entry.data || seen.prevTerm !== prevTerm) {
+      const seen = this.seenAt(entry.index, entry.term, entry.data, prevTerm);
+      if (seen.data !== entry.data || seen.prevTerm !== prevTerm) {
         this.fail(
           'log-matching',
           `node ${node} holds a different entry at index ${entry.index} term ${entry.term} (or a different term before it: ${prevTerm} vs ${seen.prevTerm})`,
         );
       }
     }
+  }
+
+  /** The entry first seen at (index, term); this one, if none was. */
+  private seenAt(index: number, term: number, data: string | null, prevTerm: number): EntryRecord {
+    const firstTerm = this.firstTermSeen[index];
+    if (firstTerm === undefined) {
+      this.firstTermSeen[index] = term;
+      return (this.firstSeen[index] = { data, prevTerm });
+    }
+    if (firstTerm === term) return this.firstSeen[index];
+    let byTerm = this.laterTermsSeen.get(index);
+    if (!byTerm) this.laterTermsSeen.set(index, (byTerm = new Map()));
+    let seen = byTerm.get(term);
+    if (!seen) byTerm.set(term, (seen = { data, prevTerm }));
+    return seen;
   }
 
   /** A live node's commit index never decreases; committed entries never change. */

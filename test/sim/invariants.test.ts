@@ -28,6 +28,20 @@ describe('invariant checker', () => {
     expect(checker.violations[0].invariant).toBe('log-matching');
   });
 
+  it('lets a later term hold its own entry at an index, and holds that one to log matching too', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onAppend(1, [e(1, 1, 'a')], logOf([e(1, 1, 'a')]));
+    // A new leader overwrote the uncommitted entry: another term, another entry, no violation.
+    checker.onAppend(2, [e(1, 2, 'b')], logOf([e(1, 2, 'b')]));
+    checker.onAppend(3, [e(1, 2, 'b')], logOf([e(1, 2, 'b')]));
+    checker.onAppend(4, [e(1, 1, 'a')], logOf([e(1, 1, 'a')]));
+    expect(checker.ok).toBe(true);
+    checker.onAppend(5, [e(1, 2, 'c')], logOf([e(1, 2, 'c')]));
+    expect(checker.violations.map((v) => v.message)).toEqual([
+      'node 5 holds a different entry at index 1 term 2 (or a different term before it: 0 vs 0)',
+    ]);
+  });
+
   it('flags an entry whose predecessor term differs between logs (log matching)', () => {
     const checker = new InvariantChecker(clock);
     checker.onAppend(1, [e(2, 2, 'x')], logOf([e(1, 1), e(2, 2, 'x')]));
