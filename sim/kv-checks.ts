@@ -1,4 +1,4 @@
-import { checkHistory, checkRevisionOrder, type Counterexample } from '../src/check/index.js';
+import { checkOperationRevisions, checkOperations, operationsOf, resolveModel, type Counterexample, type Operations } from '../src/check/index.js';
 import { prefixEnd } from '../src/kv/keyIndex.js';
 import type { KvService } from '../src/kv/service.js';
 import type { HistoryEvent } from './history.js';
@@ -54,10 +54,24 @@ export interface LinearizabilityReport {
 const MODEL_OF: Partial<Record<WorkloadConfig['type'], string>> = { register: 'register', kv: 'etcd', watch: 'etcd' };
 const WATCH_END = prefixEnd(WATCH_PREFIX);
 
-export function checkLinearizability(config: WorkloadConfig, history: readonly HistoryEvent[], timeoutMs: number): LinearizabilityReport | null {
+/**
+ * The history paired into operations for its workload's model, once for every check that
+ * reads it (the revision order and linearizability); undefined for workloads without one.
+ */
+export function historyOperations(config: WorkloadConfig, history: readonly HistoryEvent[]): Operations | undefined {
   const model = MODEL_OF[config.type];
-  if (!model) return null;
-  const result = checkHistory(history, { model, timeoutMs, fileName: 'history' });
+  return model ? operationsOf(history, model) : undefined;
+}
+
+export function checkLinearizability(
+  config: WorkloadConfig,
+  history: readonly HistoryEvent[],
+  timeoutMs: number,
+  operations = historyOperations(config, history),
+): LinearizabilityReport | null {
+  const model = MODEL_OF[config.type];
+  if (!model || !operations) return null;
+  const result = checkOperations(operations.ops, resolveModel(model), { timeoutMs, fileName: 'history' }, operations.failed);
   const opAt = (index: number) => history[index].op;
   const ce = result.counterexample;
   return {
@@ -90,14 +104,14 @@ export function linearizabilityFailure(report: LinearizabilityReport, history: r
 }
 
 /** etcd's revisions are one global order: distinct per write, and consistent with real time. */
-export function checkRevisions(history: readonly HistoryEvent[]): CheckFailure[] {
-  const report = checkRevisionOrder(history, { fileName: 'history', limit: 1 });
+export function checkRevisions(operations: Operations): CheckFailure[] {
+  const report = checkOperationRevisions(operations.ops, { limit: 1 });
   return report.violations.map((violation) => ({ invariant: 'linearizability' as const, message: `revision order: ${violation.message}`, time: 0 }));
 }
 
-export function checkWorkloadInvariants(config: WorkloadConfig, history: readonly HistoryEvent[]): CheckFailure[] {
+export function checkWorkloadInvariants(config: WorkloadConfig, history: readonly HistoryEvent[], operations = historyOperations(config, history)): CheckFailure[] {
   if (config.type === 'bank') return checkBank(history, config.accounts);
-  if (config.type === 'kv' || config.type === 'watch') return checkRevisions(history);
+  if ((config.type === 'kv' || config.type === 'watch') && operations) return checkRevisions(operations);
   return [];
 }
 

@@ -13,6 +13,7 @@ import {
   checkWatchers,
   checkLinearizability,
   checkWorkloadInvariants,
+  historyOperations,
   linearizabilityFailure,
   type LinearizabilityReport,
 } from './kv-checks.js';
@@ -261,7 +262,8 @@ export class Simulation {
   private checkHistory(): LinearizabilityReport | null {
     if (!this.invariants.ok || !this.fleet) return null;
     const history = this.history.events;
-    this.invariants.violations.push(...checkWorkloadInvariants(this.scenario.workload, history));
+    const operations = historyOperations(this.scenario.workload, history);
+    this.invariants.violations.push(...checkWorkloadInvariants(this.scenario.workload, history, operations));
     if (this.fleet.watchers.length > 0) this.invariants.violations.push(...checkWatchers(this.fleet.watchers, this.mostAdvancedStore()));
     if (this.fleet.leases.length > 0) {
       const { tickMs, electionTicks } = this.scenario.timing;
@@ -275,7 +277,7 @@ export class Simulation {
       const slackMs = 4 * electionTicks * tickMs;
       this.invariants.violations.push(...checkLeases(this.fleet.leases, { replicas, lastLeaderChangeAt: this.lastLeaderChangeAt, now: this.now, slackMs, drift: this.cluster.maxDrift }));
     }
-    const report = checkLinearizability(this.scenario.workload, history, this.options.checkTimeoutMs ?? DEFAULT_CHECK_BUDGET_MS);
+    const report = checkLinearizability(this.scenario.workload, history, this.options.checkTimeoutMs ?? DEFAULT_CHECK_BUDGET_MS, operations);
     if (report?.verdict === 'not-linearizable') this.invariants.violations.push(linearizabilityFailure(report, history));
     return report;
   }

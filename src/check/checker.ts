@@ -9,7 +9,7 @@
 import { FieldError, HistoryError } from './errors.js';
 import { toEvent, type HistoryEvent } from './events.js';
 import { buildCounterexample, type Counterexample, type PartContext } from './counterexample.js';
-import { buildOperations, type Operation } from './history.js';
+import { buildOperations, type Operation, type Operations } from './history.js';
 import { DEFAULT_CACHE_WORDS, type CacheBudget } from './memo.js';
 import type { AnyModel, KeyLives, Model } from './model.js';
 import { modelByName, MODEL_NAMES } from './models/index.js';
@@ -344,10 +344,17 @@ export function checkOperations(history: readonly Operation[], baseModel: AnyMod
   return { ...result, counterexample: buildCounterexample(explained, model, options.maxPrefix ?? 50) };
 }
 
+/**
+ * A history (parsed events or raw simulator events) validated and paired into operations
+ * for `model`, once, for every check that reads it. Throws HistoryError for malformed input.
+ */
+export function operationsOf(events: readonly (HistoryEvent | RawEvent)[], model: AnyModel | string, fileName = 'history'): Operations {
+  return buildOperations(normalizeEvents(events, fileName), resolveModel(model), fileName);
+}
+
 /** Checks a history (parsed events or raw simulator events). Throws HistoryError for malformed input. */
 export function checkHistory<S, I, O>(events: readonly (HistoryEvent | RawEvent)[], options: CheckOptions<S, I, O>): CheckResult {
   const model = resolveModel(options.model as AnyModel | string);
-  const file = options.fileName ?? 'history';
-  const { ops, failed } = buildOperations(normalizeEvents(events, file), model, file);
+  const { ops, failed } = operationsOf(events, model, options.fileName);
   return checkOperations(ops, model, options, failed);
 }

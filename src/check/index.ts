@@ -1,5 +1,5 @@
 /** raftsim's linearizability checker: public API. */
-export { checkHistory, checkOperations, resolveModel } from './checker.js';
+export { checkHistory, checkOperations, operationsOf, resolveModel } from './checker.js';
 export type { CheckOptions, CheckResult, PartResult, RawEvent, Verdict } from './checker.js';
 export type { Counterexample, CounterexampleOp, ImpossibleOp, PrefixStep } from './counterexample.js';
 export { HistoryError } from './errors.js';
@@ -14,7 +14,7 @@ export type { AnyModel, Model } from './model.js';
 export { etcdModel, kvModel, modelByName, MODEL_NAMES, registerModel } from './models/index.js';
 export { detectFormat, parseHistory } from './parse.js';
 export type { HistoryFormat } from './parse.js';
-export { checkRevisionOrder } from './revisions.js';
+export { checkOperationRevisions, checkRevisionOrder } from './revisions.js';
 export type { RevisionReport, RevisionViolation, RevisionWrite } from './revisions.js';
 export { parseDuration, runCheck } from './cli.js';
 export type { RunCheckOptions } from './cli.js';

@@ -4,9 +4,9 @@
  * part: every two ok writes have distinct revisions (one txn is one write), and
  * a write that returned before another was invoked has the smaller revision.
  */
-import { normalizeEvents, type RawEvent } from './checker.js';
+import { operationsOf, type RawEvent } from './checker.js';
 import type { HistoryEvent } from './events.js';
-import { buildOperations, type Operation } from './history.js';
+import type { Operation } from './history.js';
 import { etcdModel, type EtcdInput, type EtcdOutput } from './models/etcd.js';
 import { writeRevision } from './models/etcd-parse.js';
 
@@ -73,9 +73,12 @@ function name(w: Write): string {
 }
 
 export function checkRevisionOrder(history: readonly (HistoryEvent | RawEvent)[], options: { fileName?: string; limit?: number } = {}): RevisionReport {
-  const file = options.fileName ?? 'history';
+  return checkOperationRevisions(operationsOf(history, etcdModel as AnyModel, options.fileName).ops, options);
+}
+
+/** checkRevisionOrder on a history already paired into operations for the etcd model (see operationsOf). */
+export function checkOperationRevisions(ops: readonly Operation[], options: { limit?: number } = {}): RevisionReport {
   const limit = options.limit ?? 20;
-  const { ops } = buildOperations(normalizeEvents(history, file), etcdModel as AnyModel, file);
   const writes = writesOf(ops);
   const violations: RevisionViolation[] = [];
   const add = (v: RevisionViolation) => {
