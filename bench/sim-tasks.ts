@@ -23,9 +23,17 @@ export type Task =
   | { readonly kind: 'memory'; readonly scenario: ScenarioRef; readonly trace: TraceLevel }
   | { readonly kind: 'sweep'; readonly scenario: ScenarioRef; readonly seeds: number; readonly workers: number; readonly workerUrl: string };
 
+/** How a row's thread warmed up: the seeds it took, and the simulating speed of its first and last warm-up block. */
+export interface WarmUp {
+  readonly seeds: number;
+  readonly firstBlockEventsPerSecond: number;
+  readonly lastBlockEventsPerSecond: number;
+}
+
 export interface Runs {
   /** The bare loop in the same thread, just before and after the runs: the row's own ceiling, immune to drift between rows. */
   readonly bareEventsPerSecond: number;
+  readonly warmUp: WarmUp;
   readonly events: number;
   readonly wallMs: number;
   /** Of `wallMs`, the end-of-run history checks. */
@@ -42,8 +50,14 @@ export type TaskResult =
 
 const BARE_EVENTS_PER_ROW = 2_000_000;
 
-/** Seeds a row warms on before it counts: far from the counted ones, so none is measured cold. */
-const WARM_UP_SEEDS = [1001, 1002, 1003];
+/**
+ * A fresh thread runs its first seeds several times slower than later ones, while V8
+ * compiles and recompiles the simulator (on this machine it takes 10 to 20 nemesis seeds),
+ * and a long sweep spends nearly all its time warm. So a row warms up on seeds it does not
+ * count (from 1001, far from the counted ones), in blocks, until a block is no faster than
+ * the one before, within bounds of blocks and time.
+ */
+const WARM_UP = { blockSeeds: 5, minBlocks: 2, maxBlocks: 12, maxMs: 10_000, gain: 1.05 };
 
 export async function runTask(task: Task): Promise<TaskResult> {
   switch (task.kind) {
@@ -51,11 +65,11 @@ export async function runTask(task: Task): Promise<TaskResult> {
       return { kind: 'bare', eventsPerSecond: bareLoop(task.events) };
     case 'runs': {
       const scenario = resolve(task.scenario);
-      for (const seed of WARM_UP_SEEDS) runScenario(scenario, { seed, trace: task.trace });
+      const warmUp = warmUntilSteady(scenario, task.trace);
       const before = bareLoop(BARE_EVENTS_PER_ROW);
-      const runs = measureRuns(scenario, task.seeds, task.trace);
+      const runs = measureRuns(scenario, 1, task.seeds, task.trace);
       const after = bareLoop(BARE_EVENTS_PER_ROW);
-      return { kind: 'runs', bareEventsPerSecond: (before + after) / 2, ...runs };
+      return { kind: 'runs', bareEventsPerSecond: (before + after) / 2, warmUp, ...runs };
     }
     case 'memory':
       return { kind: 'memory', heapMb: memoryPerRun(resolve(task.scenario), task.trace) };
@@ -98,12 +112,32 @@ function bareLoop(events: number): number {
   return events / (ms / 1000);
 }
 
-function measureRuns(scenario: Scenario, seeds: number, trace: TraceLevel): Omit<Runs, 'bareEventsPerSecond'> {
+/** Runs warm-up blocks until one is no faster than the one before (see WARM_UP); reports the first and last. */
+function warmUntilSteady(scenario: Scenario, trace: TraceLevel): WarmUp {
+  const started = performance.now();
+  const rates: number[] = [];
+  let seed = 1001;
+  for (;;) {
+    rates.push(simulatingRate(measureRuns(scenario, seed, WARM_UP.blockSeeds, trace)));
+    seed += WARM_UP.blockSeeds;
+    const blocks = rates.length;
+    const steady = blocks >= WARM_UP.minBlocks && rates[blocks - 1] < rates[blocks - 2] * WARM_UP.gain;
+    if (steady || blocks === WARM_UP.maxBlocks || performance.now() - started > WARM_UP.maxMs) {
+      return { seeds: seed - 1001, firstBlockEventsPerSecond: rates[0], lastBlockEventsPerSecond: rates[blocks - 1] };
+    }
+  }
+}
+
+function simulatingRate(runs: Omit<Runs, 'bareEventsPerSecond' | 'warmUp'>): number {
+  return runs.events / ((runs.wallMs - runs.checkMs) / 1000);
+}
+
+function measureRuns(scenario: Scenario, from: number, seeds: number, trace: TraceLevel): Omit<Runs, 'bareEventsPerSecond' | 'warmUp'> {
   let events = 0;
   let checkMs = 0;
   let simulatedMs = 0;
   const started = performance.now();
-  for (let seed = 1; seed <= seeds; seed++) {
+  for (let seed = from; seed < from + seeds; seed++) {
     const { stats } = runScenario(scenario, { seed, trace });
     events += stats.events;
     checkMs += stats.checkMs;

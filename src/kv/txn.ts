@@ -48,17 +48,6 @@ function checkBranch(ops: readonly RequestOp[]): KvErrorCode | null {
  * will run), as etcd does before proposing: op count, empty keys, duplicates.
  */
 export function validateTxn(req: TxnRequest, maxTxnOps: number): KvErrorCode | null {
-  // Every replica in the simulator applies the same (never mutated) command: validated once.
-  const known = validated.get(req);
-  if (known?.maxTxnOps === maxTxnOps) return known.verdict;
-  const verdict = checkTxn(req, maxTxnOps);
-  validated.set(req, { maxTxnOps, verdict });
-  return verdict;
-}
-
-const validated = new WeakMap<TxnRequest, { readonly maxTxnOps: number; readonly verdict: KvErrorCode | null }>();
-
-function checkTxn(req: TxnRequest, maxTxnOps: number): KvErrorCode | null {
   if (req.compare.length > maxTxnOps || req.success.length > maxTxnOps || req.failure.length > maxTxnOps) {
     return 'ErrTooManyOps';
   }
