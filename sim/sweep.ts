@@ -14,7 +14,7 @@ export interface SeedOutcome {
   readonly wallMs: number;
   /** Of `wallMs`, the end-of-run checks of the history. */
   readonly checkMs: number;
-  /** The first seed its thread ran: its wall time also paid for the JIT's warm-up. */
+  /** Among the first seeds its thread ran, whose wall times also paid for the JIT's warm-up. */
   readonly cold: boolean;
 }
 
@@ -25,7 +25,7 @@ export interface SweepJob {
 }
 
 export interface SweepOptions {
-  /** Worker threads; 1 runs in this thread. Default: the machine's cores. */
+  /** Worker threads; 1 runs in this thread. Default: defaultWorkers(the number of seeds). */
   readonly workers?: number;
   /** Called as each seed finishes (in any order), for progress. */
   readonly onOutcome?: (outcome: SeedOutcome, done: number) => void;
@@ -33,17 +33,32 @@ export interface SweepOptions {
   readonly workerUrl?: URL;
 }
 
-export function defaultWorkers(): number {
-  return availableParallelism();
+/**
+ * A fresh worker thread spends its first 15 to 25 seeds warming up (see COLD_SEEDS), and on
+ * two cores two warming threads slow each other down: a thread pays for itself once it has
+ * some SEEDS_PER_WORKER seeds to run. Measured here (two cores, nemesis): 50 seeds take 4.3 s
+ * on one thread and 5.4 s on two, 100 about the same on both, 400 1.4x faster on two.
+ */
+export const SEEDS_PER_WORKER = 60;
+
+/** Worker threads for a sweep of `seeds` seeds: one per SEEDS_PER_WORKER seeds, at most one per core. */
+export function defaultWorkers(seeds: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(seeds / SEEDS_PER_WORKER)));
 }
 
-/** Whether this thread has run a seed yet (wall times only; it decides nothing a run does). */
-let threadWarm = false;
+/**
+ * A thread runs its first seeds several times slower while V8 compiles the simulator
+ * (on two cores, nemesis seeds run 4-6x slower over the first five, and are at full speed
+ * after 15 to 25): seeds among a thread's first COLD_SEEDS are marked cold.
+ */
+export const COLD_SEEDS = 10;
+
+/** Seeds this thread has run (wall times only; it decides nothing a run does). */
+let threadSeeds = 0;
 
 export function runSeed(job: SweepJob, seed: number): SeedOutcome {
   const result = runScenario(job.scenario, { ...job.run, seed, trace: 'off' });
-  const cold = !threadWarm;
-  threadWarm = true;
+  const cold = threadSeeds++ < COLD_SEEDS;
   const { events, simulatedMs, wallMs, checkMs } = result.stats;
   return { seed, ok: result.ok, violations: result.violations, events, simulatedMs, wallMs, checkMs, cold };
 }
@@ -55,7 +70,7 @@ export function runSeed(job: SweepJob, seed: number): SeedOutcome {
  */
 export async function sweepSeeds(job: SweepJob, range: SeedRange, options: SweepOptions = {}): Promise<SeedOutcome[]> {
   const seeds = Array.from({ length: Math.max(0, range.to - range.from + 1) }, (_, i) => range.from + i);
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), seeds.length));
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(seeds.length), seeds.length));
   const outcomes: SeedOutcome[] = [];
   const record = (outcome: SeedOutcome) => {
     outcomes.push(outcome);

@@ -86,7 +86,7 @@ program
   .option('--repro-dir <dir>', 'where to write a repro file for every failing seed', 'raftsim-repros')
   .option('--no-repros', 'write no repro files')
   .option('--bug <name>', 'switch on a planted bug (see raftsim bugs)')
-  .option('--workers <n>', 'worker threads (default: the machine\'s cores)', parseWorkers)
+  .option('--workers <n>', 'worker threads (default: one per 60 seeds, at most one per core)', parseWorkers)
   .option('--shard <i/n>', 'run only shard i of n of the seeds (counted from 0), for CI matrices and indexed jobs')
   .option('--json', 'print exactly one JSON object', false)
   .action((scenario: string, flags: SweepFlags) => act(() => sweepCommand(scenario, flags, io))(),

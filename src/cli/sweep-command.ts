@@ -58,7 +58,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
     }
   }
   const total = Math.max(0, range.to - range.from + 1);
-  const workers = flags.workers ?? defaultWorkers();
+  const workers = flags.workers ?? defaultWorkers(total);
   const started = performance.now();
   let failed = 0;
   const outcomes = await sweepSeeds({ scenario, run: bug ? { bug } : {} }, range, {
@@ -76,7 +76,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   const simulatedMs = outcomes.reduce((sum, o) => sum + o.simulatedMs, 0);
   const runMs = outcomes.reduce((sum, o) => sum + o.wallMs, 0);
   const checkMs = outcomes.reduce((sum, o) => sum + o.checkMs, 0);
-  // A thread's first seed also pays for the JIT's warm-up: the slowest is looked for among the others when there are any.
+  // A thread's first seeds also pay for the JIT's warm-up: the slowest is looked for among the others when there are any.
   const warm = outcomes.some((o) => !o.cold) ? outcomes.filter((o) => !o.cold) : outcomes;
   const slowest = warm.reduce<SeedOutcome | undefined>((worst, o) => (!worst || o.wallMs > worst.wallMs ? o : worst), undefined);
   const traceSeed = failures.length > 0 ? failures[0].seed : range.from;

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
 import { parseShard, shardRange } from '../../sim/shard.js';
-import { sweepSeeds } from '../../sim/sweep.js';
+import { COLD_SEEDS, defaultWorkers, SEEDS_PER_WORKER, sweepSeeds } from '../../sim/sweep.js';
+import { availableParallelism } from 'node:os';
 import { ensureBuilt, ROOT } from '../helpers/build.js';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -30,7 +31,27 @@ describe('shards', () => {
   });
 });
 
+describe('the default number of workers', () => {
+  it('is one thread for a short sweep, one more per SEEDS_PER_WORKER seeds, and never more than the cores', () => {
+    const cores = availableParallelism();
+    expect(defaultWorkers(0)).toBe(1);
+    expect(defaultWorkers(SEEDS_PER_WORKER * 2 - 1)).toBe(1);
+    expect(defaultWorkers(SEEDS_PER_WORKER * 2)).toBe(Math.min(2, cores));
+    expect(defaultWorkers(1_000_000)).toBe(cores);
+  });
+});
+
 describe('parallel sweeps', () => {
+  it('mark as cold each fresh thread\'s first seeds, and only those', async () => {
+    ensureBuilt();
+    const workerUrl = pathToFileURL(join(ROOT, 'dist', 'sweep-worker.js'));
+    const outcomes = await sweepSeeds({ scenario: findScenario('lost-fsync')! }, { from: 1, to: 2 * COLD_SEEDS + 6 }, { workers: 2, workerUrl });
+    // However the seeds split between the threads, each ran at most COLD_SEEDS cold, and one ran them all.
+    const cold = outcomes.filter((o) => o.cold).length;
+    expect(cold).toBeGreaterThanOrEqual(COLD_SEEDS);
+    expect(cold).toBeLessThanOrEqual(2 * COLD_SEEDS);
+  });
+
   it('give the same outcome for every seed on two worker threads as on one', async () => {
     ensureBuilt();
     const job = { scenario: findScenario('lost-fsync')! };
@@ -41,8 +62,8 @@ describe('parallel sweeps', () => {
     const parallel = await sweepSeeds(job, range, { workers: 2, workerUrl, onOutcome: (o) => seen.push(o.seed) });
     const strip = (outcomes: typeof alone) => outcomes.map(({ wallMs: _wallMs, checkMs: _checkMs, cold: _cold, ...rest }) => rest);
     expect(strip(parallel)).toEqual(strip(alone));
-    // Each fresh thread's first seed, and only that one, also paid for warming up.
-    expect(parallel.filter((o) => o.cold)).toHaveLength(2);
+    // Two fresh threads, four seeds each at most: all within each thread's warm-up.
+    expect(parallel.every((o) => o.cold)).toBe(true);
     expect(parallel.map((o) => o.seed)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(seen.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
