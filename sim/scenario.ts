@@ -287,3 +287,18 @@ function checkNodeIds(scenario: Scenario, source: string): void {
     if (fault.action === 'cuts') fault.links.forEach((link, l) => link.forEach((ref, j) => check(ref, `${path}.links[${l}][${j}]`)));
   });
 }
+
+/**
+ * Whether the run's configs may differ from "every node a voter". Only then is each
+ * leader commit checked against its config's majority as it happens: without membership
+ * changes the crash-time durability check covers it, and the planted bugs stay caught
+ * by the invariants the README names for them.
+ */
+export function changesMembership(scenario: Scenario): boolean {
+  const confActions: readonly FaultAction['action'][] = ['add-learner', 'promote', 'add-voter', 'remove', 'joint', 'leave-joint'];
+  return (
+    (scenario.members ?? scenario.nodes) < scenario.nodes ||
+    scenario.faults.some((fault) => confActions.includes(fault.action)) ||
+    (scenario.nemesis?.faults.includes('membership') ?? false)
+  );
+}

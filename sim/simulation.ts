@@ -1,4 +1,4 @@
-import { bugSwitches, type BugName } from '../src/bugs.js';
+import { bugSwitches } from '../src/bugs.js';
 import { KvService } from '../src/kv/service.js';
 import type { Message, NodeId } from '../src/raft/types.js';
 import { ClientFleet, hasClients } from './clients.js';
@@ -6,8 +6,8 @@ import { NodeClock } from './clock.js';
 import { Cluster } from './cluster.js';
 import { EventQueue } from './event-queue.js';
 import { applyFault } from './faults.js';
-import { InvariantChecker, type Violation } from './invariants.js';
-import { History, type HistoryEvent } from './history.js';
+import { InvariantChecker } from './invariants.js';
+import { History } from './history.js';
 import {
   checkLeases,
   checkWatchers,
@@ -24,11 +24,14 @@ import { AppliedLog } from './applied-log.js';
 import { NodeHost } from './node-host.js';
 import { isClientAddress, type Packet } from './packets.js';
 import { RandomStreams } from './random.js';
-import { drawProfile, fixedProfile, type FaultProfile } from './swarm.js';
-import type { FaultAction, Scenario } from './scenario.js';
-import { TraceRecorder, type TraceEvent, type TraceLevel } from './trace.js';
+import { profileFor } from './swarm.js';
+import { changesMembership, type FaultAction, type Scenario } from './scenario.js';
+import { countOutcomes, type RunOptions, type RunResult } from './run-result.js';
+import { TraceRecorder } from './trace.js';
 import { TransferWatch } from './transfers.js';
 import { ProposalWorkload } from './workload.js';
+
+export type { RunOptions, RunResult, RunStats } from './run-result.js';
 
 type SimEvent =
   | { readonly kind: 'tick'; readonly node: NodeId }
@@ -39,57 +42,6 @@ type SimEvent =
   | { readonly kind: 'workload' }
   | { readonly kind: 'heal' }
   | { readonly kind: 'callback'; readonly run: () => void };
-
-export interface RunOptions {
-  readonly seed: number;
-  /** 'full' keeps every event (for files and the viewer); 'hash' only hashes; 'off' is fastest. */
-  readonly trace?: TraceLevel;
-  /** Budget for the linearizability check of the history; past it the verdict is `unknown`. */
-  readonly checkTimeoutMs?: number;
-  /** A planted bug to switch on (src/bugs.ts); absent, the code runs as written. */
-  readonly bug?: BugName;
-}
-
-export interface RunStats {
-  events: number;
-  simulatedMs: number;
-  wallMs: number;
-  /** Of `wallMs`, the end-of-run checks of the clients' history (linearizability above all). */
-  checkMs: number;
-  messagesSent: number;
-  messagesDelivered: number;
-  messagesDropped: number;
-  leaderChanges: number;
-  maxTerm: number;
-  committed: number;
-  proposals: number;
-  /** Client operations by outcome (KV workloads). */
-  ops: { ok: number; fail: number; info: number };
-  /** Virtual ms from the final heal until a stable leader, or null without a liveness phase. */
-  recoveryMs: number | null;
-}
-
-export interface RunResult {
-  readonly scenario: string;
-  readonly seed: number;
-  /** The planted bug the run had switched on, if any. */
-  readonly bug?: BugName;
-  readonly ok: boolean;
-  readonly violations: readonly Violation[];
-  readonly stats: RunStats;
-  readonly traceHash: string;
-  readonly events: readonly TraceEvent[];
-  /** The clients' history (KV workloads), Jepsen-style. */
-  readonly history: readonly HistoryEvent[];
-  /** The checker's verdict on the history, or null when the workload has no model (or a safety check failed first). */
-  readonly linearizability: LinearizabilityReport | null;
-  /** Every fault as it was carried out (scheduled or by the nemesis), node references resolved. */
-  readonly faults: readonly FaultAction[];
-  /** How the nemesis behaved (drawn for this seed under swarm testing), or null without one. */
-  readonly profile: FaultProfile | null;
-  /** The network the run started on (a swarm profile may slow the scenario's down). */
-  readonly network: Scenario['network'];
-}
 
 /** A run of one scenario under one seed: the whole cluster on a virtual clock. */
 export class Simulation {
@@ -132,7 +84,7 @@ export class Simulation {
     this.trace = new TraceRecorder(options.trace ?? 'hash');
     const clock = { now: () => this.now };
     this.invariants = new InvariantChecker(clock);
-    const profile = scenario.nemesis ? faultProfile(scenario.nemesis, this.random) : null;
+    const profile = scenario.nemesis ? profileFor(scenario.nemesis, this.random) : null;
     this.initialNetwork = profile ? { ...scenario.network, latencySpreadMs: scenario.network.latencySpreadMs + profile.slowNetworkMs } : scenario.network;
     const network = new Network<Packet>(
       this.initialNetwork,
@@ -467,31 +419,6 @@ export class Simulation {
   private recordFault(applied: FaultAction | undefined): void {
     if (applied) this.applied.push(applied);
   }
-}
-
-/**
- * Whether the run's configs may differ from "every node a voter". Only then is each
- * leader commit checked against its config's majority as it happens: without membership
- * changes the crash-time durability check covers it, and the planted bugs stay caught
- * by the invariants the README names for them.
- */
-function changesMembership(scenario: Scenario): boolean {
-  const confActions: readonly FaultAction['action'][] = ['add-learner', 'promote', 'add-voter', 'remove', 'joint', 'leave-joint'];
-  return (
-    (scenario.members ?? scenario.nodes) < scenario.nodes ||
-    scenario.faults.some((fault) => confActions.includes(fault.action)) ||
-    (scenario.nemesis?.faults.includes('membership') ?? false)
-  );
-}
-
-function countOutcomes(history: readonly HistoryEvent[]): RunStats['ops'] {
-  const ops = { ok: 0, fail: 0, info: 0 };
-  for (const event of history) if (event.type !== 'invoke') ops[event.type]++;
-  return ops;
-}
-
-function faultProfile(nemesis: NonNullable<Scenario['nemesis']>, random: RandomStreams): FaultProfile {
-  return nemesis.swarm ? drawProfile(random.named('swarm'), nemesis.faults, nemesis.intervalMs) : fixedProfile(nemesis.faults, nemesis.intervalMs);
 }
 
 /** The end-of-run linearizability check's budget: past it the verdict is `unknown`, never a guess. */

@@ -1,5 +1,5 @@
-import type { RandomStream } from './random.js';
-import type { NemesisFault } from './scenario.js';
+import type { RandomStream, RandomStreams } from './random.js';
+import type { NemesisFault, Scenario } from './scenario.js';
 
 /**
  * How the nemesis behaves in one run: which faults it uses and how hard they hit. With
@@ -76,4 +76,9 @@ export function describeProfile(profile: FaultProfile): string {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** The run's fault profile: drawn from the seed's own `swarm` stream under swarm testing, the scenario's as written otherwise. */
+export function profileFor(nemesis: NonNullable<Scenario['nemesis']>, random: RandomStreams): FaultProfile {
+  return nemesis.swarm ? drawProfile(random.named('swarm'), nemesis.faults, nemesis.intervalMs) : fixedProfile(nemesis.faults, nemesis.intervalMs);
 }
