@@ -6,7 +6,7 @@ import type { Scenario } from '../../sim/scenario.js';
 import { parseShard, shardRange, type SeedRange } from '../../sim/shard.js';
 import { reproOfFailure } from '../../sim/shrink.js';
 import { runScenario } from '../../sim/simulation.js';
-import { defaultWorkers, sweepSeeds, type SeedOutcome } from '../../sim/sweep.js';
+import { defaultWorkers, SEEDS_PER_WORKER, sweepSeeds, type SeedOutcome } from '../../sim/sweep.js';
 import { serializeTraceFile, toTraceFile } from '../../sim/trace-file.js';
 import type { BugName } from '../bugs.js';
 import { resolveBug } from './bugs-command.js';
@@ -115,7 +115,8 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   } else {
     const shard = flags.shard ? ` (shard ${flags.shard} of ${flags.seeds.from}..${flags.seeds.to})` : '';
     io.out(`${scenario.name}  seeds ${range.from}..${range.to}${shard}${bug ? `  bug ${bug}` : ''}: ${total} runs, ${failures.length} failed`);
-    io.out(`  ${formatCount(wallMs)} ms wall on ${workers} worker${workers === 1 ? '' : 's'}, ${formatCount(eventsPerSecond)} events/s, ${formatCount(seedsPerMinute)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
+    const chosen = flags.workers === undefined ? ` (by default one per ${SEEDS_PER_WORKER} seeds)` : '';
+    io.out(`  ${formatCount(wallMs)} ms wall on ${workers} worker${workers === 1 ? '' : 's'}${chosen}, ${formatCount(eventsPerSecond)} events/s, ${formatCount(seedsPerMinute)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
     if (slowest && runMs > 0) {
       const share = checkMs > 0 ? `; checking histories took ${Math.round((100 * checkMs) / runMs)}% of the run time` : '';
       io.out(`  slowest seed ${slowest.seed}: ${formatCount(slowest.wallMs)} ms (${formatCount(slowest.checkMs)} ms checking)${share}`);
