@@ -33,6 +33,8 @@ export interface WarmUp {
 export interface Runs {
   /** The bare loop in the same thread, just before and after the runs: the row's own ceiling, immune to drift between rows. */
   readonly bareEventsPerSecond: number;
+  /** Per block of the counted seeds, its simulating time against the bare loop timed around it. */
+  readonly simulatingRatios: readonly number[];
   readonly warmUp: WarmUp;
   readonly events: number;
   readonly wallMs: number;
@@ -49,6 +51,7 @@ export type TaskResult =
   | { readonly kind: 'sweep'; readonly seedsPerSecond: number };
 
 const BARE_EVENTS_PER_ROW = 2_000_000;
+const COUNTED_BLOCKS = 4;
 
 /**
  * A fresh thread runs its first seeds several times slower than later ones, while V8
@@ -66,10 +69,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
     case 'runs': {
       const scenario = resolve(task.scenario);
       const warmUp = warmUntilSteady(scenario, task.trace);
-      const before = bareLoop(BARE_EVENTS_PER_ROW);
-      const runs = measureRuns(scenario, 1, task.seeds, task.trace);
-      const after = bareLoop(BARE_EVENTS_PER_ROW);
-      return { kind: 'runs', bareEventsPerSecond: (before + after) / 2, warmUp, ...runs };
+      return { kind: 'runs', warmUp, ...measureAgainstBareLoop(scenario, task.seeds, task.trace) };
     }
     case 'memory':
       return { kind: 'memory', heapMb: memoryPerRun(resolve(task.scenario), task.trace) };
@@ -112,6 +112,28 @@ function bareLoop(events: number): number {
   return events / (ms / 1000);
 }
 
+/**
+ * The counted seeds in COUNTED_BLOCKS blocks, the bare loop timed before the first and after
+ * each: every block gets its own ratio to the loop around it, so the spread of the ratios
+ * shows how much the machine moved during the row.
+ */
+function measureAgainstBareLoop(scenario: Scenario, seeds: number, trace: TraceLevel): Omit<Runs, 'warmUp'> {
+  const blocks = Math.min(COUNTED_BLOCKS, seeds);
+  const total = { events: 0, wallMs: 0, checkMs: 0, simulatedMs: 0, seeds: 0 };
+  const bare = [bareLoop(BARE_EVENTS_PER_ROW)];
+  const simulatingRatios: number[] = [];
+  let from = 1;
+  for (let block = 0; block < blocks; block++) {
+    const count = Math.floor((seeds * (block + 1)) / blocks) - (from - 1);
+    const runs = measureRuns(scenario, from, count, trace);
+    from += count;
+    bare.push(bareLoop(BARE_EVENTS_PER_ROW));
+    simulatingRatios.push((bare[block] + bare[block + 1]) / 2 / simulatingRate(runs));
+    for (const field of ['events', 'wallMs', 'checkMs', 'simulatedMs', 'seeds'] as const) total[field] += runs[field];
+  }
+  return { bareEventsPerSecond: bare.reduce((sum, rate) => sum + rate, 0) / bare.length, simulatingRatios, ...total };
+}
+
 /** Runs warm-up blocks until one is no faster than the one before (see WARM_UP); reports the first and last. */
 function warmUntilSteady(scenario: Scenario, trace: TraceLevel): WarmUp {
   const started = performance.now();
@@ -128,11 +150,11 @@ function warmUntilSteady(scenario: Scenario, trace: TraceLevel): WarmUp {
   }
 }
 
-function simulatingRate(runs: Omit<Runs, 'bareEventsPerSecond' | 'warmUp'>): number {
+function simulatingRate(runs: Omit<Runs, 'bareEventsPerSecond' | 'simulatingRatios' | 'warmUp'>): number {
   return runs.events / ((runs.wallMs - runs.checkMs) / 1000);
 }
 
-function measureRuns(scenario: Scenario, from: number, seeds: number, trace: TraceLevel): Omit<Runs, 'bareEventsPerSecond' | 'warmUp'> {
+function measureRuns(scenario: Scenario, from: number, seeds: number, trace: TraceLevel): Omit<Runs, 'bareEventsPerSecond' | 'simulatingRatios' | 'warmUp'> {
   let events = 0;
   let checkMs = 0;
   let simulatedMs = 0;

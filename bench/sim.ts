@@ -38,6 +38,8 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const simulatingRate = (r: Runs) => r.events / ((r.wallMs - r.checkMs) / 1000);
 const overallRate = (r: Runs) => r.events / (r.wallMs / 1000);
 const msPerSeed = (r: Runs) => r.wallMs / r.seeds;
+/** The lowest and highest of a row's per-block ratios. */
+const spread = (ratios: readonly number[]) => `${fmt(Math.min(...ratios), 1)}–${fmt(Math.max(...ratios), 1)}`;
 const checkShare = (r: Runs) => (r.checkMs / r.wallMs) * 100;
 
 function runs(scenario: ScenarioRef, seeds = SEEDS, trace: 'off' | 'hash' | 'full' = 'off'): Promise<Runs> {
@@ -47,11 +49,12 @@ function runs(scenario: ScenarioRef, seeds = SEEDS, trace: 'off' | 'hash' | 'ful
 async function main(): Promise<void> {
   const { eventsPerSecond: ceiling } = await inFreshThread({ kind: 'bare', events: 5_000_000 });
   console.log(`Bare event loop (heap, one call and one random draw per event), alone in a fresh thread: ${fmt(ceiling)} events/s`);
-  console.log('Each row\'s ratios are to the bare loop run in its own thread right before and after it, once the thread is warm');
-  console.log('("warm after": the uncounted seeds it took; "first 5 seeds": how much slower a fresh thread ran its first five).\n');
+  console.log('Each row\'s ratios are to the bare loop run in its own thread around its counted seeds, once the thread is warm');
+  console.log('("spread": the lowest and highest ratio of its four blocks of seeds, each against the loop timed before and after it;');
+  console.log('"warm after": the uncounted seeds it took; "first 5 seeds": how much slower a fresh thread ran its first five).\n');
 
-  console.log('| scenario | events/s simulating | × the bare loop | events/s with checks | × the bare loop | ms per seed | checking | × real time | warm after | first 5 seeds |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| scenario | events/s simulating | × the bare loop | spread | events/s with checks | × the bare loop | ms per seed | checking | × real time | warm after | first 5 seeds |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const rows: [string, ScenarioRef][] = [
     ...['happy', 'flaky-network', 'crash-restart', 'churn', 'nemesis'].map((name): [string, ScenarioRef] => [name, { name }]),
     ['nemesis, Raft alone', { name: 'nemesis', change: { workload: { type: 'proposals' } } }],
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
     const r = await runs(scenario);
     const bare = r.bareEventsPerSecond;
     console.log(
-      `| ${label} | ${fmt(simulatingRate(r))} | ${fmt(bare / simulatingRate(r), 1)} | ${fmt(overallRate(r))} | ${fmt(bare / overallRate(r), 1)} | ${fmt(msPerSeed(r), 1)} | ${fmt(checkShare(r))}% | ${fmt(r.simulatedMs / r.wallMs)} | ${r.warmUp.seeds} seeds | ${fmt(simulatingRate(r) / r.warmUp.firstBlockEventsPerSecond, 1)}× slower |`,
+      `| ${label} | ${fmt(simulatingRate(r))} | ${fmt(bare / simulatingRate(r), 1)} | ${spread(r.simulatingRatios)} | ${fmt(overallRate(r))} | ${fmt(bare / overallRate(r), 1)} | ${fmt(msPerSeed(r), 1)} | ${fmt(checkShare(r))}% | ${fmt(r.simulatedMs / r.wallMs)} | ${r.warmUp.seeds} seeds | ${fmt(simulatingRate(r) / r.warmUp.firstBlockEventsPerSecond, 1)}× slower |`,
     );
   }
 
