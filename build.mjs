@@ -10,6 +10,7 @@ const entries = [
   { in: 'bench/check.ts', out: 'bench-check' },
   { in: 'bench/real.ts', out: 'bench-real' },
   { in: 'bench/bugs.ts', out: 'bench-bugs' },
+  { in: 'bench/ab.ts', out: 'bench-ab' },
 ].filter((entry) => existsSync(entry.in));
 
 await build({
