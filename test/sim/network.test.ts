@@ -109,4 +109,22 @@ describe('simulated network', () => {
     runUntil(100);
     expect(arrived.map((a) => a.n)).toEqual([2, 3]);
   });
+
+  it('lists the links cut now, in order, and lets an uncut link carry what is sent after', () => {
+    const { network, arrived, runUntil } = harness();
+    network.cut(2, 1);
+    network.cut(1, 3);
+    network.cut(1, 2);
+    network.cut(1, 2);
+    network.uncut(1, 3);
+    expect(network.cutLinks()).toEqual([[1, 2], [2, 1]]);
+    expect([network.isCut(1, 2), network.isCut(1, 3)]).toEqual([true, false]);
+    network.send({ from: 1, to: 3, n: 1 });
+    network.send({ from: 1, to: 2, n: 2 });
+    network.healAll();
+    expect(network.cutLinks()).toEqual([]);
+    network.send({ from: 1, to: 2, n: 3 });
+    runUntil(100);
+    expect(arrived.map((a) => a.n)).toEqual([1, 3]);
+  });
 });
