@@ -51,6 +51,18 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'raftsim-ab-'));
   const base = join(dir, 'base');
   git('worktree', 'add', '--detach', '--quiet', base, commit);
+  let cleaned = false;
+  const cleanUp = () => {
+    if (cleaned) return;
+    cleaned = true;
+    git('worktree', 'remove', '--force', base);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // Interrupted, it still leaves no worktree behind.
+  process.once('SIGINT', () => {
+    cleanUp();
+    process.exit(130);
+  });
   try {
     // Both bundles keep their packages external: they resolve from this checkout's node_modules.
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
@@ -66,8 +78,7 @@ async function main(): Promise<void> {
     const result = JSON.parse(execFileSync(process.execPath, [join(dir, 'ab.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as Comparison;
     report(result, git('rev-parse', '--short', commit));
   } finally {
-    git('worktree', 'remove', '--force', base);
-    rmSync(dir, { recursive: true, force: true });
+    cleanUp();
   }
 }
 
