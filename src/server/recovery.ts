@@ -80,6 +80,9 @@ export function recover(dataDir: string, walFile: string, self: WalIdentity, log
     }
     log(`loaded snapshot ${join(snapshotter.dir, snapName(term, index))} (index ${index}, term ${term}); replaying ${entries.length} entries after it`);
   }
+  // A crash between saving a snapshot and purging the oldest leaves one file too many: the purge finishes now.
+  const removed = snapshotter.purge();
+  if (removed.length > 0) log(`removed ${removed.join(', ')} from ${snapshotter.dir}: older than the two snapshots kept (a crash came before its purge)`);
   return { wal, snapshotter, restored: { hardState: state.hardState, entries, snapshot }, recovery };
 }
 

@@ -163,6 +163,23 @@ describe('recovery', () => {
     expect(() => recover(dir, walFile, self, log)).toThrow(/raftsim\.wal: missing, but .*snap holds snapshots/);
   });
 
+  it('finishes a purge that a crash cut short: the files older than the two newest go', () => {
+    const snapshots = twoSnapshots();
+    const { wal: before } = Wal.open(walFile, self);
+    before.appendEntries(range(51, 60));
+    before.appendHardState({ term: 1, vote: 1, commit: 60 });
+    before.flush(true);
+    before.close();
+    // The crash came after the snapshot at 60 was saved, before the WAL was compacted and the oldest purged.
+    snapshots.save(snap(60));
+    expect(snapshots.list()).toHaveLength(3);
+    const { wal, restored } = recover(dir, walFile, self, log);
+    wal.close();
+    expect(restored.snapshot?.metadata.index).toBe(60);
+    expect(snapshots.list().map((file) => file.index)).toEqual([60, 40]);
+    expect(lines[1]).toBe(`removed ${snapName(1, 20)} from ${snapshots.dir}: older than the two snapshots kept (a crash came before its purge)`);
+  });
+
   it('finishes an install that crashed between saving the snapshot and resetting the WAL', () => {
     const { wal } = Wal.open(walFile, self);
     wal.appendEntries([...range(1, 5), ...range(6, 8, 2)]);
