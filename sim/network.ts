@@ -74,7 +74,7 @@ export class Network<P extends Addressed> {
       const { type, term, info } = this.describe(payload);
       this.trace.record({ t: now, k: 'send', id, from: payload.from, to: payload.to, type, term, info });
     }
-    const state = this.links.size === 0 ? 0 : (this.links.get(linkKey(payload.from, payload.to)) ?? 0);
+    const state = this.linkState(payload.from, payload.to);
     if (state & 1) return this.drop(id, payload, 'partition');
     const datagram = !this.onConnection(payload);
     if (datagram && this.random.chance(this.settings.dropRate)) return this.drop(id, payload, 'loss');
@@ -89,7 +89,7 @@ export class Network<P extends Addressed> {
 
   /** Decides at arrival time whether a message still gets through its link. */
   admit(message: InFlight<P>): boolean {
-    const state = this.links.size === 0 ? 0 : (this.links.get(linkKey(message.payload.from, message.payload.to)) ?? 0);
+    const state = this.linkState(message.payload.from, message.payload.to);
     // Cut now, or cut (and maybe healed) since it left.
     if (state !== message.epoch * 2) {
       this.drop(message.id, message.payload, 'partition');
@@ -115,20 +115,17 @@ export class Network<P extends Addressed> {
   }
 
   cut(from: number, to: number): void {
-    const link = linkKey(from, to);
-    const state = this.links.get(link) ?? 0;
-    if (state & 1) return;
-    this.links.set(link, state + 3);
+    const state = this.linkState(from, to);
+    if (!(state & 1)) this.links.set(linkKey(from, to), state + 3);
   }
 
   uncut(from: number, to: number): void {
-    const link = linkKey(from, to);
-    const state = this.links.get(link) ?? 0;
-    if (state & 1) this.links.set(link, state - 1);
+    const state = this.linkState(from, to);
+    if (state & 1) this.links.set(linkKey(from, to), state - 1);
   }
 
   isCut(from: number, to: number): boolean {
-    return ((this.links.get(linkKey(from, to)) ?? 0) & 1) === 1;
+    return (this.linkState(from, to) & 1) === 1;
   }
 
   healAll(): void {
@@ -139,6 +136,11 @@ export class Network<P extends Addressed> {
   cutLinks(): [number, number][] {
     const cut = [...this.links].filter(([, state]) => state & 1).map(([link]) => link);
     return cut.sort((a, b) => a - b).map((key) => [Math.floor(key / LINK_BASE), key % LINK_BASE]);
+  }
+
+  /** A link's entry in `links`: 0 for one never cut (no lookup at all before the first cut). */
+  private linkState(from: number, to: number): number {
+    return this.links.size === 0 ? 0 : (this.links.get(linkKey(from, to)) ?? 0);
   }
 
   private latency(): number {
