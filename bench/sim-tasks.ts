@@ -23,11 +23,10 @@ export type Task =
   | { readonly kind: 'memory'; readonly scenario: ScenarioRef; readonly trace: TraceLevel }
   | { readonly kind: 'sweep'; readonly scenario: ScenarioRef; readonly seeds: number; readonly workers: number; readonly workerUrl: string };
 
-/** How a row's thread warmed up: the seeds it took, and the simulating speed of its first and last warm-up block. */
+/** How a row's thread warmed up: the seeds it took, and the simulating speed of its first warm-up block. */
 export interface WarmUp {
   readonly seeds: number;
   readonly firstBlockEventsPerSecond: number;
-  readonly lastBlockEventsPerSecond: number;
 }
 
 export interface Runs {
@@ -55,7 +54,7 @@ const COUNTED_BLOCKS = 4;
 
 /**
  * A fresh thread runs its first seeds several times slower than later ones, while V8
- * compiles and recompiles the simulator (on this machine it takes 10 to 20 nemesis seeds),
+ * compiles and recompiles the simulator (on this machine it takes 15 to 25 nemesis seeds),
  * and a long sweep spends nearly all its time warm. So a row warms up on seeds it does not
  * count (from 1001, far from the counted ones), in blocks, until a block is no faster than
  * the one before, within bounds of blocks and time.
@@ -134,7 +133,7 @@ function measureAgainstBareLoop(scenario: Scenario, seeds: number, trace: TraceL
   return { bareEventsPerSecond: bare.reduce((sum, rate) => sum + rate, 0) / bare.length, simulatingRatios, ...total };
 }
 
-/** Runs warm-up blocks until one is no faster than the one before (see WARM_UP); reports the first and last. */
+/** Runs warm-up blocks until one is no faster than the one before (see WARM_UP). */
 function warmUntilSteady(scenario: Scenario, trace: TraceLevel): WarmUp {
   const started = performance.now();
   const rates: number[] = [];
@@ -145,12 +144,13 @@ function warmUntilSteady(scenario: Scenario, trace: TraceLevel): WarmUp {
     const blocks = rates.length;
     const steady = blocks >= WARM_UP.minBlocks && rates[blocks - 1] < rates[blocks - 2] * WARM_UP.gain;
     if (steady || blocks === WARM_UP.maxBlocks || performance.now() - started > WARM_UP.maxMs) {
-      return { seeds: seed - 1001, firstBlockEventsPerSecond: rates[0], lastBlockEventsPerSecond: rates[blocks - 1] };
+      return { seeds: seed - 1001, firstBlockEventsPerSecond: rates[0] };
     }
   }
 }
 
-function simulatingRate(runs: Omit<Runs, 'bareEventsPerSecond' | 'simulatingRatios' | 'warmUp'>): number {
+/** Events per second while simulating (the end-of-run history checks left out). */
+export function simulatingRate(runs: Pick<Runs, 'events' | 'wallMs' | 'checkMs'>): number {
   return runs.events / ((runs.wallMs - runs.checkMs) / 1000);
 }
 

@@ -15,7 +15,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { runTask, type Runs, type ScenarioRef, type Task, type TaskResult } from './sim-tasks.js';
+import { runTask, simulatingRate, type Runs, type ScenarioRef, type Task, type TaskResult } from './sim-tasks.js';
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 20);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,8 +34,7 @@ function inFreshThread<K extends TaskResult['kind']>(task: Task & { kind: K }): 
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** Events per second while simulating (history checks left out), and over the whole run. */
-const simulatingRate = (r: Runs) => r.events / ((r.wallMs - r.checkMs) / 1000);
+/** Events per second over the whole run, history checks included. */
 const overallRate = (r: Runs) => r.events / (r.wallMs / 1000);
 const msPerSeed = (r: Runs) => r.wallMs / r.seeds;
 /** The lowest and highest of a row's per-block ratios. */
