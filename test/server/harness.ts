@@ -5,15 +5,25 @@ import { RAFTSIM } from '../helpers/build.js';
 
 /** Real `raftsim serve` processes on loopback, for the server tests and the benchmark. */
 
+/**
+ * Members get ports below Linux's ephemeral range (32768-60999): a port the kernel handed out
+ * once (port 0) can be taken as the local port of any outgoing connection (a load client's,
+ * a member's peer link) before the member binds it, and the member then fails to start.
+ */
+const PORTS = { from: 20_000, to: 32_000 };
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (;;) {
+    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -61,6 +71,13 @@ export class MemberProcess {
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     this.child = child;
     return this;
+  }
+
+  /** "n2 is running", or how it ended and the tail of its stderr: for the messages of waits that time out. */
+  describe(): string {
+    if (this.running) return `${this.spec.name} is running`;
+    const how = this.child?.signalCode ? `was killed (${this.child.signalCode})` : `exited with code ${this.child?.exitCode}`;
+    return `${this.spec.name} ${how}; its stderr ends: ${this.stderr.slice(-2000)}`;
   }
 
   get running(): boolean {

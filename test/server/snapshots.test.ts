@@ -138,7 +138,9 @@ describe('three members, one stopped while the others write past several snapsho
       30_000,
     );
     lagging.signal('SIGCONT');
-    await waitFor('the snapshot installed', async () => ((await metric(lagging.spec, 'raftsim_snapshots_installed_total')) >= 1 ? true : undefined), 15_000);
+    await waitFor('the snapshot installed', async () => ((await metric(lagging.spec, 'raftsim_snapshots_installed_total')) >= 1 ? true : undefined), 15_000).catch(
+      (error: Error) => Promise.reject(new Error(`${error.message}; ${members.map((m) => m.describe()).join('; ')}`)),
+    );
     const leaderApplied = await metric(leader.spec, 'etcd_server_proposals_applied_total');
     await waitFor('the member caught up', async () => ((await metric(lagging.spec, 'etcd_server_proposals_applied_total')) >= leaderApplied ? true : undefined), 15_000);
     await waitFor('writes after the catch-up', async () => (unique.acked.length >= stoppedAt + 5 * SNAPSHOT_COUNT ? true : undefined), 15_000);
