@@ -16,12 +16,12 @@ import { shrink, type RunSize } from '../sim/shrink.js';
 const maxSeeds = Number(process.env.BENCH_BUG_SEEDS ?? 500);
 const shrinkRuns = Number(process.env.BENCH_SHRINK_RUNS ?? 150);
 
-const size = (s: RunSize) => `${s.faults} faults, ${s.ops} ops, ${(s.durationMs / 1000).toFixed(1)} s`;
+const size = (s: RunSize) => `${s.faults} fault${s.faults === 1 ? '' : 's'}, ${s.ops} ops, ${(s.durationMs / 1000).toFixed(1)} s`;
 
 function shrunk(scenario: Scenario, hunt: BugHunt): string {
   if (hunt.seed === null) return '–';
-  const result = shrink(scenario, { seed: hunt.seed, run: { bug: hunt.bug, checkTimeoutMs: 3000 }, maxRuns: shrinkRuns });
-  return `${size(result.before)} → ${size(result.after)} (${result.runs} runs)`;
+  const result = shrink(scenario, { seed: hunt.seed, run: { bug: hunt.bug }, maxRuns: shrinkRuns });
+  return `${size(result.before)} → ${size(result.after)} (${result.runs} runs${result.complete ? '' : ', budget spent'})`;
 }
 
 function row(scenario: Scenario, hunt: BugHunt): string {

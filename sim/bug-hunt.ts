@@ -16,15 +16,13 @@ export interface BugHunt {
   readonly wallMs: number;
 }
 
-const HUNT_CHECK_BUDGET_MS = 3000;
-
 /** Sweeps `scenario` with `bug` switched on from `fromSeed` until the first failing seed, at most `maxSeeds` seeds. */
 export function huntBug(scenario: Scenario, bug: BugName, maxSeeds: number, fromSeed = 1): BugHunt {
   const started = performance.now();
   for (let seed = fromSeed; seed < fromSeed + maxSeeds; seed++) {
-    // A buggy run's history can be hard to refute; past this budget the verdict is unknown
-    // (never a false catch), and the hunt goes on to the next seed.
-    const result = runScenario(scenario, { seed, trace: 'off', bug, checkTimeoutMs: HUNT_CHECK_BUDGET_MS });
+    // A buggy run's history can be hard to refute; past the check's step budget the verdict is
+    // unknown (never a false catch), and the hunt goes on to the next seed.
+    const result = runScenario(scenario, { seed, trace: 'off', bug });
     if (!result.ok) {
       const first = result.violations[0];
       return {

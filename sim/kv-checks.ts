@@ -40,6 +40,8 @@ export interface LinearizabilityReport {
   readonly verdict: 'linearizable' | 'not-linearizable' | 'unknown';
   readonly ops: number;
   readonly parts: number;
+  /** Search steps over all parts: what the step budget counts. */
+  readonly steps: number;
   readonly wallMs: number;
   readonly counterexample?: {
     readonly keys: readonly string[];
@@ -66,12 +68,12 @@ export function historyOperations(config: WorkloadConfig, history: readonly Hist
 export function checkLinearizability(
   config: WorkloadConfig,
   history: readonly HistoryEvent[],
-  timeoutMs: number,
+  maxSteps: number,
   operations = historyOperations(config, history),
 ): LinearizabilityReport | null {
   const model = MODEL_OF[config.type];
   if (!model || !operations) return null;
-  const result = checkOperations(operations.ops, resolveModel(model), { timeoutMs, fileName: 'history' }, operations.failed);
+  const result = checkOperations(operations.ops, resolveModel(model), { maxSteps, fileName: 'history' }, operations.failed);
   const opAt = (index: number) => history[index].op;
   const ce = result.counterexample;
   return {
@@ -79,6 +81,7 @@ export function checkLinearizability(
     verdict: result.verdict,
     ops: result.ops,
     parts: result.parts,
+    steps: result.steps,
     wallMs: Math.round(result.wallMs),
     ...(ce
       ? { counterexample: { keys: ce.keys, prefix: ce.prefix.map((step) => opAt(step.invokeIndex)), impossible: ce.impossible.map((op) => opAt(op.invokeIndex)), detail: ce } }

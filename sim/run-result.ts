@@ -11,8 +11,11 @@ export interface RunOptions {
   readonly seed: number;
   /** 'full' keeps every event (for files and the viewer); 'hash' only hashes; 'off' is fastest. */
   readonly trace?: TraceLevel;
-  /** Budget for the linearizability check of the history; past it the verdict is `unknown`. */
-  readonly checkTimeoutMs?: number;
+  /**
+   * Budget of the linearizability check in search steps (default DEFAULT_CHECK_STEPS); past it
+   * the verdict is `unknown`. Steps, not time, so the verdict is the same on every machine.
+   */
+  readonly checkSteps?: number;
   /** A planted bug to switch on (src/bugs.ts); absent, the code runs as written. */
   readonly bug?: BugName;
 }

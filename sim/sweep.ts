@@ -16,6 +16,8 @@ export interface SeedOutcome {
   readonly checkMs: number;
   /** Among the first seeds its thread ran, whose wall times also paid for the JIT's warm-up. */
   readonly cold: boolean;
+  /** The linearizability check ran out of its step budget: the history was neither passed nor failed. */
+  readonly undecided: boolean;
 }
 
 export interface SweepJob {
@@ -60,7 +62,8 @@ export function runSeed(job: SweepJob, seed: number): SeedOutcome {
   const result = runScenario(job.scenario, { ...job.run, seed, trace: 'off' });
   const cold = threadSeeds++ < COLD_SEEDS;
   const { events, simulatedMs, wallMs, checkMs } = result.stats;
-  return { seed, ok: result.ok, violations: result.violations, events, simulatedMs, wallMs, checkMs, cold };
+  const undecided = result.linearizability?.verdict === 'unknown';
+  return { seed, ok: result.ok, violations: result.violations, events, simulatedMs, wallMs, checkMs, cold, undecided };
 }
 
 /**

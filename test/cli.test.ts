@@ -116,6 +116,27 @@ describe('raftsim sweep', () => {
   });
 });
 
+describe('raftsim check', () => {
+  it('a step budget gives the same verdict on every machine; a bad one is one line, exit 2', () => {
+    const file = join(dir, 'small.jsonl');
+    const events = [
+      { process: 0, type: 'invoke', f: 'write', value: 1 },
+      { process: 0, type: 'ok', f: 'write', value: 1 },
+      { process: 1, type: 'invoke', f: 'read', value: null },
+      { process: 1, type: 'ok', f: 'read', value: 1 },
+    ];
+    writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n'));
+    const { code, stdout } = raftsim('check', file, '--model', 'register', '--max-steps', '1000', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ verdict: 'linearizable', steps: expect.any(Number) });
+    for (const bad of ['0', '-5', 'lots']) {
+      const rejected = raftsim('check', file, '--model', 'register', '--max-steps', bad);
+      expect(rejected.code).toBe(2);
+      expect(rejected.stderr.trim().split('\n')[0]).toMatch(/--max-steps/);
+    }
+  });
+});
+
 describe('raftsim replay', () => {
   it('confirms an identical trace hash', () => {
     const trace = join(dir, 'trace.json');

@@ -1,6 +1,6 @@
 /**
  * checkHistory: events -> operations -> independent parts -> interleaved
- * searches under one time budget.
+ * searches under one budget (search steps, wall time, or both).
  *
  * Parts run round-robin in slices of search steps so one hard part cannot
  * starve the others: a single non-linearizable part anywhere decides the whole
@@ -27,11 +27,22 @@ import { int32Of } from './typed.js';
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
+/** The time budget of a check given neither budget. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
 export interface CheckOptions<S = unknown, I = unknown, O = unknown> {
   /** A model or the name of a built-in one: register, kv, etcd. */
   readonly model: Model<S, I, O> | string;
-  /** Time budget; default 30 s. When it runs out the verdict is `unknown`. */
+  /**
+   * Wall-clock budget: default 30 s, or none when `maxSteps` is given. When it runs out the
+   * verdict is `unknown`, so the verdict can depend on the machine's speed.
+   */
   readonly timeoutMs?: number;
+  /**
+   * Deterministic budget: search steps over all parts (what `steps` counts). When it runs
+   * out the verdict is `unknown`, the same on every machine.
+   */
+  readonly maxSteps?: number;
   /** Memory for the memo tables of all parts together; default 256 MB. */
   readonly cacheBytes?: number;
   /** Search steps per part per round-robin turn; default 2000. */
@@ -65,6 +76,8 @@ export interface CheckResult {
   readonly steps: number;
   readonly cacheEntries: number;
   readonly partResults: PartResult[];
+  /** For an `unknown` verdict, the budget that ran out. */
+  readonly ranOut?: 'time' | 'steps';
   readonly counterexample?: Counterexample;
 }
 
@@ -290,7 +303,10 @@ function prepareHistory(ops: readonly Operation[], model: AnyModel): { ops: read
 export function checkOperations(history: readonly Operation[], baseModel: AnyModel, options: Omit<CheckOptions, 'model'> = {}, failed = 0): CheckResult {
   const started = performance.now();
   const { ops, model } = prepareHistory(history, baseModel);
-  const deadline = started + (options.timeoutMs ?? 30_000);
+  const deadline = started + (options.timeoutMs ?? (options.maxSteps === undefined ? DEFAULT_TIMEOUT_MS : Infinity));
+  // Without a time budget no clock is read: the verdict is a function of the history alone.
+  const outOfTime = deadline === Infinity ? () => false : () => performance.now() > deadline;
+  let stepsLeft = options.maxSteps ?? Infinity;
   const slice = options.sliceSteps ?? 2000;
   const budget: CacheBudget = { words: Math.floor((options.cacheBytes ?? DEFAULT_CACHE_WORDS * 4) / 4) };
   const intervalsOf = model.intervals === undefined ? undefined : (op: Operation) => (model.intervals as NonNullable<AnyModel['intervals']>)(op.input);
@@ -304,7 +320,8 @@ export function checkOperations(history: readonly Operation[], baseModel: AnyMod
   while (active.length > 0 && failing < 0) {
     const still: number[] = [];
     for (const i of active) {
-      let status = parts[i].search.run(slice);
+      const stepsBefore = parts[i].search.steps;
+      let status = parts[i].search.run(Math.min(slice, stepsLeft));
       if (status === RUNNING && !refuteTried[i]) {
         refuteTried[i] = true;
         const pending = pendingGuard(parts[i], model);
@@ -317,13 +334,14 @@ export function checkOperations(history: readonly Operation[], baseModel: AnyMod
         failing = i;
         break;
       } else still.push(i);
-      if (performance.now() > deadline) break;
+      stepsLeft -= parts[i].search.steps - stepsBefore;
+      if (stepsLeft <= 0 || outOfTime()) break;
     }
     // Parts not reached in this round stay active.
     const reached = new Set(still);
     for (const i of active) if (verdicts[i] === 'unknown' && !reached.has(i)) still.push(i);
     active = still;
-    if (performance.now() > deadline) break;
+    if (stepsLeft <= 0 || outOfTime()) break;
   }
 
   const verdict: Verdict = failing >= 0 ? 'not-linearizable' : active.length > 0 ? 'unknown' : 'linearizable';
@@ -337,6 +355,7 @@ export function checkOperations(history: readonly Operation[], baseModel: AnyMod
     steps: partResults.reduce((s, p) => s + p.steps, 0),
     cacheEntries: partResults.reduce((s, p) => s + p.cacheEntries, 0),
     partResults,
+    ...(verdict === 'unknown' ? { ranOut: stepsLeft <= 0 ? ('steps' as const) : ('time' as const) } : {}),
   };
   if (failing < 0) return result;
   const bad = parts[failing];

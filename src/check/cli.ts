@@ -1,5 +1,5 @@
 /**
- * `raftsim check <history...> --model register|kv|etcd [--json] [--timeout 30s]`
+ * `raftsim check <history...> --model register|kv|etcd [--json] [--timeout 30s] [--max-steps N]`
  * (the lead wires runCheck into commander).
  *
  * Exit codes: 1 if any history is not linearizable, else 2 if any input was bad,
@@ -12,13 +12,12 @@ import { checkHistory, type CheckResult, type Verdict } from './checker.js';
 import { HistoryError, oneLine } from './errors.js';
 import { readHistoryFile } from './file.js';
 import { modelByName, MODEL_NAMES } from './models/index.js';
-import { describeResult } from './report.js';
+import { describeResult, type CheckBudget } from './report.js';
 import { checkRevisionOrder, type RevisionViolation } from './revisions.js';
 
-export interface RunCheckOptions {
+export interface RunCheckOptions extends CheckBudget {
   readonly model: string;
   readonly json: boolean;
-  readonly timeoutMs: number;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -63,7 +62,7 @@ function checkFile(file: string, options: RunCheckOptions, out: (line: string) =
   let revisions: RevisionViolation[] | undefined;
   try {
     const events = readHistoryFile(file);
-    result = checkHistory(events, { model: options.model, timeoutMs: options.timeoutMs, fileName: file });
+    result = checkHistory(events, { model: options.model, timeoutMs: options.timeoutMs, maxSteps: options.maxSteps, fileName: file });
     if (options.model === 'etcd') revisions = checkRevisionOrder(events, { fileName: file }).violations;
   } catch (e) {
     if (!(e instanceof HistoryError)) throw e;
@@ -78,13 +77,15 @@ function checkFile(file: string, options: RunCheckOptions, out: (line: string) =
       verdict,
       ops: result.ops,
       parts: result.parts,
+      steps: result.steps,
       wallMs: result.wallMs,
       counterexample: result.counterexample ?? null,
     };
+    if (result.ranOut !== undefined) line.ranOut = result.ranOut;
     if (revisions !== undefined) line.revisionViolations = revisions;
     out(JSON.stringify(line));
   } else {
-    for (const line of describeResult(file, result, options.timeoutMs, revisions)) out(line);
+    for (const line of describeResult(file, result, options, revisions)) out(line);
   }
   return { verdict };
 }

@@ -1,5 +1,5 @@
 /** Human-readable rendering of check results (the CLI's non-JSON output). */
-import type { CheckResult } from './checker.js';
+import { DEFAULT_TIMEOUT_MS, type CheckOptions, type CheckResult } from './checker.js';
 import type { Counterexample, CounterexampleOp } from './counterexample.js';
 import type { RevisionViolation } from './revisions.js';
 
@@ -32,14 +32,22 @@ function seconds(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
-export function describeResult(file: string, result: CheckResult, timeoutMs: number, revisions?: readonly RevisionViolation[]): string[] {
+/** What a check was allowed to spend (CheckOptions). */
+export type CheckBudget = Pick<CheckOptions, 'timeoutMs' | 'maxSteps'>;
+
+function describeBudget(result: CheckResult, budget: CheckBudget): string {
+  if (result.ranOut === 'steps') return `step budget of ${(budget.maxSteps ?? 0).toLocaleString('en-US')} steps`;
+  return `time budget of ${seconds(budget.timeoutMs ?? DEFAULT_TIMEOUT_MS)}`;
+}
+
+export function describeResult(file: string, result: CheckResult, budget: CheckBudget, revisions?: readonly RevisionViolation[]): string[] {
   const summary = `${result.ops} ops, ${result.parts} part${result.parts === 1 ? '' : 's'}, ${seconds(result.wallMs)}`;
   const lines: string[] = [];
   const revisionBad = revisions !== undefined && revisions.length > 0;
   if (result.verdict === 'linearizable' && !revisionBad) return [`${file}: linearizable (${summary})`];
   if (result.verdict === 'unknown') {
     const open = result.partResults.filter((p) => p.verdict === 'unknown').length;
-    lines.push(`${file}: unknown (${summary}): time budget of ${seconds(timeoutMs)} ran out with ${open} of ${result.parts} parts undecided`);
+    lines.push(`${file}: unknown (${summary}): ${describeBudget(result, budget)} ran out with ${open} of ${result.parts} parts undecided`);
   } else if (result.verdict === 'not-linearizable') {
     lines.push(`${file}: NOT linearizable (${summary})`);
   } else {

@@ -1,5 +1,5 @@
 import type { BugName } from '../bugs.js';
-import type { RunResult } from '../../sim/simulation.js';
+import { DEFAULT_CHECK_STEPS, type RunResult } from '../../sim/simulation.js';
 import { describeProfile } from '../../sim/swarm.js';
 
 const number = new Intl.NumberFormat('en-US');
@@ -33,7 +33,13 @@ export function formatRun(result: RunResult, scenarioArg: string): string[] {
     lines.push(`  client operations: ${formatCount(s.ops.ok)} ok, ${formatCount(s.ops.fail)} failed, ${formatCount(s.ops.info)} unknown (info)`);
   }
   const lin = result.linearizability;
-  if (lin) lines.push(`  linearizability (${lin.model} model): ${lin.verdict}, ${formatCount(lin.ops)} ops in ${lin.parts} parts, checked in ${formatCount(lin.wallMs)} ms`);
+  if (lin) {
+    lines.push(`  linearizability (${lin.model} model): ${lin.verdict}, ${formatCount(lin.ops)} ops in ${lin.parts} parts, ${formatCount(lin.steps)} steps in ${formatCount(lin.wallMs)} ms`);
+    if (lin.verdict === 'unknown') {
+      lines.push(`  the check's budget of ${formatCount(DEFAULT_CHECK_STEPS)} steps ran out; to decide it: ${replayCommand(scenarioArg, result.seed, ' --history history.jsonl', result.bug)}`);
+      lines.push(`    then raftsim check history.jsonl --model ${lin.model} --max-steps ${DEFAULT_CHECK_STEPS * 10}`);
+    }
+  }
   if (s.recoveryMs !== null) lines.push(`  stable leader ${s.recoveryMs} ms after the final heal`);
   for (const v of result.violations) lines.push(`  ✗ ${v.invariant} at ${v.time} ms: ${v.message}`);
   lines.push(`  trace hash ${result.traceHash}`);

@@ -27,7 +27,7 @@ function parseSeed(value: string): number {
   return Number(value);
 }
 
-function parseWorkers(value: string): number {
+function parsePositiveInteger(value: string): number {
   const workers = parseSeed(value);
   if (workers < 1) throw new InvalidArgumentError('expected at least 1');
   return workers;
@@ -86,7 +86,7 @@ program
   .option('--repro-dir <dir>', 'where to write a repro file for every failing seed', 'raftsim-repros')
   .option('--no-repros', 'write no repro files')
   .option('--bug <name>', 'switch on a planted bug (see raftsim bugs)')
-  .option('--workers <n>', 'worker threads (default: one per 60 seeds, at most one per core)', parseWorkers)
+  .option('--workers <n>', 'worker threads (default: one per 60 seeds, at most one per core)', parsePositiveInteger)
   .option('--shard <i/n>', 'run only shard i of n of the seeds (counted from 0), for CI matrices and indexed jobs')
   .option('--json', 'print exactly one JSON object', false)
   .action((scenario: string, flags: SweepFlags) => act(() => sweepCommand(scenario, flags, io))(),
@@ -103,17 +103,18 @@ program
   .description('check histories for linearizability (JSON, JSON Lines or Jepsen EDN; files or directories)')
   .argument('<history...>', 'history files, or directories of .json, .jsonl and .edn files')
   .requiredOption('--model <name>', 'register, kv or etcd')
-  .option('--timeout <duration>', 'time budget per file, e.g. 30s, 500ms, 2m', '30s')
+  .option('--timeout <duration>', 'time budget per file, e.g. 30s, 500ms, 2m (default 30s, none with --max-steps alone)')
+  .option('--max-steps <n>', 'step budget per file: the same verdict on every machine', parsePositiveInteger)
   .option('--json', 'one JSON object per file, one per line', false)
-  .action((paths: string[], flags: { model: string; timeout: string; json: boolean }) =>
+  .action((paths: string[], flags: { model: string; timeout?: string; maxSteps?: number; json: boolean }) =>
     act(() => {
-      let timeoutMs: number;
+      let timeoutMs: number | undefined;
       try {
-        timeoutMs = parseDuration(flags.timeout);
+        timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
       } catch (error) {
         throw new UsageError(`--timeout: ${(error as Error).message}`);
       }
-      return runCheck(paths, { model: flags.model, json: flags.json, timeoutMs }, io.out, io.err);
+      return runCheck(paths, { model: flags.model, json: flags.json, timeoutMs, maxSteps: flags.maxSteps }, io.out, io.err);
     })(),
   );
 

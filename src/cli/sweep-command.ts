@@ -72,6 +72,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   io.progress?.('\r\x1b[K');
   const wallMs = performance.now() - started;
   const failures = outcomes.filter((outcome) => !outcome.ok);
+  const undecided = outcomes.filter((outcome) => outcome.undecided).map((outcome) => outcome.seed);
   const events = outcomes.reduce((sum, o) => sum + o.events, 0);
   const simulatedMs = outcomes.reduce((sum, o) => sum + o.simulatedMs, 0);
   const runMs = outcomes.reduce((sum, o) => sum + o.wallMs, 0);
@@ -99,6 +100,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
       workers,
       failures: failures.map(({ seed, violations }) => ({ seed, violations })),
       failuresByCheck: byCheck,
+      undecided,
       stats: {
         events,
         simulatedMs,
@@ -126,6 +128,10 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
       io.out('  check                    failing seeds');
       for (const group of byCheck) io.out(`  ${group.check.padEnd(24)} ${String(group.seeds.length).padStart(5)}   first: ${group.seeds.slice(0, 5).join(', ')}${group.seeds.length > 5 ? ', …' : ''}`);
       io.out('');
+    }
+    if (undecided.length > 0) {
+      const first = undecided.slice(0, 5).join(', ') + (undecided.length > 5 ? ', …' : '');
+      io.out(`  ${undecided.length} seed${undecided.length === 1 ? '' : 's'} passed undecided: the linearizability check's step budget ran out (first: ${first}; raftsim run shows how to decide one)`);
     }
     const SHOWN = 20;
     for (const failure of failures.slice(0, SHOWN)) {

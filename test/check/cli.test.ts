@@ -17,7 +17,7 @@ function dir(files: Record<string, string>): string {
   return d;
 }
 
-async function run(paths: string[], options: Partial<{ model: string; json: boolean; timeoutMs: number }> = {}) {
+async function run(paths: string[], options: Partial<{ model: string; json: boolean; timeoutMs: number | undefined; maxSteps: number }> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCheck(paths, { model: 'register', json: false, timeoutMs: 5000, ...options }, (l) => out.push(l), (l) => err.push(l));
@@ -62,7 +62,7 @@ describe('runCheck', () => {
       [join(d, 'b.jsonl'), 'not-linearizable'],
       [join(d, 'c.edn'), 'linearizable'],
     ]);
-    expect(Object.keys(lines[0])).toEqual(['file', 'verdict', 'ops', 'parts', 'wallMs', 'counterexample']);
+    expect(Object.keys(lines[0])).toEqual(['file', 'verdict', 'ops', 'parts', 'steps', 'wallMs', 'counterexample']);
     expect(lines[1].counterexample).toMatchObject({ keys: [''], prefixLength: 2, impossible: [{ invokeIndex: 4, completeIndex: 5, description: 'read 1' }] });
   });
 
@@ -88,6 +88,12 @@ describe('runCheck', () => {
     const { code, out } = await run([hard], { timeoutMs: 30 });
     expect(code).toBe(3);
     expect(out[0]).toMatch(/h\.jsonl: unknown .*time budget of 30\.0 ms ran out with 1 of 1 parts undecided/);
+    const bySteps = await run([hard], { timeoutMs: undefined, maxSteps: 1500 });
+    expect(bySteps.code).toBe(3);
+    expect(bySteps.out[0]).toMatch(/h\.jsonl: unknown .*step budget of 1,500 steps ran out with 1 of 1 parts undecided/);
+    const json = JSON.parse((await run([hard], { timeoutMs: undefined, maxSteps: 1500, json: true })).out[0]);
+    expect(json).toMatchObject({ verdict: 'unknown', ranOut: 'steps' });
+    expect(json.steps).toBeGreaterThanOrEqual(1500);
   });
 
   it('etcd files also get the global revision check', async () => {

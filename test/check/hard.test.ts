@@ -1,5 +1,5 @@
-/** Hard shapes for the search, the time budget, and the cache bound. */
-import { describe, expect, it } from 'vitest';
+/** Hard shapes for the search, the time and step budgets, and the cache bound. */
+import { describe, expect, it, vi } from 'vitest';
 import { checkHistory, type RawEvent } from '../../src/check/checker.js';
 import { generateRegisterHistory } from '../../src/check/generate.js';
 
@@ -111,6 +111,36 @@ describe('hard cases', () => {
     expect(result.verdict).toBe('unknown');
     expect(result.counterexample).toBeUndefined();
     expect(result.wallMs).toBeLessThan(1000);
+  });
+
+  it('a step budget is deterministic: the same steps and the same unknown every time', () => {
+    const first = checkHistory(pathological(), { model: 'register', maxSteps: 5000 });
+    const second = checkHistory(pathological(), { model: 'register', maxSteps: 5000 });
+    expect(first.verdict).toBe('unknown');
+    expect(first.ranOut).toBe('steps');
+    expect(first.steps).toBeGreaterThanOrEqual(5000);
+    expect(first.steps).toBeLessThan(5000 + 2000);
+    expect(second.steps).toBe(first.steps);
+    expect(second.partResults).toEqual(first.partResults);
+  });
+
+  it('with a step budget alone the clock decides nothing, however slow the machine', () => {
+    const { events } = generateRegisterHistory({ seed: 9, ops: 300, processes: 6, keys: 1, corrupt: 'none' });
+    let fakeNow = 0;
+    // Every clock read an hour later: any time budget would have run out at the first look.
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (fakeNow += 3_600_000));
+    try {
+      expect(checkHistory(events, { model: 'register', maxSteps: 10_000_000, sliceSteps: 10 }).verdict).toBe('linearizable');
+      expect(checkHistory(events, { model: 'register', timeoutMs: 1000, sliceSteps: 10 }).verdict).toBe('unknown');
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('an unknown verdict names the budget that ran out', () => {
+    expect(checkHistory(pathological(), { model: 'register', timeoutMs: 50 }).ranOut).toBe('time');
+    expect(checkHistory(pathological(), { model: 'register', timeoutMs: 60_000, maxSteps: 1000 }).ranOut).toBe('steps');
+    expect(checkHistory(pathological('a').concat(pathological('b')), { model: 'register', maxSteps: 1000 }).partResults.map((p) => p.verdict)).toEqual(['unknown', 'unknown']);
   });
 
   it('a full cache keeps searching without memoizing and stays correct', () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
 import { runScenario } from '../../sim/simulation.js';
 import { firstDivergence } from '../../sim/trace.js';
@@ -40,5 +40,24 @@ describe('determinism', () => {
     const { wallMs: _a, checkMs: _c, ...offStats } = off.stats;
     const { wallMs: _b, checkMs: _d, ...onStats } = on.stats;
     expect(offStats).toEqual(onStats);
+  });
+
+  it('checks the history within a step budget: a slow machine gets the same verdict, a tiny budget says unknown', () => {
+    const fast = runScenario(nemesis, { seed: 6, trace: 'off' });
+    // More than one slice of search (2000 steps), so a time budget would be consulted.
+    expect(fast.linearizability?.steps).toBeGreaterThan(2000);
+    let fakeNow = 0;
+    // Every clock read an hour later: a time budget would run out at once.
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (fakeNow += 3_600_000));
+    try {
+      const slow = runScenario(nemesis, { seed: 6, trace: 'off' });
+      expect(slow.linearizability?.verdict).toBe('linearizable');
+      expect(slow.linearizability?.steps).toBe(fast.linearizability?.steps);
+      const starved = runScenario(nemesis, { seed: 6, trace: 'off', checkSteps: 10 });
+      expect(starved.linearizability?.verdict).toBe('unknown');
+      expect(starved.ok).toBe(true);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -68,3 +68,13 @@ describe('parallel sweeps', () => {
     expect(seen.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });
+
+describe('undecided histories', () => {
+  it('are marked, so a sweep can say which seeds passed without a verdict', async () => {
+    const nemesis = findScenario('nemesis')!;
+    const [starved] = await sweepSeeds({ scenario: nemesis, run: { checkSteps: 10 } }, { from: 6, to: 6 }, { workers: 1 });
+    const [decided] = await sweepSeeds({ scenario: nemesis }, { from: 6, to: 6 }, { workers: 1 });
+    expect(starved).toMatchObject({ ok: true, undecided: true });
+    expect(decided).toMatchObject({ ok: true, undecided: false });
+  });
+});
