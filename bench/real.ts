@@ -11,11 +11,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enc, EtcdHttpClient, type JsonRecord } from '../src/server/client.js';
+import { freePorts } from '../test/helpers/ports.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
@@ -30,20 +30,9 @@ interface Cluster {
   readonly children: ChildProcess[];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** Three members of raftsim or etcd; both take etcd's flags. */
 async function startCluster(name: 'raftsim' | 'etcd', dir: string): Promise<Cluster> {
-  const ports = await Promise.all(Array.from({ length: 6 }, freePort));
+  const ports = await freePorts(6);
   const members = [0, 1, 2].map((i) => ({ name: `m${i + 1}`, client: ports[2 * i], peer: ports[2 * i + 1] }));
   const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peer}`).join(',');
   const children = members.map((m) => {

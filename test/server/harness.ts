@@ -1,31 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { EtcdHttpClient, type JsonRecord } from '../../src/server/client.js';
 import { RAFTSIM } from '../helpers/build.js';
+import { freePorts } from '../helpers/ports.js';
 
-/** Real `raftsim serve` processes on loopback, for the server tests and the benchmark. */
-
-/**
- * Members get ports below Linux's ephemeral range (32768-60999): a port the kernel handed out
- * once (port 0) can be taken as the local port of any outgoing connection (a load client's,
- * a member's peer link) before the member binds it, and the member then fails to start.
- */
-const PORTS = { from: 20_000, to: 32_000 };
-
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
-    if (await canListen(port)) return port;
-  }
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+/** Real `raftsim serve` processes on loopback, for the server tests. */
 
 export interface MemberSpec {
   readonly name: string;
@@ -35,9 +13,8 @@ export interface MemberSpec {
 }
 
 export async function memberSpecs(count: number, dir: string): Promise<MemberSpec[]> {
-  const specs: MemberSpec[] = [];
-  for (let i = 1; i <= count; i++) specs.push({ name: `n${i}`, clientPort: await freePort(), peerPort: await freePort(), dataDir: `${dir}/n${i}` });
-  return specs;
+  const ports = await freePorts(2 * count);
+  return Array.from({ length: count }, (_, i) => ({ name: `n${i + 1}`, clientPort: ports[2 * i], peerPort: ports[2 * i + 1], dataDir: `${dir}/n${i + 1}` }));
 }
 
 export const endpoint = (spec: MemberSpec): string => `127.0.0.1:${spec.clientPort}`;
