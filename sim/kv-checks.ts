@@ -1,4 +1,4 @@
-import { checkOperationRevisions, checkOperations, operationsOf, resolveModel, type Counterexample, type Operations } from '../src/check/index.js';
+import { checkOperationRevisions, checkOperations, operationsOf, resolveModel, type Counterexample, type ImpossibleOp, type Operations } from '../src/check/index.js';
 import { prefixEnd } from '../src/kv/keyIndex.js';
 import type { KvService } from '../src/kv/service.js';
 import type { HistoryEvent } from './history.js';
@@ -89,20 +89,31 @@ export function checkLinearizability(
   };
 }
 
-/** Describes a non-linearizable history in one line: the key and the operations that cannot be placed. */
+/**
+ * Describes a non-linearizable history in one line: the operation to look at first, then how
+ * many others could not come next either (all of them are in the counterexample).
+ */
 export function linearizabilityFailure(report: LinearizabilityReport, history: readonly HistoryEvent[]): CheckFailure {
   const ce = report.counterexample;
-  const impossible = ce ? ce.detail.impossible.map((op) => `op ${history[op.invokeIndex].op} (${op.description})`).join(', ') : 'unknown ops';
-  const time = ce && ce.detail.impossible.length > 0 ? history[ce.detail.impossible[0].invokeIndex].time : 0;
-  const keys = ce ? ce.keys.join(', ') : '?';
+  if (!ce || ce.detail.impossible.length === 0) return { invariant: 'linearizability', message: `history is not linearizable (${report.model} model)`, time: 0 };
+  const impossible = ce.detail.impossible;
+  const id = (op: ImpossibleOp) => `op ${history[op.invokeIndex].op}`;
+  const named = (op: ImpossibleOp) => `${id(op)} (${op.description})`;
   // The completed op that returned first had to be placed before every later call: it is the one
   // to look at, the others are merely its rivals.
-  const returned = ce ? ce.detail.impossible.filter((op) => op.ret !== null).sort((a, b) => (a.ret ?? 0) - (b.ret ?? 0)) : [];
-  const culprit = returned.length > 0 ? `; op ${history[returned[0].invokeIndex].op} returned first, so it had to come next` : '';
+  const returned = impossible.filter((op) => op.ret !== null).sort((a, b) => (a.ret as number) - (b.ret as number));
+  const first = returned[0] ?? impossible[0];
+  const verdict = returned.length > 0 ? ' returned first, so it had to, but cannot' : ' cannot';
+  const others = impossible.filter((op) => op !== first);
+  const unknown = others.filter((op) => op.ret === null).length;
+  const rest =
+    others.length === 0 ? '' : others.length <= 3 ? `; nor can ${others.map(named).join(', ')}`
+    : `; nor can any of the ${others.length} others (${others.slice(0, 5).map(id).join(', ')}, …${unknown > 0 ? `; ${unknown} of unknown outcome` : ''})`;
+  const keys = `key${ce.keys.length === 1 ? '' : 's'} ${ce.keys.join(', ')}`;
   return {
     invariant: 'linearizability',
-    message: `history is not linearizable (${report.model} model) on key ${keys}: after ${ce?.detail.prefixLength ?? 0} linearized ops none of ${impossible} can come next${culprit}`,
-    time,
+    message: `history is not linearizable (${report.model} model) on ${keys}: after ${ce.detail.prefixLength} linearized ops no op can come next: ${named(first)}${verdict}${rest}`,
+    time: history[first.invokeIndex].time,
   };
 }
 

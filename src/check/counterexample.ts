@@ -10,6 +10,7 @@ import type { PartSearch } from './search.js';
 import type { ProcessId } from './events.js';
 
 export interface CounterexampleOp {
+  /** The history's own op id when its events carry one (`op`), else the op's ordinal in the history. */
   readonly id: number;
   readonly process: ProcessId;
   readonly type: 'ok' | 'info';
@@ -53,7 +54,7 @@ export interface Counterexample {
 
 export function describeOp(op: Operation, model: AnyModel): CounterexampleOp {
   return {
-    id: op.id,
+    id: op.label,
     process: op.process,
     // An info op whose outcome the history revealed is still shown as info.
     type: op.revealed === undefined ? op.type : 'info',

@@ -20,6 +20,8 @@ export interface HistoryEvent {
   readonly value: unknown;
   /** Absent when the file has no times: file order is real-time order. */
   readonly time?: number;
+  /** The history's own operation id (our format's `op`), which reports then use to name the op. */
+  readonly op?: number;
 }
 
 const TYPES: readonly string[] = ['invoke', 'ok', 'fail', 'info'];
@@ -59,6 +61,11 @@ export function toEvent(raw: unknown, index: number, line: number): HistoryEvent
     time = typeof o.time === 'bigint' ? Number(o.time) : (o.time as number);
     if (typeof time !== 'number' || !Number.isFinite(time)) throw new FieldError('time', `expected a number, got ${show(o.time)}`);
   }
+  let op: number | undefined;
+  if (o.op !== undefined && o.op !== null) {
+    op = typeof o.op === 'bigint' ? Number(o.op) : (o.op as number);
+    if (!Number.isSafeInteger(op) || op < 0) throw new FieldError('op', `expected a non-negative integer id, got ${show(o.op)}`);
+  }
   const event: { -readonly [K in keyof HistoryEvent]: HistoryEvent[K] } = {
     index,
     line,
@@ -69,5 +76,6 @@ export function toEvent(raw: unknown, index: number, line: number): HistoryEvent
   };
   if (key !== undefined) event.key = key;
   if (time !== undefined) event.time = time;
+  if (op !== undefined) event.op = op;
   return event;
 }

@@ -11,6 +11,8 @@ import { DEFAULT_KEY, type AnyModel } from './model.js';
 export interface Operation {
   /** Ordinal among the operations of this history (ok and info, in invocation order). */
   readonly id: number;
+  /** What reports call it: the history's own id (`op`) when its invocation has one, else `id`. */
+  readonly label: number;
   readonly process: ProcessId;
   readonly f: string;
   /** Keys it touches (from the model); ops sharing a key are checked together. */
@@ -101,6 +103,7 @@ export function buildOperations(events: readonly HistoryEvent[], model: AnyModel
   const push = (o: Open, type: 'ok' | 'info', done: HistoryEvent | null, output: unknown, result: unknown) => {
     ops.push({
       id: ops.length,
+      label: o.event.op ?? ops.length,
       process: o.event.process,
       f: o.event.f,
       keys: model.partition(o.input),
@@ -169,5 +172,5 @@ export function buildOperations(events: readonly HistoryEvent[], model: AnyModel
   ops.sort((a, b) => a.invokeIndex - b.invokeIndex);
   // Ops are pushed in completion order; ids follow invocation order. Most already match (no copies then).
   const inOrder = ops.every((op, id) => op.id === id);
-  return { ops: inOrder ? ops : ops.map((op, id) => ({ ...op, id })), failed, timed };
+  return { ops: inOrder ? ops : ops.map((op, id) => ({ ...op, id, label: events[op.invokeIndex].op ?? id })), failed, timed };
 }

@@ -48,7 +48,7 @@ function writesOf(ops: readonly Operation[]): Write[] {
     const revision = writeRevision(op.input as EtcdInput, op.output as EtcdOutput);
     if (revision === undefined) continue;
     writes.push({
-      id: op.id,
+      id: op.label,
       invokeIndex: op.invokeIndex,
       completeIndex: op.completeIndex,
       revision,
@@ -69,7 +69,7 @@ function strip(w: Write): RevisionWrite {
 }
 
 function name(w: Write): string {
-  return `#${w.invokeIndex} ${describe(w)}`;
+  return `op ${w.id} ${describe(w)}`;
 }
 
 export function checkRevisionOrder(history: readonly (HistoryEvent | RawEvent)[], options: { fileName?: string; limit?: number } = {}): RevisionReport {

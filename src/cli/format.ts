@@ -34,7 +34,7 @@ export function formatRun(result: RunResult, scenarioArg: string): string[] {
   }
   const lin = result.linearizability;
   if (lin) {
-    lines.push(`  linearizability (${lin.model} model): ${lin.verdict}, ${formatCount(lin.ops)} ops in ${lin.parts} parts, ${formatCount(lin.steps)} steps in ${formatCount(lin.wallMs)} ms`);
+    lines.push(`  linearizability (${lin.model} model): ${lin.verdict}, ${formatCount(lin.ops)} ops in ${lin.parts} part${lin.parts === 1 ? '' : 's'}, ${formatCount(lin.steps)} steps in ${formatCount(lin.wallMs)} ms`);
     if (lin.verdict === 'unknown') {
       lines.push(`  the check's budget of ${formatCount(DEFAULT_CHECK_STEPS)} steps ran out; to decide it: ${replayCommand(scenarioArg, result.seed, ' --history history.jsonl', result.bug)}`);
       lines.push(`    then raftsim check history.jsonl --model ${lin.model} --max-steps ${DEFAULT_CHECK_STEPS * 10}`);

@@ -98,7 +98,7 @@ describe('checkRevisionOrder', () => {
     const report = checkRevisionOrder([...put('x', '1', 2), ...put('y', '1', 2)]);
     expect(report.ok).toBe(false);
     expect(report.violations.map((v) => [v.kind, v.ops.map((o) => o.invokeIndex)])).toContainEqual(['duplicate', [0, 2]]);
-    expect(report.violations[0].message).toBe('revision 2 created by both #0 put x="1" @2 and #2 put y="1" @2');
+    expect(report.violations[0].message).toBe('revision 2 created by both op 0 put x="1" @2 and op 1 put y="1" @2');
   });
 
   it('reports a real-time inversion between keys', () => {
@@ -106,7 +106,7 @@ describe('checkRevisionOrder', () => {
     const report = checkRevisionOrder([...put('x', '1', 9), ...put('y', '1', 3)]);
     expect(report.violations).toHaveLength(1);
     expect(report.violations[0]).toMatchObject({ kind: 'order' });
-    expect(report.violations[0].message).toBe('#0 put x="1" @9 returned before #2 put y="1" @3 was invoked but has revision 9 >= 3');
+    expect(report.violations[0].message).toBe('op 0 put x="1" @9 returned before op 1 put y="1" @3 was invoked but has revision 9 >= 3');
     // Overlapping writes may take either order.
     const overlapping: RawEvent[] = [
       { process: 0, type: 'invoke', f: 'put', key: 'x', value: { value: '1' } },

@@ -77,6 +77,22 @@ describe('formats', () => {
     expect(result.counterexample?.impossible.map((o) => [o.description, o.invokeIndex, o.completeIndex])).toEqual([['read 1', 8, 9]]);
   });
 
+  it('names ops by the history\'s own op ids when it has them, as the simulator does', () => {
+    // Op 7 is invoked first but completes last: ids follow the file, not the order of pairing.
+    const text = [
+      '{"process":0,"type":"invoke","f":"write","value":1,"op":7}',
+      '{"process":1,"type":"invoke","f":"read","value":null,"op":3}',
+      '{"process":1,"type":"ok","f":"read","value":2,"op":3}',
+      '{"process":0,"type":"ok","f":"write","value":1,"op":7}',
+    ].join('\n');
+    const result = checkText(text, 'h.jsonl', { model: 'register' });
+    expect(result.verdict).toBe('not-linearizable');
+    expect(result.counterexample?.impossible.map((op) => op.id)).toEqual([3]);
+    // Without op ids, the ops are numbered in invocation order.
+    const plain = checkText(text.replace(/,"op":\d+/g, ''), 'h.jsonl', { model: 'register' });
+    expect(plain.counterexample?.impossible.map((op) => [op.id, op.f])).toEqual([[1, 'read']]);
+  });
+
   it('multi-line EDN maps and comments', () => {
     const text = '; comment\n{:type :invoke\n :f :write :value "a;b" :process 0}\n{:type :ok, :f :write, :value "a;b", :process 0}\n';
     expect(parseHistory(text, 'h.edn').map((e) => [e.line, e.value])).toEqual([
@@ -100,6 +116,7 @@ describe('malformed input gives one exact line', () => {
     ['stray EDN bracket', '{:type :invoke, :f :read, :process 0}]\n', 'h.edn:1: invalid EDN: unexpected "]"', 'h.edn'],
     ['EDN missing :type', '{:f :read, :process 0}\n', 'h.edn:1: field "type": missing', 'h.edn'],
     ['kv put needs a string', '{"process":0,"type":"invoke","f":"put","key":"a","value":3}', 'history.jsonl:1: field "value": put expects a string, got 3'],
+    ['op id not an integer', '{"process":0,"type":"invoke","f":"read","op":"x1"}', 'history.jsonl:1: field "op": expected a non-negative integer id, got "x1"'],
     ['completion before invocation in time', '{"process":0,"type":"invoke","f":"read","time":5}\n{"process":0,"type":"ok","f":"read","value":null,"time":4}', 'history.jsonl:2: field "time": 4 is before its invocation\'s time 5'],
   ];
   for (const [name, text, message, file] of cases) {
