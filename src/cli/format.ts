@@ -8,6 +8,11 @@ export function formatCount(n: number): string {
   return number.format(Math.round(n));
 }
 
+/** "1 fault", "3 faults", "1,200 ops". */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${Math.round(n) === 1 ? '' : 's'}`;
+}
+
 /** Quotes an argument for a shell only when it needs it. */
 export function shellArg(arg: string): string {
   return /^[\w./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;

@@ -134,8 +134,8 @@ program
 
 program
   .command('view')
-  .description('write a self-contained HTML timeline of a trace (open it in any browser)')
-  .argument('<trace>', 'a trace file written by run --trace')
+  .description('write a self-contained HTML timeline of a trace or a repro file (open it in any browser)')
+  .argument('<trace>', 'a trace file written by run --trace, or a repro file (run again to draw it)')
   .option('-o, --output <file>', 'where to write the page (default: the trace name with .html)')
   .action((trace: string, flags: { output?: string }) => act(() => viewCommand(trace, flags, io))());
 

@@ -1,10 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseReproFile, ReproFileError, serializeReproFile, toReproFile } from '../../sim/repro-file.js';
+import { parseReproFile, ReproFileError, serializeReproFile, toReproFile, type ReproFile } from '../../sim/repro-file.js';
 import { NothingToShrink, shrink, type RunSize } from '../../sim/shrink.js';
 import { runScenario } from '../../sim/simulation.js';
 import { EXIT, UsageError } from './errors.js';
-import { formatCount } from './format.js';
+import { countOf, formatCount } from './format.js';
 import type { Output } from './run-commands.js';
 import { resolveBug } from './bugs-command.js';
 import { loadScenario } from './scenario-source.js';
@@ -52,7 +52,7 @@ export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Outpu
 }
 
 function describeSize(size: RunSize): string {
-  return `${size.faults} faults, ${formatCount(size.ops)} ops, ${formatCount(size.durationMs)} ms, ${size.clients} clients`;
+  return `${countOf(size.faults, 'fault')}, ${countOf(size.ops, 'op')}, ${formatCount(size.durationMs)} ms, ${countOf(size.clients, 'client')}`;
 }
 
 /** Repro files start with their format field (see serializeReproFile). */
@@ -60,15 +60,19 @@ export function isReproText(text: string): boolean {
   return /^\{\s*"format"\s*:\s*"raftsim-repro"/.test(text.slice(0, 200));
 }
 
-/** `raftsim replay repro.json`: the same failure, with the identical trace hash. */
-export function replayRepro(text: string, path: string, flags: { json: boolean }, io: Output): number {
-  let repro;
+/** A repro file's contents; a bad one is a usage error naming the file and the field. */
+export function readRepro(text: string, path: string): ReproFile {
   try {
-    repro = parseReproFile(text, path);
+    return parseReproFile(text, path);
   } catch (error) {
     if (error instanceof ReproFileError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** `raftsim replay repro.json`: the same failure, with the identical trace hash. */
+export function replayRepro(text: string, path: string, flags: { json: boolean }, io: Output): number {
+  const repro = readRepro(text, path);
   const result = runScenario(repro.scenario, { seed: repro.seed, trace: 'hash', ...(repro.bug ? { bug: repro.bug } : {}) });
   const identical = result.traceHash === repro.traceHash;
   const first = result.violations[0];

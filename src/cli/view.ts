@@ -2,7 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findScenario } from '../../scenarios/index.js';
-import { parseTraceFile, TraceFileError, type TraceFile } from '../../sim/trace-file.js';
+import { runScenario } from '../../sim/simulation.js';
+import { parseTraceFile, toTraceFile, TraceFileError, type TraceFile } from '../../sim/trace-file.js';
+import { isReproText, readRepro } from './shrink-command.js';
 import { EXIT, UsageError } from './errors.js';
 import { replayCommand } from './format.js';
 import type { ViewerTrace } from '../../viz/types.js';
@@ -93,6 +95,7 @@ export function writeViewerHtml(outputPath: string, trace: ViewerTrace, options:
   writeFileSync(outputPath, renderViewerHtml(trace, options));
 }
 
+/** `raftsim view <trace.json | repro.json>`: a trace is drawn as recorded, a repro is run first. */
 export function viewCommand(tracePath: string, flags: { output?: string }, io: { out(line: string): void }): number {
   const output = flags.output ?? `${tracePath.replace(/\.json$/i, '')}.html`;
   if (resolve(output) === resolve(tracePath)) throw new UsageError(`refusing to write the page over the input trace ${tracePath}`);
@@ -103,14 +106,27 @@ export function viewCommand(tracePath: string, flags: { output?: string }, io: {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`${tracePath}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
   }
-  let trace: TraceFile;
+  const { trace, command, notes } = isReproText(text) ? traceOfRepro(text, tracePath) : { trace: readTrace(text, tracePath), command: undefined, notes: [] };
+  writeViewerHtml(output, trace, { command: command ?? reproduceCommand(trace, tracePath) });
+  io.out(`viewer written to ${output} (${trace.events.length.toLocaleString('en-US')} events${trace.ok ? '' : ', FAILED run'})`);
+  for (const note of notes) io.out(`  ${note}`);
+  return EXIT.ok;
+}
+
+function readTrace(text: string, path: string): TraceFile {
   try {
-    trace = parseTraceFile(text, tracePath);
+    return parseTraceFile(text, path);
   } catch (error) {
     if (error instanceof TraceFileError) throw new UsageError(error.message);
     throw error;
   }
-  writeViewerHtml(output, trace, { command: reproduceCommand(trace, tracePath) });
-  io.out(`viewer written to ${output} (${trace.events.length.toLocaleString('en-US')} events${trace.ok ? '' : ', FAILED run'})`);
-  return EXIT.ok;
+}
+
+/** A repro file holds a scenario and a seed, not a trace: the page shows the run it makes. */
+function traceOfRepro(text: string, path: string): { trace: TraceFile; command: string; notes: string[] } {
+  const repro = readRepro(text, path);
+  const result = runScenario(repro.scenario, { seed: repro.seed, trace: 'full', ...(repro.bug ? { bug: repro.bug } : {}) });
+  const notes = [`the repro's scenario and seed, run again: trace hash ${result.traceHash}`];
+  if (result.traceHash !== repro.traceHash) notes.push(`the run DIVERGED from the repro's recorded hash ${repro.traceHash}: the page shows the run as it goes now`);
+  return { trace: toTraceFile(repro.scenario, result), command: `raftsim replay ${shellQuote(path)}`, notes };
 }

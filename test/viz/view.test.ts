@@ -7,6 +7,8 @@ import { UsageError } from '../../src/cli/errors.js';
 import { embedJson, renderViewerHtml, reproduceCommand, viewCommand, viewerScriptPath } from '../../src/cli/view.js';
 import { serializeTraceFile, toTraceFile, type TraceFile } from '../../sim/trace-file.js';
 import { runScenario } from '../../sim/simulation.js';
+import { serializeReproFile, toReproFile } from '../../sim/repro-file.js';
+import { reproOfFailure } from '../../sim/shrink.js';
 import { execFileSync } from 'node:child_process';
 
 let dir: string;
@@ -39,6 +41,26 @@ describe('raftsim view', () => {
     writeFileSync(join(dir, 'bad.json'), '{"format":"nope"}');
     expect(() => viewCommand(join(dir, 'bad.json'), {}, { out: () => {} })).toThrow(UsageError);
     expect(() => viewCommand(join(dir, 'missing.json'), {}, { out: () => {} })).toThrow(/no such file/);
+  });
+
+  it('draws a repro file by running it: the page holds the failing run, its header the replay command', () => {
+    const nemesis = findScenario('nemesis')!;
+    const failure = reproOfFailure(nemesis, 2, { bug: 'figure-8-commit' });
+    const path = join(dir, 'f8.repro.json');
+    writeFileSync(path, serializeReproFile(toReproFile('nemesis', failure, 'figure-8-commit')));
+    const lines: string[] = [];
+    expect(viewCommand(path, {}, { out: (line) => lines.push(line) })).toBe(0);
+    expect(lines[0]).toMatch(/FAILED run\)$/);
+    expect(lines.slice(1)).toEqual([`  the repro's scenario and seed, run again: trace hash ${failure.traceHash}`]);
+    const html = readFileSync(join(dir, 'f8.repro.html'), 'utf8');
+    expect(html).toContain(`raftsim replay ${path}`);
+    const embedded = JSON.parse(/id="raftsim-trace">(.*?)<\/script>/s.exec(html)![1]) as TraceFile;
+    expect(embedded).toMatchObject({ ok: false, seed: 2, bug: 'figure-8-commit', traceHash: failure.traceHash });
+    // A repro whose run no longer matches says so instead of passing the page off as the recorded failure.
+    writeFileSync(path, serializeReproFile({ ...toReproFile('nemesis', failure, 'figure-8-commit'), traceHash: '0000000000000000' }));
+    const diverged: string[] = [];
+    viewCommand(path, {}, { out: (line) => diverged.push(line) });
+    expect(diverged[2]).toMatch(/DIVERGED from the repro's recorded hash 0000000000000000/);
   });
 
   it('embeds data that cannot close its script element', () => {
