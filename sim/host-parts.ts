@@ -57,6 +57,7 @@ export interface HostOptions extends ElectionOptions {
   readonly maxEntriesPerAppend?: number;
   readonly maxInflight?: number;
   readonly maxBytesPerAppend?: number;
+  readonly maxUncommittedBytes?: number;
   /** Compact once this many entries were applied since the last snapshot; 0 never compacts. */
   readonly snapshotEntries?: number;
   readonly snapshotCatchUpEntries?: number;

@@ -170,7 +170,7 @@ export class NodeHost {
   }
 
   private boot(): RaftNode {
-    const { id, voters, electionTicks, heartbeatTicks, timers, bugs, maxEntriesPerAppend, maxInflight, maxBytesPerAppend, snapshotCatchUpEntries, preVote, checkQuorum, readMode } = this.options;
+    const { id, voters, electionTicks, heartbeatTicks, timers, bugs, maxEntriesPerAppend, maxInflight, maxBytesPerAppend, maxUncommittedBytes, snapshotCatchUpEntries, preVote, checkQuorum, readMode } = this.options;
     return new RaftNode({
       id,
       voters,
@@ -179,6 +179,7 @@ export class NodeHost {
       maxEntriesPerAppend,
       maxInflight,
       maxBytesPerAppend,
+      maxUncommittedBytes,
       snapshotCatchUpEntries,
       random: timers.asFunction(),
       restored: this.disk.read(),

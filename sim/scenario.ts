@@ -178,13 +178,15 @@ export const scenarioSchema = z.strictObject({
       heartbeatTicks: z.number().int().positive().default(1),
     })
     .default({ tickMs: 10, electionTicks: 10, heartbeatTicks: 1 }),
-  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries and in bytes, and MaxInflightMsgs), log compaction, and election hardening. */
+  /** Flow control of the Raft node (etcd's MaxSizePerMsg, counted in entries and in bytes, MaxInflightMsgs and MaxUncommittedEntriesSize), log compaction, and election hardening. */
   raft: z
     .strictObject({
       maxEntriesPerAppend: z.number().int().min(1).max(10_000).default(64),
       maxInflight: z.number().int().min(1).max(4096).default(64),
       /** Payload bytes per append; one entry always goes, however large. 0 = unbounded. */
       maxBytesPerAppend: z.number().int().nonnegative().default(0),
+      /** Payload bytes a leader may hold uncommitted before it drops proposals (etcd's MaxUncommittedEntriesSize); 0 = unbounded. */
+      maxUncommittedBytes: z.number().int().nonnegative().default(0),
       /** Snapshot the state machine and compact the log once this many entries were applied since the last snapshot; 0 = never. */
       snapshotEntries: z.number().int().nonnegative().default(0),
       /** Entries kept behind each compaction, so a follower lagging by fewer needs no snapshot (etcd's SnapshotCatchUpEntries). */
@@ -200,6 +202,7 @@ export const scenarioSchema = z.strictObject({
       maxEntriesPerAppend: 64,
       maxInflight: 64,
       maxBytesPerAppend: 0,
+      maxUncommittedBytes: 0,
       snapshotEntries: 0,
       snapshotCatchUpEntries: 5,
       preVote: false,

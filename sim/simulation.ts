@@ -133,6 +133,7 @@ export class Simulation {
             maxEntriesPerAppend: scenario.raft.maxEntriesPerAppend,
             maxInflight: scenario.raft.maxInflight,
             maxBytesPerAppend: scenario.raft.maxBytesPerAppend,
+            maxUncommittedBytes: scenario.raft.maxUncommittedBytes,
             snapshotEntries: scenario.raft.snapshotEntries,
             snapshotCatchUpEntries: scenario.raft.snapshotCatchUpEntries,
             preVote: scenario.raft.preVote,

@@ -18,7 +18,9 @@ export function proposeConfChange(n: NodeState, cc: ConfChange): ConfProposeResu
   if (n.pendingConfIndex > n.applied) return { kind: 'refused', reason: `conf change at ${n.pendingConfIndex} not applied yet` };
   const outcome = changeConf(n.configuration.state, cc);
   if ('error' in outcome) return { kind: 'refused', reason: outcome.error };
-  const entry = appendEntry(n, encodeConfChange(cc), 'conf');
+  const data = encodeConfChange(cc);
+  if (!n.uncommitted.admit(data.length)) return { kind: 'refused', reason: 'uncommitted limit' };
+  const entry = appendEntry(n, data, 'conf');
   n.pendingConfIndex = entry.index;
   broadcastAppend(n);
   return { kind: 'appended', index: entry.index, term: entry.term };

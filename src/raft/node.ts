@@ -51,6 +51,8 @@ export interface RaftConfig extends ElectionOptions {
   readonly maxInflight?: number;
   /** etcd's MaxSizePerMsg: payload bytes per append (at least one entry always goes); 0 = unbounded. */
   readonly maxBytesPerAppend?: number;
+  /** etcd's MaxUncommittedEntriesSize: payload bytes a leader holds uncommitted before it drops proposals; 0 = unbounded. */
+  readonly maxUncommittedBytes?: number;
   /** Entries kept behind a compaction, so slightly lagging followers need no snapshot (etcd's SnapshotCatchUpEntries). */
   readonly snapshotCatchUpEntries?: number;
   /**
@@ -225,6 +227,7 @@ export class RaftNode {
     if (n.role === 'leader') {
       // The target must catch up with a log that stands still.
       if (n.transferee !== NONE) return { kind: 'dropped', reason: 'leadership transfer' };
+      if (!n.uncommitted.admit(data.length)) return { kind: 'dropped', reason: 'uncommitted limit' };
       const entry = appendEntry(n, data);
       n.appendsDue = true;
       return { kind: 'appended', index: entry.index, term: entry.term };
@@ -289,7 +292,8 @@ export class RaftNode {
       // forwarded again: two nodes with stale views could otherwise bounce them forever.
       // The client's timeout and retry cover the loss.
       case 'prop':
-        if (n.role !== 'leader' || n.transferee !== NONE) return;
+        // A forwarded batch fits the uncommitted limit whole or is dropped whole, as etcd's MsgProp.
+        if (n.role !== 'leader' || n.transferee !== NONE || !n.uncommitted.admit(m.data.reduce((bytes, data) => bytes + data.length, 0))) return;
         for (const data of m.data) appendEntry(n, data);
         n.appendsDue = true;
         return;
@@ -360,7 +364,10 @@ export class RaftNode {
       n.applied = Math.max(n.applied, rd.snapshot.metadata.index);
     }
     if (rd.entries.length > 0) n.log.stableTo(rd.entries[rd.entries.length - 1]);
-    if (rd.committed.length > 0) n.applied = rd.committed[rd.committed.length - 1].index;
+    if (rd.committed.length > 0) {
+      n.applied = rd.committed[rd.committed.length - 1].index;
+      n.uncommitted.release(rd.committed);
+    }
     if (n.role === 'leader' && n.configuration.state.autoLeave && n.pendingConfIndex <= n.applied) {
       // The joint config is applied and asks to be left: as etcd, the leader proposes it.
       proposeConfChange(n, { changes: [] });

@@ -71,6 +71,7 @@ function resetRoleState(n: NodeState): void {
   n.readOnly.clear();
   n.deferredReads = [];
   n.transferee = NONE;
+  n.uncommitted.reset();
 }
 
 export function resetElectionTimer(n: NodeState): void {

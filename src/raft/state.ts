@@ -6,6 +6,7 @@ import type { RaftConfig } from './node.js';
 import type { Progress } from './progress.js';
 import { ReadOnlyQueue } from './read-only.js';
 import { SnapshotKeeper } from './snapshot.js';
+import { UncommittedQuota } from './uncommitted.js';
 import { NONE } from './types.js';
 import type { HardState, Message, NodeId, ReadState, Role } from './types.js';
 
@@ -53,6 +54,7 @@ export class NodeState {
   readonly maxEntriesPerAppend: number;
   readonly maxInflight: number;
   readonly maxBytesPerAppend: number;
+  readonly uncommitted: UncommittedQuota;
   readonly snapshotCatchUpEntries: number;
   readonly snapshots: SnapshotKeeper;
   readonly bugs: BugSwitches;
@@ -79,6 +81,7 @@ export class NodeState {
     this.maxEntriesPerAppend = config.maxEntriesPerAppend ?? 64;
     this.maxInflight = config.maxInflight ?? 64;
     this.maxBytesPerAppend = config.maxBytesPerAppend ?? 0;
+    this.uncommitted = new UncommittedQuota(config.maxUncommittedBytes ?? 0);
     this.snapshotCatchUpEntries = config.snapshotCatchUpEntries ?? 0;
     this.bugs = config.bugs ?? {};
   }

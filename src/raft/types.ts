@@ -168,7 +168,7 @@ export interface Ready {
 export type ProposeResult =
   | { readonly kind: 'appended'; readonly index: number; readonly term: number }
   | { readonly kind: 'forwarded'; readonly leader: NodeId }
-  | { readonly kind: 'dropped'; readonly reason: 'no leader' | 'leadership transfer' };
+  | { readonly kind: 'dropped'; readonly reason: 'no leader' | 'leadership transfer' | 'uncommitted limit' };
 
 /** One step of a membership change, as etcd's ConfChangeSingle. */
 export interface ConfChangeSingle {

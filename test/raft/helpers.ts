@@ -100,6 +100,7 @@ export interface PeerOptions extends ElectionOptions {
   readonly maxEntriesPerAppend?: number;
   readonly maxInflight?: number;
   readonly maxBytesPerAppend?: number;
+  readonly maxUncommittedBytes?: number;
   readonly snapshotCatchUpEntries?: number;
   /** Start from this durable state instead of an empty one. */
   readonly hardState?: HardState;
@@ -145,6 +146,7 @@ export class Peer {
       maxEntriesPerAppend: o.maxEntriesPerAppend,
       maxInflight: o.maxInflight,
       maxBytesPerAppend: o.maxBytesPerAppend,
+      maxUncommittedBytes: o.maxUncommittedBytes,
       snapshotCatchUpEntries: o.snapshotCatchUpEntries,
       bugs: o.bugs,
       preVote: o.preVote,
