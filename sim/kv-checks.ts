@@ -104,17 +104,22 @@ export function linearizabilityFailure(report: LinearizabilityReport, history: r
   const returned = impossible.filter((op) => op.ret !== null).sort((a, b) => (a.ret as number) - (b.ret as number));
   const first = returned[0] ?? impossible[0];
   const verdict = returned.length > 0 ? ' returned first, so it had to, but cannot' : ' cannot';
-  const others = impossible.filter((op) => op !== first);
-  const unknown = others.filter((op) => op.ret === null).length;
-  const rest =
-    others.length === 0 ? '' : others.length <= 3 ? `; nor can ${others.map(named).join(', ')}`
-    : `; nor can any of the ${others.length} others (${others.slice(0, 5).map(id).join(', ')}, …${unknown > 0 ? `; ${unknown} of unknown outcome` : ''})`;
+  const rest = rivals(impossible.filter((op) => op !== first), id, named);
   const keys = `key${ce.keys.length === 1 ? '' : 's'} ${ce.keys.join(', ')}`;
   return {
     invariant: 'linearizability',
     message: `history is not linearizable (${report.model} model) on ${keys}: after ${ce.detail.prefixLength} linearized ops no op can come next: ${named(first)}${verdict}${rest}`,
     time: history[first.invokeIndex].time,
   };
+}
+
+/** The other ops that cannot come next either: named when few, else counted and the first few listed. */
+function rivals(others: readonly ImpossibleOp[], id: (op: ImpossibleOp) => string, named: (op: ImpossibleOp) => string): string {
+  if (others.length === 0) return '';
+  if (others.length <= 3) return `; nor can ${others.map(named).join(', ')}`;
+  const unknown = others.filter((op) => op.ret === null).length;
+  const outcomes = unknown > 0 ? `; ${unknown} of unknown outcome` : '';
+  return `; nor can any of the ${others.length} others (${others.slice(0, 5).map(id).join(', ')}, …${outcomes})`;
 }
 
 /** etcd's revisions are one global order: distinct per write, and consistent with real time. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KvService } from '../../src/kv/service.js';
 import { MvccStore } from '../../src/kv/store.js';
 import type { HistoryEvent } from '../../sim/history.js';
-import { checkBank, checkLeases, checkLinearizability, checkWatchers } from '../../sim/kv-checks.js';
+import { checkBank, checkLeases, checkLinearizability, checkWatchers, linearizabilityFailure } from '../../sim/kv-checks.js';
 import type { WatchClient } from '../../sim/watch-client.js';
 import type { LeaseRecord } from '../../sim/workloads/lease.js';
 import { findScenario } from '../../scenarios/index.js';
@@ -46,6 +46,20 @@ describe('linearizability check of a run history', () => {
     const report = checkLinearizability({ type: 'register', clients: 2, thinkMs: 0, timeoutMs: 1, keys: 1, hotKeyShare: 0 }, history, 1000);
     expect(report?.verdict).toBe('not-linearizable');
     expect(report?.counterexample?.impossible).toContain(history[2].op);
+  });
+
+  it('says in one line which op to look at, by the run\'s own op ids', () => {
+    const register = { type: 'register', clients: 6, thinkMs: 0, timeoutMs: 1, keys: 1, hotKeyShare: 0 } as const;
+    const stale = [ev(0, 'invoke', 'write', 1, 1, 'r0'), ev(0, 'ok', 'write', 1, 2, 'r0'), ev(1, 'invoke', 'read', null, 3, 'r0'), ev(1, 'ok', 'read', null, 4, 'r0')];
+    const one = linearizabilityFailure(checkLinearizability(register, stale, 1000)!, stale);
+    expect(one.message).toBe(`history is not linearizable (register model) on key r0: after 1 linearized ops no op can come next: op ${stale[2].op} (read null) returned first, so it had to, but cannot`);
+    expect(one.time).toBe(3);
+    // Five reads of a value nobody wrote: the first to return is named, the rest counted.
+    const reads = [1, 2, 3, 4, 5].map((process) => ev(process, 'invoke', 'read', null, 3, 'r0'));
+    const answers = [5, 1, 4, 2, 3].map((process, i) => ev(process, 'ok', 'read', 7, 10 + i, 'r0'));
+    const many = [...stale.slice(0, 2), ...reads, ...answers];
+    const failure = linearizabilityFailure(checkLinearizability(register, many, 1000)!, many);
+    expect(failure.message).toMatch(new RegExp(`no op can come next: op ${reads[4].op} \\(read 7\\) returned first, so it had to, but cannot; nor can any of the 4 others \\(op \\d+, op \\d+, op \\d+, op \\d+, …\\)$`));
   });
 
   it('accepts a write whose outcome is unknown as either happened or not', () => {
