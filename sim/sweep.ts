@@ -33,6 +33,12 @@ export interface SweepOptions {
   readonly onOutcome?: (outcome: SeedOutcome, done: number) => void;
   /** The bundled worker script (dist/sweep-worker.js); needed when workers > 1. */
   readonly workerUrl?: URL;
+  /**
+   * Asked before each seed is handed out: true ends the sweep there (seeds already running
+   * finish). Seeds go out in order, so the ones that ran are always the first of the range.
+   * The caller owns the clock (a time budget); the simulator reads none.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 /**
@@ -79,10 +85,14 @@ export async function sweepSeeds(job: SweepJob, range: SeedRange, options: Sweep
     outcomes.push(outcome);
     options.onOutcome?.(outcome, outcomes.length);
   };
+  const stop = options.shouldStop ?? (() => false);
   if (workers === 1 || !options.workerUrl) {
-    for (const seed of seeds) record(runSeed(job, seed));
+    for (const seed of seeds) {
+      if (stop()) break;
+      record(runSeed(job, seed));
+    }
   } else {
-    await runOnWorkers(job, seeds, workers, options.workerUrl, record);
+    await runOnWorkers(job, seeds, workers, options.workerUrl, record, stop);
   }
   return outcomes.sort((a, b) => a.seed - b.seed);
 }
@@ -91,7 +101,7 @@ export async function sweepSeeds(job: SweepJob, range: SeedRange, options: Sweep
 export type ToWorker = { readonly kind: 'job'; readonly job: SweepJob } | { readonly kind: 'seed'; readonly seed: number } | { readonly kind: 'stop' };
 export type FromWorker = { readonly kind: 'outcome'; readonly outcome: SeedOutcome } | { readonly kind: 'error'; readonly seed: number; readonly message: string };
 
-function runOnWorkers(job: SweepJob, seeds: readonly number[], count: number, url: URL, record: (outcome: SeedOutcome) => void): Promise<void> {
+function runOnWorkers(job: SweepJob, seeds: readonly number[], count: number, url: URL, record: (outcome: SeedOutcome) => void, stop: () => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let running = count;
@@ -101,7 +111,7 @@ function runOnWorkers(job: SweepJob, seeds: readonly number[], count: number, ur
       reject(error);
     };
     const feed = (thread: Worker) => {
-      if (next < seeds.length) thread.postMessage({ kind: 'seed', seed: seeds[next++] } satisfies ToWorker);
+      if (next < seeds.length && !stop()) thread.postMessage({ kind: 'seed', seed: seeds[next++] } satisfies ToWorker);
       else {
         thread.postMessage({ kind: 'stop' } satisfies ToWorker);
         if (--running === 0) resolve();

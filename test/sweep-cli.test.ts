@@ -35,6 +35,18 @@ describe('raftsim sweep at scale', () => {
     expect(bad.stderr.trim()).toBe('raftsim: --shard: shard 3 does not exist: with 3 shards they are 0..2');
   });
 
+  it('stops handing out seeds when its time budget is spent, and says which ran', () => {
+    const boxed = JSON.parse(raftsim('sweep', 'happy', '--seeds', '1..100000', '--for', '1s', '--no-repros', '--json').stdout);
+    expect(boxed).toMatchObject({ timeBudgetMs: 1000, requested: { from: 1, to: 100000 }, stoppedEarly: true, seeds: { from: 1 } });
+    expect(boxed.runs).toBeGreaterThan(0);
+    expect(boxed.seeds.to).toBe(boxed.runs);
+    const text = raftsim('sweep', 'happy', '--seeds', '1..100000', '--for', '500ms', '--no-repros').stdout;
+    expect(text).toMatch(/^happy {2}seeds 1\.\.\d+ \(the 500ms budget ran out; 1\.\.100000 asked\): \d+ runs?, 0 failed/);
+    const bad = raftsim('sweep', 'happy', '--seeds', '1..5', '--for', 'later');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('raftsim: --for: invalid duration "later" (expected e.g. 500ms, 30s, 2m)');
+  });
+
   it('writes a repro file for every failing seed, which replays with the identical trace hash', () => {
     const sweep = raftsim('sweep', 'nemesis', '--seeds', '1..2', '--bug', 'reapply-after-restart', '--repro-dir', 'repros');
     expect(sweep.code).toBe(1);

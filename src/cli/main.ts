@@ -88,6 +88,7 @@ program
   .option('--bug <name>', 'switch on a planted bug (see raftsim bugs)')
   .option('--workers <n>', 'worker threads (default: one per 60 seeds, at most one per core)', parsePositiveInteger)
   .option('--shard <i/n>', 'run only shard i of n of the seeds (counted from 0), for CI matrices and indexed jobs')
+  .option('--for <duration>', 'a time budget, e.g. 10m: hand out seeds in order until it is spent (the summary says which ran)')
   .option('--json', 'print exactly one JSON object', false)
   .action((scenario: string, flags: SweepFlags) => act(() => sweepCommand(scenario, flags, io))(),
   );

@@ -11,9 +11,10 @@ import { serializeTraceFile, toTraceFile } from '../../sim/trace-file.js';
 import type { BugName } from '../bugs.js';
 import { resolveBug } from './bugs-command.js';
 import { EXIT, UsageError } from './errors.js';
-import { formatCount, replayCommand } from './format.js';
+import { countOf, formatCount, replayCommand } from './format.js';
 import { guardOutput, writeFailurePages, type Output } from './run-commands.js';
 import { loadScenario } from './scenario-source.js';
+import { parseDuration } from '../check/cli.js';
 
 export interface SweepFlags {
   seeds: SeedRange;
@@ -26,6 +27,8 @@ export interface SweepFlags {
   bug?: string;
   workers?: number;
   shard?: string;
+  /** A time budget ("10m"): seeds are handed out until it is spent, the ones running finish. */
+  for?: string;
 }
 
 /** Failing seeds grouped by the check that caught them, in the order first seen. */
@@ -36,6 +39,22 @@ function failuresByCheck(failures: readonly SeedOutcome[]): { check: string; see
     groups.set(check, [...(groups.get(check) ?? []), failure.seed]);
   }
   return [...groups].map(([check, seeds]) => ({ check, seeds }));
+}
+
+/**
+ * Below this a time-boxed sweep runs on one thread: on two cores 100 nemesis seeds (about 6 s)
+ * take as long on one thread as on two, fewer are faster on one (see SEEDS_PER_WORKER).
+ */
+const SHORT_BUDGET_MS = 6000;
+
+function parseBudget(text: string): number {
+  try {
+    const ms = parseDuration(text);
+    if (ms <= 0) throw new Error('expected a positive duration');
+    return ms;
+  } catch (error) {
+    throw new UsageError(`--for: ${(error as Error).message}`);
+  }
 }
 
 function progressBar(done: number, total: number, failed: number, startedAt: number): string {
@@ -57,13 +76,18 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
       throw new UsageError(`--shard: ${(error as Error).message}`);
     }
   }
+  const requested = range;
+  const budgetMs = flags.for === undefined ? undefined : parseBudget(flags.for);
   const total = Math.max(0, range.to - range.from + 1);
-  const workers = flags.workers ?? defaultWorkers(total);
+  // A short time budget is all warm-up: it runs on one thread, as a short range does.
+  const shortBudget = budgetMs !== undefined && budgetMs < SHORT_BUDGET_MS;
+  const workers = flags.workers ?? (shortBudget ? 1 : defaultWorkers(total));
   const started = performance.now();
   let failed = 0;
   const outcomes = await sweepSeeds({ scenario, run: bug ? { bug } : {} }, range, {
     workers,
     workerUrl: pathToFileURL(join(import.meta.dirname, 'sweep-worker.js')),
+    ...(budgetMs === undefined ? {} : { shouldStop: () => performance.now() - started >= budgetMs }),
     onOutcome: (outcome, done) => {
       if (!outcome.ok) failed++;
       io.progress?.(progressBar(done, total, failed, started));
@@ -71,6 +95,10 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   });
   io.progress?.('\r\x1b[K');
   const wallMs = performance.now() - started;
+  // A time budget may end the sweep early: what ran is the first seeds of the range.
+  const runs = outcomes.length;
+  range = { from: requested.from, to: requested.from + runs - 1 };
+  const stoppedEarly = runs < total;
   const failures = outcomes.filter((outcome) => !outcome.ok);
   const undecided = outcomes.filter((outcome) => outcome.undecided).map((outcome) => outcome.seed);
   const events = outcomes.reduce((sum, o) => sum + o.events, 0);
@@ -83,12 +111,12 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   const traceSeed = failures.length > 0 ? failures[0].seed : range.from;
   const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((f) => f.seed), flags.htmlDir, bug) : [];
   const repros = flags.repros && failures.length > 0 ? writeRepros(scenario, failures.map((f) => f.seed), flags.reproDir, bug) : [];
-  if (flags.trace && total > 0) {
+  if (flags.trace && runs > 0) {
     const result = runScenario(scenario, { seed: traceSeed, trace: 'full', bug });
     writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
   }
   const byCheck = failuresByCheck(failures);
-  const seedsPerMinute = (total / wallMs) * 60_000;
+  const seedsPerMinute = (runs / wallMs) * 60_000;
   const eventsPerSecond = events / (wallMs / 1000);
   if (flags.json) {
     io.out(JSON.stringify({
@@ -96,7 +124,8 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
       ...(bug ? { bug } : {}),
       seeds: range,
       ...(flags.shard ? { shard: flags.shard } : {}),
-      runs: total,
+      runs,
+      ...(budgetMs === undefined ? {} : { timeBudgetMs: budgetMs, requested, stoppedEarly }),
       workers,
       failures: failures.map(({ seed, violations }) => ({ seed, violations })),
       failuresByCheck: byCheck,
@@ -110,14 +139,15 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
         seedsPerMinute: Math.round(seedsPerMinute),
         slowest: slowest ? { seed: slowest.seed, wallMs: Math.round(slowest.wallMs), checkMs: Math.round(slowest.checkMs) } : null,
       },
-      trace: flags.trace && total > 0 ? { file: flags.trace, seed: traceSeed } : null,
+      trace: flags.trace && runs > 0 ? { file: flags.trace, seed: traceSeed } : null,
       pages,
       repros,
     }));
   } else {
     const shard = flags.shard ? ` (shard ${flags.shard} of ${flags.seeds.from}..${flags.seeds.to})` : '';
-    io.out(`${scenario.name}  seeds ${range.from}..${range.to}${shard}${bug ? `  bug ${bug}` : ''}: ${total} runs, ${failures.length} failed`);
-    const chosen = flags.workers === undefined ? ` (by default one per ${SEEDS_PER_WORKER} seeds)` : '';
+    const budget = stoppedEarly ? ` (the ${flags.for} budget ran out; ${requested.from}..${requested.to} asked)` : '';
+    io.out(`${scenario.name}  seeds ${range.from}..${range.to}${shard}${budget}${bug ? `  bug ${bug}` : ''}: ${countOf(runs, 'run')}, ${failures.length} failed`);
+    const chosen = flags.workers !== undefined ? '' : shortBudget ? ` (by default one for a budget under ${SHORT_BUDGET_MS / 1000} s)` : ` (by default one per ${SEEDS_PER_WORKER} seeds)`;
     io.out(`  ${formatCount(wallMs)} ms wall on ${workers} worker${workers === 1 ? '' : 's'}${chosen}, ${formatCount(eventsPerSecond)} events/s, ${formatCount(seedsPerMinute)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
     if (slowest && runMs > 0) {
       const share = checkMs > 0 ? `; checking histories took ${Math.round((100 * checkMs) / runMs)}% of the run time` : '';
@@ -140,7 +170,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
       io.out(`    ${replayCommand(scenarioArg, failure.seed, ' --trace failure.json', bug)}`);
     }
     if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
-    if (flags.trace && total > 0) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
+    if (flags.trace && runs > 0) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
     if (flags.htmlDir) io.out(`  ${pages.length} viewer page${pages.length === 1 ? '' : 's'} written to ${flags.htmlDir}`);
     if (repros.length > 0) io.out(`  ${repros.length} repro file${repros.length === 1 ? '' : 's'} written to ${flags.reproDir} (raftsim replay FILE; raftsim shrink to make one smaller)`);
   }

@@ -78,3 +78,17 @@ describe('undecided histories', () => {
     expect(decided).toMatchObject({ ok: true, undecided: false });
   });
 });
+
+describe('a sweep told to stop', () => {
+  it('ends with the first seeds of its range, on one thread and on two', async () => {
+    ensureBuilt();
+    const job = { scenario: findScenario('happy')! };
+    const workerUrl = pathToFileURL(join(ROOT, 'dist', 'sweep-worker.js'));
+    for (const workers of [1, 2]) {
+      let handedOut = 0;
+      const outcomes = await sweepSeeds(job, { from: 10, to: 30 }, { workers, workerUrl, shouldStop: () => handedOut++ >= 5 });
+      // Five seeds went out before the sixth question said stop; a thread may also have asked once more.
+      expect(outcomes.map((o) => o.seed), `${workers} workers`).toEqual([10, 11, 12, 13, 14]);
+    }
+  });
+});
