@@ -2,11 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findScenario } from '../../scenarios/index.js';
-import { runScenario } from '../../sim/simulation.js';
-import { parseTraceFile, toTraceFile, TraceFileError, type TraceFile } from '../../sim/trace-file.js';
-import { isReproText, readRepro } from './shrink-command.js';
+import { loadTraceSource } from './trace-source.js';
 import { EXIT, UsageError } from './errors.js';
-import { replayCommand } from './format.js';
+import { replayCommand, shellArg } from './format.js';
 import type { ViewerTrace } from '../../viz/types.js';
 
 /**
@@ -55,12 +53,8 @@ export function reproduceCommand(trace: ViewerTrace, tracePath?: string): string
   const builtin = findScenario(trace.scenario.name);
   // A planted bug is part of the run: without --bug the rerun would pass.
   if (builtin && JSON.stringify(builtin) === JSON.stringify(trace.scenario)) return replayCommand(trace.scenario.name, trace.seed, '', trace.bug);
-  if (tracePath) return `raftsim replay ${shellQuote(tracePath)}`;
+  if (tracePath) return `raftsim replay ${shellArg(tracePath)}`;
   return replayCommand(`${trace.scenario.name}.json`, trace.seed, '', trace.bug);
-}
-
-function shellQuote(text: string): string {
-  return /^[\w./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 let cachedScript: string | undefined;
@@ -99,34 +93,9 @@ export function writeViewerHtml(outputPath: string, trace: ViewerTrace, options:
 export function viewCommand(tracePath: string, flags: { output?: string }, io: { out(line: string): void }): number {
   const output = flags.output ?? `${tracePath.replace(/\.json$/i, '')}.html`;
   if (resolve(output) === resolve(tracePath)) throw new UsageError(`refusing to write the page over the input trace ${tracePath}`);
-  let text: string;
-  try {
-    text = readFileSync(tracePath, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${tracePath}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
-  }
-  const { trace, command, notes } = isReproText(text) ? traceOfRepro(text, tracePath) : { trace: readTrace(text, tracePath), command: undefined, notes: [] };
+  const { trace, command, notes } = loadTraceSource(tracePath);
   writeViewerHtml(output, trace, { command: command ?? reproduceCommand(trace, tracePath) });
   io.out(`viewer written to ${output} (${trace.events.length.toLocaleString('en-US')} events${trace.ok ? '' : ', FAILED run'})`);
   for (const note of notes) io.out(`  ${note}`);
   return EXIT.ok;
-}
-
-function readTrace(text: string, path: string): TraceFile {
-  try {
-    return parseTraceFile(text, path);
-  } catch (error) {
-    if (error instanceof TraceFileError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-/** A repro file holds a scenario and a seed, not a trace: the page shows the run it makes. */
-function traceOfRepro(text: string, path: string): { trace: TraceFile; command: string; notes: string[] } {
-  const repro = readRepro(text, path);
-  const result = runScenario(repro.scenario, { seed: repro.seed, trace: 'full', ...(repro.bug ? { bug: repro.bug } : {}) });
-  const notes = [`the repro's scenario and seed, run again: trace hash ${result.traceHash}`];
-  if (result.traceHash !== repro.traceHash) notes.push(`the run DIVERGED from the repro's recorded hash ${repro.traceHash}: the page shows the run as it goes now`);
-  return { trace: toTraceFile(repro.scenario, result), command: `raftsim replay ${shellQuote(path)}`, notes };
 }
