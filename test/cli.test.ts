@@ -137,6 +137,27 @@ describe('raftsim check', () => {
   });
 });
 
+describe('raftsim story', () => {
+  it('tells a trace in lines, within a window, as JSON too; a bad file is one line, exit 2', () => {
+    const trace = join(dir, 'story-trace.json');
+    expect(raftsim('run', 'leader-crash', '--seed', '1', '--trace', trace).code).toBe(0);
+    const { code, stdout } = raftsim('story', trace);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^leader-crash {2}seed 1 {2}OK: 5 nodes, [\d,]+ ms simulated$/);
+    expect(stdout).toMatch(/^ *[\d,]+ ms {2}node \d is leader of term 1$/m);
+    expect(stdout).toMatch(/^ *2,000 ms {2}✖ node \d crashes: /m);
+    expect(lines.at(-2)).toMatch(/^ {2}\d+ leader changes up to term \d+; [\d,]+ entries committed/);
+    const json = JSON.parse(raftsim('story', trace, '--from', '1900', '--to', '2200', '--json').stdout);
+    expect(json).toMatchObject({ scenario: 'leader-crash', seed: 1, ok: true });
+    expect(json.lines.every((line: { t: number }) => line.t >= 1900 && line.t <= 2200)).toBe(true);
+    expect(json.lines.length).toBeGreaterThan(0);
+    const bad = raftsim('story', join(dir, 'no-such-trace.json'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/no-such-trace\.json: no such file$/);
+  });
+});
+
 describe('raftsim replay', () => {
   it('confirms an identical trace hash', () => {
     const trace = join(dir, 'trace.json');

@@ -4,6 +4,7 @@ import { EXIT, UsageError } from './errors.js';
 import { listCommand, replayCommandRun, runCommand, type Output } from './run-commands.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { viewCommand } from './view.js';
+import { storyCommand } from './story-command.js';
 import { bugsCommand } from './bugs-command.js';
 import { shrinkCommand } from './shrink-command.js';
 import { parseDuration, runCheck } from '../check/cli.js';
@@ -132,6 +133,16 @@ program
   .action((scenario: string, flags: { seed: number; bug?: string; output?: string; force: boolean; maxRuns: number; json: boolean }) =>
     act(() => shrinkCommand(scenario, flags, io))(),
   );
+
+program
+  .command('story')
+  .description('tell a run in lines: leaders and their terms, faults, crashes, membership, the violation')
+  .argument('<trace>', 'a trace file written by run --trace, or a repro file (run again first)')
+  .option('--from <ms>', 'only what happened from this virtual time on', parseSeed)
+  .option('--to <ms>', 'only what happened up to this virtual time', parseSeed)
+  .option('--node <n>', 'only what concerns this node (and the cluster-wide events)', parsePositiveInteger)
+  .option('--json', 'print exactly one JSON object', false)
+  .action((trace: string, flags: { from?: number; to?: number; node?: number; json: boolean }) => act(() => storyCommand(trace, flags, io))());
 
 program
   .command('view')

@@ -1,0 +1,153 @@
+import type { ConfState } from '../src/raft/types.js';
+import type { TraceEvent } from './trace.js';
+
+/**
+ * A run's story in words: who led which term and what it committed, each fault, crash and
+ * restart, membership and leadership changes, and the violation if there is one, one line
+ * per event that changes the plot. The messages, appends and client operations that make up
+ * most of a trace are left out (the viewer draws them); the counts close the story.
+ */
+export interface StoryLine {
+  readonly t: number;
+  readonly text: string;
+}
+
+export interface StoryOptions {
+  /** Only lines at or after this virtual time (ms). */
+  readonly from?: number;
+  /** Only lines at or before this virtual time (ms). */
+  readonly to?: number;
+  /** Only lines about this node (violations, notes and cluster-wide faults are always told). */
+  readonly node?: number;
+}
+
+/** What a line is about: the nodes it concerns, or every node. */
+type About = readonly number[] | 'all';
+
+interface Tenure {
+  readonly node: number;
+  readonly term: number;
+  readonly since: number;
+  commit: number;
+}
+
+/** The lines of a trace's story, in time order. */
+export function tellStory(events: readonly TraceEvent[], options: StoryOptions = {}): StoryLine[] {
+  const lines: StoryLine[] = [];
+  const from = options.from ?? -Infinity;
+  const to = options.to ?? Infinity;
+  const tell = (t: number, about: About, text: string) => {
+    if (t < from || t > to) return;
+    if (options.node !== undefined && about !== 'all' && !about.includes(options.node)) return;
+    lines.push({ t, text });
+  };
+  const roles = new Map<number, string>();
+  const tenures = new Map<number, Tenure>();
+  const confIndices = new Set<number>();
+  const endTenure = (node: number, t: number, why: string) => {
+    const tenure = tenures.get(node);
+    if (!tenure) return;
+    tenures.delete(node);
+    tell(t, [node], `node ${node} no longer leads term ${tenure.term} (${why}); it led for ${t - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''}`);
+  };
+
+  for (const e of events) {
+    switch (e.k) {
+      case 'state': {
+        const before = roles.get(e.node);
+        roles.set(e.node, e.role);
+        if (e.role === before) break;
+        if (before === 'leader') endTenure(e.node, e.t, `now a ${e.role} in term ${e.term}`);
+        if (e.role === 'leader') {
+          tenures.set(e.node, { node: e.node, term: e.term, since: e.t, commit: 0 });
+          tell(e.t, [e.node], `node ${e.node} is leader of term ${e.term}`);
+        } else if (e.role === 'candidate') tell(e.t, [e.node], `node ${e.node} campaigns for term ${e.term}`);
+        else if (e.role === 'preCandidate') tell(e.t, [e.node], `node ${e.node} asks whether it could win term ${e.term + 1} (pre-vote)`);
+        break;
+      }
+      case 'commit': {
+        const tenure = tenures.get(e.node);
+        if (tenure) tenure.commit = Math.max(tenure.commit, e.index);
+        break;
+      }
+      case 'crash': {
+        roles.delete(e.node);
+        tell(e.t, [e.node], `✖ node ${e.node} crashes: ${describeLoss(e)}`);
+        endTenure(e.node, e.t, 'it crashed');
+        break;
+      }
+      case 'restart':
+        tell(e.t, [e.node], `node ${e.node} restarts from its disk: term ${e.term}, vote ${e.vote || 'none'}, commit ${e.commit}, last index ${e.lastIndex}`);
+        break;
+      case 'pause':
+        tell(e.t, [e.node], `⏸ node ${e.node} pauses`);
+        break;
+      case 'resume':
+        tell(e.t, [e.node], `node ${e.node} resumes with ${e.queued} message${e.queued === 1 ? '' : 's'} queued`);
+        break;
+      case 'partition':
+        tell(e.t, e.cuts.length === 0 ? 'all' : nodesOf(e.cuts), e.cuts.length === 0 ? '✂ every link heals' : `✂ ${e.label}`);
+        break;
+      case 'network':
+        tell(e.t, 'all', `network: ${percent(e.dropRate)} lost, ${percent(e.duplicateRate)} duplicated, ${e.minLatencyMs}+${e.latencySpreadMs} ms${e.tailRate ? `, ${percent(e.tailRate)} up to ${e.tailMs} ms more` : ''}`);
+        break;
+      case 'clock':
+        tell(e.t, [e.node], `◷ node ${e.node}'s clock runs at ×${e.rate}`);
+        break;
+      case 'disk':
+        tell(e.t, [e.node], `node ${e.node}'s disk takes ${e.syncMs} ms per sync`);
+        break;
+      case 'installSnapshot':
+        tell(e.t, [e.node, e.from], `node ${e.node} installs node ${e.from}'s snapshot up to index ${e.index}`);
+        break;
+      case 'confPropose':
+        tell(e.t, [e.node], `node ${e.node} proposes ${e.change}: ${e.result}`);
+        break;
+      case 'conf':
+        // Every node applies each configuration; the first to do so tells it.
+        if (confIndices.has(e.index)) break;
+        confIndices.add(e.index);
+        tell(e.t, 'all', `the configuration at index ${e.index}: ${describeConf(e.conf)}`);
+        break;
+      case 'transfer':
+        tell(e.t, [e.from, e.to], `leadership transfer ${e.from} → ${e.to} (term ${e.term}) ${e.phase}${e.reason ? `: ${e.reason}` : ''}`);
+        break;
+      case 'stepDown':
+        tell(e.t, [e.node], `node ${e.node} steps down in term ${e.term}: ${e.reason}`);
+        break;
+      case 'note':
+        tell(e.t, 'all', `ℹ ${e.text}`);
+        break;
+      case 'violation':
+        tell(e.t, 'all', `✗ ${e.invariant}: ${e.message}`);
+        break;
+    }
+  }
+  const end = events.length > 0 ? events[events.length - 1].t : 0;
+  for (const tenure of [...tenures.values()].sort((a, b) => a.node - b.node)) {
+    tell(end, [tenure.node], `the run ends with node ${tenure.node} leading term ${tenure.term} (for ${end - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''})`);
+  }
+  return lines;
+}
+
+function describeLoss(crash: Extract<TraceEvent, { k: 'crash' }>): string {
+  const { lostWrites: lost, keptWrites: kept = 0, torn = false } = crash;
+  if (lost === 0 && kept === 0) return 'nothing unsynced to lose';
+  const parts = [lost > 0 ? `${lost} lost` : '', kept > 0 ? `${kept} kept` : '', torn ? 'the last one torn' : ''];
+  return `unsynced writes: ${parts.filter((part) => part !== '').join(', ')}`;
+}
+
+function nodesOf(cuts: readonly (readonly [number, number])[]): number[] {
+  return [...new Set(cuts.flat())];
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`;
+}
+
+function describeConf(conf: ConfState): string {
+  const parts = [`voters ${conf.voters.join(',')}`];
+  if (conf.learners.length > 0) parts.push(`learners ${conf.learners.join(',')}`);
+  if (conf.votersOutgoing.length > 0) parts.push(`joint with the outgoing voters ${conf.votersOutgoing.join(',')}`);
+  return parts.join('; ');
+}

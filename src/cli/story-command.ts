@@ -1,0 +1,30 @@
+import { tellStory, type StoryOptions } from '../../sim/story.js';
+import { EXIT } from './errors.js';
+import { formatCount } from './format.js';
+import { loadTraceSource } from './trace-source.js';
+
+export interface StoryFlags {
+  readonly from?: number;
+  readonly to?: number;
+  readonly node?: number;
+  readonly json: boolean;
+}
+
+/** `raftsim story <trace.json | repro.json>`: the run told in lines, the plot without the messages. */
+export function storyCommand(path: string, flags: StoryFlags, io: { out(line: string): void }): number {
+  const { trace, notes } = loadTraceSource(path);
+  const options: StoryOptions = { from: flags.from, to: flags.to, node: flags.node };
+  const lines = tellStory(trace.events, options);
+  if (flags.json) {
+    io.out(JSON.stringify({ scenario: trace.scenario.name, seed: trace.seed, ok: trace.ok, lines }));
+    return EXIT.ok;
+  }
+  const s = trace.stats;
+  io.out(`${trace.scenario.name}  seed ${trace.seed}${trace.bug ? `  bug ${trace.bug}` : ''}  ${trace.ok ? 'OK' : 'FAILED'}: ${trace.scenario.nodes} nodes, ${formatCount(s.simulatedMs)} ms simulated`);
+  for (const note of notes) io.out(`  ${note}`);
+  const width = Math.max(4, ...lines.map((line) => formatCount(line.t).length));
+  for (const line of lines) io.out(`${formatCount(line.t).padStart(width)} ms  ${line.text}`);
+  io.out(`  ${formatCount(s.leaderChanges)} leader changes up to term ${s.maxTerm}; ${formatCount(s.committed)} entries committed; ${formatCount(s.messagesSent)} messages, ${formatCount(s.messagesDropped)} dropped`);
+  if (s.ops.ok + s.ops.fail + s.ops.info > 0) io.out(`  client operations: ${formatCount(s.ops.ok)} ok, ${formatCount(s.ops.fail)} failed, ${formatCount(s.ops.info)} unknown`);
+  return EXIT.ok;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { findScenario } from '../../scenarios/index.js';
+import { runScenario } from '../../sim/simulation.js';
+import { tellStory } from '../../sim/story.js';
+
+const leaderCrash = runScenario(findScenario('leader-crash')!, { seed: 1, trace: 'full' });
+const texts = (lines: readonly { text: string }[]) => lines.map((line) => line.text);
+
+describe('a run told as a story', () => {
+  it('tells each leader, its end and what it committed, the crashes and restarts, in time order', () => {
+    const story = tellStory(leaderCrash.events);
+    const lines = texts(story);
+    const leaders = lines.filter((text) => / is leader of term \d+$/.test(text));
+    expect(leaders.length).toBe(leaderCrash.stats.leaderChanges);
+    // The first leader's crash ends its tenure, and a leader of the next term follows.
+    const first = Number(/^node (\d+)/.exec(leaders[0])![1]);
+    const crash = lines.findIndex((text) => text.startsWith(`✖ node ${first} crashes`));
+    expect(crash).toBeGreaterThan(lines.indexOf(leaders[0]));
+    expect(lines[crash + 1]).toMatch(new RegExp(`^node ${first} no longer leads term 1 \\(it crashed\\); it led for \\d+ ms, committing up to index \\d+$`));
+    expect(lines.indexOf(leaders[1])).toBeGreaterThan(crash);
+    expect(lines.some((text) => new RegExp(`^node ${first} restarts from its disk: term 1`).test(text))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^the run ends with node \d+ leading term \d+/);
+    expect(story.map((line) => line.t)).toEqual(story.map((line) => line.t).sort((a, b) => a - b));
+  });
+
+  it('tells the violation of a failing run', () => {
+    const failing = runScenario(findScenario('nemesis')!, { seed: 2, trace: 'full', bug: 'figure-8-commit' });
+    const lines = texts(tellStory(failing.events));
+    expect(lines).toContain(`✗ commit-rule: ${failing.violations[0].message}`);
+  });
+
+  it('keeps to a time window and to one node, with the cluster-wide events', () => {
+    const all = tellStory(leaderCrash.events);
+    const window = tellStory(leaderCrash.events, { from: 1900, to: 2200 });
+    expect(window.length).toBeGreaterThan(0);
+    expect(window).toEqual(all.filter((line) => line.t >= 1900 && line.t <= 2200));
+    const first = Number(/^node (\d+)/.exec(all.find((line) => line.text.endsWith('is leader of term 1'))!.text)![1]);
+    const about = tellStory(leaderCrash.events, { node: first });
+    expect(about.length).toBeLessThan(all.length);
+    for (const line of about) expect(line.text).toMatch(new RegExp(`node ${first}\\b|every link heals|^network|^ℹ|^✗`));
+  });
+});
