@@ -159,6 +159,22 @@ describe('the viewer page', () => {
     await page.close();
   });
 
+  it('tells the run beside the picture: the line the cursor reached is marked, a click on one goes there', async () => {
+    const page = await open('failed');
+    expect(await page.locator('#story li').count()).toBeGreaterThan(2);
+    // The failing run opens at its violation, and so does its story.
+    const violation = page.locator('#story li', { hasText: '✗ election-safety: two leaders in term 1' });
+    expect(await violation.getAttribute('data-t')).toBe('1234');
+    expect(await page.locator('#story li.now').getAttribute('data-t')).toBe('1234');
+    const leader = page.locator('#story li', { hasText: 'is leader of term' }).first();
+    const t = Number(await leader.getAttribute('data-t'));
+    await leader.click();
+    expect(await page.evaluate(() => window.raftsimViewer?.store.cursor)).toBe(t);
+    await page.evaluate(() => window.raftsimViewer?.flush());
+    expect(Number(await page.locator('#story li.now').getAttribute('data-t'))).toBe(t);
+    await page.close();
+  });
+
   it('answers the keyboard: help, heartbeats, jumps', async () => {
     const page = await open('failed');
     await page.keyboard.press('?');

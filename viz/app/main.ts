@@ -4,6 +4,7 @@ import type { Model, PageMeta, ViewerTrace } from '../types.js';
 import { CLOCK_COLOR, CRASHED_COLOR, MEMBER_COLOR, OP_COLOR, PARTITION_TINTS, PRE_CANDIDATE_STROKE, ROLE_COLOR, SNAPSHOT_COLOR, STEP_DOWN_COLOR, TRANSFER_COLOR } from './colors.js';
 import { Controls, setFamilyHidden } from './controls.js';
 import { DetailsPanel } from './details-panel.js';
+import { StoryPanel } from './story-panel.js';
 import { formatCount } from './format.js';
 import { renderHeader } from './header.js';
 import { helpHtml, Keyboard } from './keyboard.js';
@@ -110,7 +111,7 @@ function boot(): void {
     <nav id="toolbar"></nav>
     <main>
       <section class="timeline-wrap"><div id="timeline"></div><div class="legend">${legendHtml(model)}<span id="status" class="muted"></span></div></section>
-      <aside><section id="state"></section><section id="details"></section></aside>
+      <aside><section id="state"></section><section id="story"></section><section id="details"></section></aside>
     </main>
     <div id="help-overlay" class="help" hidden>${helpHtml()}</div>`;
 
@@ -143,6 +144,7 @@ function boot(): void {
   if (heartbeatFamily && hideHeartbeats) setFamilyHidden(store, heartbeatFamily, true);
   new Controls(document.getElementById('toolbar') as HTMLElement, store, nav, timeline, () => help.toggle());
   new StatePanel(document.getElementById('state') as HTMLElement, store);
+  new StoryPanel(document.getElementById('story') as HTMLElement, store, nav);
   new DetailsPanel(document.getElementById('details') as HTMLElement, store);
   new Keyboard(store, nav, timeline, help);
   const status = document.getElementById('status') as HTMLElement;

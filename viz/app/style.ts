@@ -97,6 +97,13 @@ aside { overflow-y:auto; background:var(--panel); min-height:0; }
 aside section { padding:8px 12px; border-bottom:1px solid var(--line); }
 aside h2 { font-size:13.5px; margin:0 0 2px; display:flex; align-items:center; gap:4px; }
 aside h3 { font-size:12px; margin:9px 0 3px; color:#3a4653; }
+details.story > summary { cursor:pointer; list-style:none; }
+details.story > summary h2 { display:inline-flex; }
+.story-lines { position:relative; max-height:220px; overflow-y:auto; list-style:none; margin:4px 0 0; padding:0; font-size:11.5px; }
+.story-lines li { cursor:pointer; padding:1px 4px; border-radius:3px; }
+.story-lines li:hover { background:#eef2f6; }
+.story-lines li.now { background:#fff1bf; }
+.story-t { color:#6b7785; font-variant-numeric:tabular-nums; }
 aside h3 .muted { font-weight:400; font-size:11px; }
 .state-time { color:var(--accent); }
 .partition-now { color:#b03a3a; }
