@@ -44,6 +44,7 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
   const roles = new Map<number, string>();
   const tenures = new Map<number, Tenure>();
   const confIndices = new Set<number>();
+  const votes = new VoteTally();
   const endTenure = (node: number, t: number, why: string) => {
     const tenure = tenures.get(node);
     if (!tenure) return;
@@ -60,11 +61,20 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
         if (before === 'leader') endTenure(e.node, e.t, `now a ${e.role} in term ${e.term}`);
         if (e.role === 'leader') {
           tenures.set(e.node, { node: e.node, term: e.term, since: e.t, commit: 0 });
-          tell(e.t, [e.node], `node ${e.node} is leader of term ${e.term}`);
+          tell(e.t, [e.node], `node ${e.node} is leader of term ${e.term}, ${votes.describe(e.node, e.term)}`);
         } else if (e.role === 'candidate') tell(e.t, [e.node], `node ${e.node} campaigns for term ${e.term}`);
         else if (e.role === 'preCandidate') tell(e.t, [e.node], `node ${e.node} asks whether it could win term ${e.term + 1} (pre-vote)`);
         break;
       }
+      case 'send':
+        if (e.type === 'voteResp' && e.info.granted === true) votes.granted(e.id, e.from, e.to, e.term);
+        break;
+      case 'duplicate':
+        votes.copied(e.id, e.copy);
+        break;
+      case 'deliver':
+        votes.delivered(e.id);
+        break;
       case 'commit': {
         const tenure = tenures.get(e.node);
         if (tenure) tenure.commit = Math.max(tenure.commit, e.index);
@@ -128,6 +138,35 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
     tell(end, [tenure.node], `the run ends with node ${tenure.node} leading term ${tenure.term} (for ${end - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''})`);
   }
   return lines;
+}
+
+/** Granted votes in flight and received, to say whose votes made each leader. */
+class VoteTally {
+  private readonly inFlight = new Map<number, { readonly voter: number; readonly key: string }>();
+  private readonly received = new Map<string, Set<number>>();
+
+  granted(id: number, voter: number, candidate: number, term: number): void {
+    this.inFlight.set(id, { voter, key: `${candidate}:${term}` });
+  }
+
+  copied(id: number, copy: number): void {
+    const vote = this.inFlight.get(id);
+    if (vote) this.inFlight.set(copy, vote);
+  }
+
+  delivered(id: number): void {
+    const vote = this.inFlight.get(id);
+    if (!vote) return;
+    this.inFlight.delete(id);
+    const voters = this.received.get(vote.key) ?? new Set<number>();
+    voters.add(vote.voter);
+    this.received.set(vote.key, voters);
+  }
+
+  describe(candidate: number, term: number): string {
+    const voters = [...(this.received.get(`${candidate}:${term}`) ?? [])].sort((a, b) => a - b);
+    return voters.length === 0 ? 'with its own vote' : `with votes from ${voters.join(', ')} and its own`;
+  }
 }
 
 function describeLoss(crash: Extract<TraceEvent, { k: 'crash' }>): string {

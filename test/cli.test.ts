@@ -145,7 +145,7 @@ describe('raftsim story', () => {
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^leader-crash {2}seed 1 {2}OK: 5 nodes, [\d,]+ ms simulated$/);
-    expect(stdout).toMatch(/^ *[\d,]+ ms {2}node \d is leader of term 1$/m);
+    expect(stdout).toMatch(/^ *[\d,]+ ms {2}node \d is leader of term 1, with votes from \d, \d and its own$/m);
     expect(stdout).toMatch(/^ *2,000 ms {2}✖ node \d crashes: /m);
     expect(lines.at(-2)).toMatch(/^ {2}\d+ leader changes up to term \d+; [\d,]+ entries committed/);
     const json = JSON.parse(raftsim('story', trace, '--from', '1900', '--to', '2200', '--json').stdout);

@@ -10,8 +10,13 @@ describe('a run told as a story', () => {
   it('tells each leader, its end and what it committed, the crashes and restarts, in time order', () => {
     const story = tellStory(leaderCrash.events);
     const lines = texts(story);
-    const leaders = lines.filter((text) => / is leader of term \d+$/.test(text));
+    const leaders = lines.filter((text) => / is leader of term \d+, with /.test(text));
     expect(leaders.length).toBe(leaderCrash.stats.leaderChanges);
+    // Each won with the votes it received: with its own, a majority of the five.
+    for (const leader of leaders) {
+      const voters = /with votes from ([\d, ]+) and its own$/.exec(leader)![1].split(', ');
+      expect(voters.length + 1, leader).toBeGreaterThanOrEqual(3);
+    }
     // The first leader's crash ends its tenure, and a leader of the next term follows.
     const first = Number(/^node (\d+)/.exec(leaders[0])![1]);
     const crash = lines.findIndex((text) => text.startsWith(`✖ node ${first} crashes`));
@@ -34,7 +39,7 @@ describe('a run told as a story', () => {
     const window = tellStory(leaderCrash.events, { from: 1900, to: 2200 });
     expect(window.length).toBeGreaterThan(0);
     expect(window).toEqual(all.filter((line) => line.t >= 1900 && line.t <= 2200));
-    const first = Number(/^node (\d+)/.exec(all.find((line) => line.text.endsWith('is leader of term 1'))!.text)![1]);
+    const first = Number(/^node (\d+)/.exec(all.find((line) => line.text.includes('is leader of term 1,'))!.text)![1]);
     const about = tellStory(leaderCrash.events, { node: first });
     expect(about.length).toBeLessThan(all.length);
     for (const line of about) expect(line.text).toMatch(new RegExp(`node ${first}\\b|every link heals|^network|^ℹ|^✗`));
