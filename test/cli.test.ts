@@ -152,6 +152,10 @@ describe('raftsim story', () => {
     expect(json).toMatchObject({ scenario: 'leader-crash', seed: 1, ok: true });
     expect(json.lines.every((line: { t: number }) => line.t >= 1900 && line.t <= 2200)).toBe(true);
     expect(json.lines.length).toBeGreaterThan(0);
+    const last = JSON.parse(raftsim('story', trace, '--last', '100', '--json').stdout);
+    const end = Math.max(...JSON.parse(readFileSync(trace, 'utf8')).events.map((e: { t: number }) => e.t));
+    expect(last.lines.length).toBeGreaterThan(0);
+    expect(last.lines.every((line: { t: number }) => line.t >= end - 100)).toBe(true);
     const bad = raftsim('story', join(dir, 'no-such-trace.json'));
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/no-such-trace\.json: no such file$/);

@@ -141,8 +141,9 @@ program
   .option('--from <ms>', 'only what happened from this virtual time on', parseSeed)
   .option('--to <ms>', 'only what happened up to this virtual time', parseSeed)
   .option('--node <n>', 'only what concerns this node (and the cluster-wide events)', parsePositiveInteger)
+  .option('--last <ms>', 'only the last ms of the run (a failing run ends at its violation)', parseSeed)
   .option('--json', 'print exactly one JSON object', false)
-  .action((trace: string, flags: { from?: number; to?: number; node?: number; json: boolean }) => act(() => storyCommand(trace, flags, io))());
+  .action((trace: string, flags: { from?: number; to?: number; node?: number; last?: number; json: boolean }) => act(() => storyCommand(trace, flags, io))());
 
 program
   .command('view')

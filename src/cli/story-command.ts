@@ -7,13 +7,17 @@ export interface StoryFlags {
   readonly from?: number;
   readonly to?: number;
   readonly node?: number;
+  /** Only the last this many ms: a failing run stops at its violation, so this is what led to it. */
+  readonly last?: number;
   readonly json: boolean;
 }
 
 /** `raftsim story <trace.json | repro.json>`: the run told in lines, the plot without the messages. */
 export function storyCommand(path: string, flags: StoryFlags, io: { out(line: string): void }): number {
   const { trace, notes } = loadTraceSource(path);
-  const options: StoryOptions = { from: flags.from, to: flags.to, node: flags.node };
+  const end = trace.events.length > 0 ? trace.events[trace.events.length - 1].t : 0;
+  const from = flags.last === undefined ? flags.from : Math.max(flags.from ?? 0, end - flags.last);
+  const options: StoryOptions = { from, to: flags.to, node: flags.node };
   const lines = tellStory(trace.events, options);
   if (flags.json) {
     io.out(JSON.stringify({ scenario: trace.scenario.name, seed: trace.seed, ok: trace.ok, lines }));

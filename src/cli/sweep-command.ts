@@ -170,6 +170,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
       io.out(`    ${replayCommand(scenarioArg, failure.seed, ' --trace failure.json', bug)}`);
     }
     if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
+    if (failures.length > 0) io.out('  then `raftsim story failure.json --last 500` tells what led to it, `raftsim view failure.json` draws it');
     if (flags.trace && runs > 0) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
     if (flags.htmlDir) io.out(`  ${pages.length} viewer page${pages.length === 1 ? '' : 's'} written to ${flags.htmlDir}`);
     if (repros.length > 0) io.out(`  ${repros.length} repro file${repros.length === 1 ? '' : 's'} written to ${flags.reproDir} (raftsim replay FILE; raftsim shrink to make one smaller)`);
