@@ -45,6 +45,14 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
   const tenures = new Map<number, Tenure>();
   const confIndices = new Set<number>();
   const votes = new VoteTally();
+  const campaigns = new Map<number, { first: number; last: number }>();
+  const endCampaign = (node: number, t: number, why: string) => {
+    const campaign = campaigns.get(node);
+    campaigns.delete(node);
+    if (!campaign || campaign.last === campaign.first) return;
+    const elections = campaign.last - campaign.first + 1;
+    tell(t, [node], `node ${node} stops campaigning (${why}) after ${elections} elections in a row, terms ${campaign.first}–${campaign.last}`);
+  };
   const endTenure = (node: number, t: number, why: string) => {
     const tenure = tenures.get(node);
     if (!tenure) return;
@@ -57,12 +65,22 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
       case 'state': {
         const before = roles.get(e.node);
         roles.set(e.node, e.role);
+        // A candidate that times out campaigns again: counted, told once it stops.
+        if (e.role === 'candidate' && before === 'candidate') {
+          const campaign = campaigns.get(e.node);
+          if (campaign && e.term > campaign.last) campaign.last = e.term;
+          break;
+        }
         if (e.role === before) break;
+        if (before === 'candidate') endCampaign(e.node, e.t, `now a ${e.role}`);
         if (before === 'leader') endTenure(e.node, e.t, `now a ${e.role} in term ${e.term}`);
         if (e.role === 'leader') {
           tenures.set(e.node, { node: e.node, term: e.term, since: e.t, commit: 0 });
           tell(e.t, [e.node], `node ${e.node} is leader of term ${e.term}, ${votes.describe(e.node, e.term)}`);
-        } else if (e.role === 'candidate') tell(e.t, [e.node], `node ${e.node} campaigns for term ${e.term}`);
+        } else if (e.role === 'candidate') {
+          campaigns.set(e.node, { first: e.term, last: e.term });
+          tell(e.t, [e.node], `node ${e.node} campaigns for term ${e.term}`);
+        }
         else if (e.role === 'preCandidate') tell(e.t, [e.node], `node ${e.node} asks whether it could win term ${e.term + 1} (pre-vote)`);
         break;
       }
@@ -83,6 +101,7 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
       case 'crash': {
         roles.delete(e.node);
         tell(e.t, [e.node], `✖ node ${e.node} crashes: ${describeLoss(e)}`);
+        endCampaign(e.node, e.t, 'it crashed');
         endTenure(e.node, e.t, 'it crashed');
         break;
       }
@@ -134,6 +153,7 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
     }
   }
   const end = events.length > 0 ? events[events.length - 1].t : 0;
+  for (const node of [...campaigns.keys()].sort((a, b) => a - b)) endCampaign(node, end, 'the run ends');
   for (const tenure of [...tenures.values()].sort((a, b) => a.node - b.node)) {
     tell(end, [tenure.node], `the run ends with node ${tenure.node} leading term ${tenure.term} (for ${end - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''})`);
   }

@@ -28,6 +28,16 @@ describe('a run told as a story', () => {
     expect(story.map((line) => line.t)).toEqual(story.map((line) => line.t).sort((a, b) => a - b));
   });
 
+  it('counts a cut-off candidate\'s elections in a row instead of telling each', () => {
+    const rejoin = runScenario(findScenario('disruptive-rejoin')!, { seed: 1, trace: 'full' });
+    const lines = texts(tellStory(rejoin.events));
+    const streak = lines.find((text) => /stops campaigning \(now a follower\) after \d+ elections in a row/.test(text));
+    expect(streak).toBeDefined();
+    const [, first, last] = /terms (\d+)–(\d+)$/.exec(streak!)!.map(Number);
+    expect(last - first).toBeGreaterThanOrEqual(5);
+    expect(lines.filter((text) => / campaigns for term /.test(text)).length).toBeLessThan(last - first);
+  });
+
   it('tells the violation of a failing run', () => {
     const failing = runScenario(findScenario('nemesis')!, { seed: 2, trace: 'full', bug: 'figure-8-commit' });
     const lines = texts(tellStory(failing.events));
