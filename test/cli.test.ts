@@ -147,7 +147,8 @@ describe('raftsim story', () => {
     expect(lines[0]).toMatch(/^leader-crash {2}seed 1 {2}OK: 5 nodes, [\d,]+ ms simulated$/);
     expect(stdout).toMatch(/^ *[\d,]+ ms {2}node \d is leader of term 1, with votes from \d, \d and its own$/m);
     expect(stdout).toMatch(/^ *2,000 ms {2}✖ node \d crashes: /m);
-    expect(lines.at(-2)).toMatch(/^ {2}\d+ leader changes up to term \d+; [\d,]+ entries committed/);
+    expect(lines.at(-3)).toMatch(/^ {2}\d+ leader changes up to term \d+; [\d,]+ entries committed/);
+    expect(lines.at(-1)).toBe('  their history (register model): linearizable');
     const json = JSON.parse(raftsim('story', trace, '--from', '1900', '--to', '2200', '--json').stdout);
     expect(json).toMatchObject({ scenario: 'leader-crash', seed: 1, ok: true });
     expect(json.lines.every((line: { t: number }) => line.t >= 1900 && line.t <= 2200)).toBe(true);

@@ -30,5 +30,7 @@ export function storyCommand(path: string, flags: StoryFlags, io: { out(line: st
   for (const line of lines) io.out(`${formatCount(line.t).padStart(width)} ms  ${line.text}`);
   io.out(`  ${formatCount(s.leaderChanges)} leader changes up to term ${s.maxTerm}; ${formatCount(s.committed)} entries committed; ${formatCount(s.messagesSent)} messages, ${formatCount(s.messagesDropped)} dropped`);
   if (s.ops.ok + s.ops.fail + s.ops.info > 0) io.out(`  client operations: ${formatCount(s.ops.ok)} ok, ${formatCount(s.ops.fail)} failed, ${formatCount(s.ops.info)} unknown`);
+  const lin = trace.linearizability;
+  if (lin) io.out(`  their history (${lin.model} model): ${lin.verdict}`);
   return EXIT.ok;
 }
