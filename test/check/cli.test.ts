@@ -20,7 +20,7 @@ function dir(files: Record<string, string>): string {
 async function run(paths: string[], options: Partial<{ model: string; json: boolean; timeoutMs: number | undefined; maxSteps: number }> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCheck(paths, { model: 'register', json: false, timeoutMs: 5000, ...options }, (l) => out.push(l), (l) => err.push(l));
+  const code = await runCheck(paths, { model: 'register', json: false, maxSteps: 10_000_000, ...options }, (l) => out.push(l), (l) => err.push(l));
   return { code, out, err };
 }
 

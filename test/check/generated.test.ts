@@ -18,7 +18,7 @@ describe('generated register histories', () => {
     fc.assert(
       fc.property(shape, (s) => {
         const { events } = generateRegisterHistory(s);
-        expect(checkHistory(events, { model: 'register', timeoutMs: 10_000 }).verdict).toBe('linearizable');
+        expect(checkHistory(events, { model: 'register', maxSteps: 10_000_000 }).verdict).toBe('linearizable');
       }),
       { numRuns: 300, seed: 7 },
     );
@@ -32,7 +32,7 @@ describe('generated register histories', () => {
           const { events, corrupted } = generateRegisterHistory({ ...s, corrupt, infoRate: 0 });
           fc.pre(corrupted >= 0 && (corrupt === 'bogus-read' || events[corrupted].value !== -1));
           tried++;
-          const result = checkHistory(events, { model: 'register', timeoutMs: 10_000 });
+          const result = checkHistory(events, { model: 'register', maxSteps: 10_000_000 });
           expect(result.verdict).toBe('not-linearizable');
           // The counterexample points at ops of the corrupted key.
           expect(result.counterexample?.keys).toEqual([events[corrupted].key]);

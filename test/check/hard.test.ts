@@ -27,10 +27,10 @@ describe('hard cases', () => {
     events.push(ok(n, 'write', 0));
     for (let i = n - 1; i >= 0; i--) events.push(ok(i, 'cas', [i, i + 1]));
     events.push(inv(n, 'read', null), ok(n, 'read', n));
-    expect(checkHistory(events, { model: 'register', timeoutMs: 5000 }).verdict).toBe('linearizable');
+    expect(checkHistory(events, { model: 'register', maxSteps: 10_000_000 }).verdict).toBe('linearizable');
     // Reading a value in the middle of the chain after it completed is impossible.
     events[events.length - 1] = ok(n, 'read', n / 2);
-    const result = checkHistory(events, { model: 'register', timeoutMs: 5000 });
+    const result = checkHistory(events, { model: 'register', maxSteps: 10_000_000 });
     expect(result.verdict).toBe('not-linearizable');
     expect(result.counterexample?.prefixLength).toBe(n + 1);
     expect(result.counterexample?.impossible.map((o) => o.description)).toEqual([`read ${n / 2}`]);
@@ -51,20 +51,20 @@ describe('hard cases', () => {
     for (let p = 2; p < 60; p++) events.push(inv(p, 'read', null));
     for (let p = 2; p < 60; p++) events.push(ok(p, 'read', p % 3 === 0 ? 'a' : p % 3 === 1 ? 'b' : null));
     events.push(ok(0, 'write', 'a'), ok(1, 'write', 'b'));
-    const result = checkHistory(events, { model: 'register', timeoutMs: 5000 });
+    const result = checkHistory(events, { model: 'register', maxSteps: 10_000_000 });
     expect(result.verdict).toBe('linearizable');
     // a, b, null order: no order of two writes lets a read see null after a and b were both seen... unless null came first.
     events.push(inv(2, 'read', null), ok(2, 'read', null));
-    expect(checkHistory(events, { model: 'register', timeoutMs: 5000 }).verdict).toBe('not-linearizable');
+    expect(checkHistory(events, { model: 'register', maxSteps: 10_000_000 }).verdict).toBe('not-linearizable');
   });
 
   it('fifty processes on one key finish quickly, both verdicts', () => {
     for (const corrupt of ['none', 'bogus-read'] as const) {
       const { events } = generateRegisterHistory({ seed: 50, ops: 400, processes: 50, keys: 1, casRate: 0.2, corrupt });
-      const started = performance.now();
-      const result = checkHistory(events, { model: 'register', timeoutMs: 20_000 });
+      const result = checkHistory(events, { model: 'register', maxSteps: 10_000_000 });
       expect(result.verdict).toBe(corrupt === 'none' ? 'linearizable' : 'not-linearizable');
-      expect(performance.now() - started).toBeLessThan(5000);
+      // Quickly, counted in steps (2,835 for the linearizable one), not in time.
+      expect(result.steps).toBeLessThan(30_000);
     }
   });
 
@@ -78,16 +78,16 @@ describe('hard cases', () => {
       results.push(current);
     }
     for (let p = 49; p >= 0; p--) events.push(ok(p, p % 2 ? 'write' : 'read', results[p]));
-    expect(checkHistory(events, { model: 'register', timeoutMs: 5000 }).verdict).toBe('linearizable');
+    expect(checkHistory(events, { model: 'register', maxSteps: 10_000_000 }).verdict).toBe('linearizable');
     events[events.length - 1] = ok(0, 'read', 7777);
-    const result = checkHistory(events, { model: 'register', timeoutMs: 5000 });
+    const result = checkHistory(events, { model: 'register', maxSteps: 10_000_000 });
     expect(result.verdict).toBe('not-linearizable');
     expect(result.counterexample?.impossible[0].description).toBe('read 7777');
   });
 
   it('a many-key history splits into parts and names the failing key', () => {
     const { events, corrupted } = generateRegisterHistory({ seed: 3, ops: 5000, processes: 20, keys: 200, corrupt: 'stale-read' });
-    const result = checkHistory(events, { model: 'register', timeoutMs: 20_000 });
+    const result = checkHistory(events, { model: 'register', maxSteps: 10_000_000 });
     expect(result.parts).toBe(200);
     expect(result.verdict).toBe('not-linearizable');
     expect(result.counterexample?.keys).toEqual([events[corrupted].key]);
@@ -100,10 +100,11 @@ describe('hard cases', () => {
     const events = pathological('hard');
     // Key "easy": plainly broken, late in the file.
     events.push(inv(200, 'write', 1, 'easy'), ok(200, 'write', 1, 'easy'), inv(200, 'read', null, 'easy'), ok(200, 'read', 2, 'easy'));
-    const result = checkHistory(events, { model: 'register', timeoutMs: 3000 });
+    const result = checkHistory(events, { model: 'register', maxSteps: 10_000_000 });
     expect(result.verdict).toBe('not-linearizable');
     expect(result.counterexample?.keys).toEqual(['easy']);
-    expect(result.wallMs).toBeLessThan(1000);
+    // One slice (2000 steps) of the hard part, then the easy one decides it all.
+    expect(result.steps).toBeLessThanOrEqual(2 * 2000);
   });
 
   it('a pathological history with a tiny budget is unknown, never a guess', () => {
