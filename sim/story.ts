@@ -9,8 +9,12 @@ import type { TraceEvent } from './trace.js';
  */
 export interface StoryLine {
   readonly t: number;
+  /** What the line is about, for a reader that colours or filters them. */
+  readonly kind: StoryKind;
   readonly text: string;
 }
+
+export type StoryKind = 'election' | 'leadership' | 'process' | 'fault' | 'snapshot' | 'membership' | 'note' | 'violation';
 
 export interface StoryOptions {
   /** Only lines at or after this virtual time (ms). */
@@ -36,10 +40,10 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
   const lines: StoryLine[] = [];
   const from = options.from ?? -Infinity;
   const to = options.to ?? Infinity;
-  const tell = (t: number, about: About, text: string) => {
+  const tell = (t: number, kind: StoryKind, about: About, text: string) => {
     if (t < from || t > to) return;
     if (options.node !== undefined && about !== 'all' && !about.includes(options.node)) return;
-    lines.push({ t, text });
+    lines.push({ t, kind, text });
   };
   const roles = new Map<number, string>();
   const tenures = new Map<number, Tenure>();
@@ -51,13 +55,13 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
     campaigns.delete(node);
     if (!campaign || campaign.last === campaign.first) return;
     const elections = campaign.last - campaign.first + 1;
-    tell(t, [node], `node ${node} stops campaigning (${why}) after ${elections} elections in a row, terms ${campaign.first}–${campaign.last}`);
+    tell(t, 'election', [node], `node ${node} stops campaigning (${why}) after ${elections} elections in a row, terms ${campaign.first}–${campaign.last}`);
   };
   const endTenure = (node: number, t: number, why: string) => {
     const tenure = tenures.get(node);
     if (!tenure) return;
     tenures.delete(node);
-    tell(t, [node], `node ${node} no longer leads term ${tenure.term} (${why}); it led for ${t - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''}`);
+    tell(t, 'leadership', [node], `node ${node} no longer leads term ${tenure.term} (${why}); it led for ${t - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''}`);
   };
 
   for (const e of events) {
@@ -76,12 +80,12 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
         if (before === 'leader') endTenure(e.node, e.t, `now a ${e.role} in term ${e.term}`);
         if (e.role === 'leader') {
           tenures.set(e.node, { node: e.node, term: e.term, since: e.t, commit: 0 });
-          tell(e.t, [e.node], `node ${e.node} is leader of term ${e.term}, ${votes.describe(e.node, e.term)}`);
+          tell(e.t, 'leadership', [e.node], `node ${e.node} is leader of term ${e.term}, ${votes.describe(e.node, e.term)}`);
         } else if (e.role === 'candidate') {
           campaigns.set(e.node, { first: e.term, last: e.term });
-          tell(e.t, [e.node], `node ${e.node} campaigns for term ${e.term}`);
+          tell(e.t, 'election', [e.node], `node ${e.node} campaigns for term ${e.term}`);
         }
-        else if (e.role === 'preCandidate') tell(e.t, [e.node], `node ${e.node} asks whether it could win term ${e.term + 1} (pre-vote)`);
+        else if (e.role === 'preCandidate') tell(e.t, 'election', [e.node], `node ${e.node} asks whether it could win term ${e.term + 1} (pre-vote)`);
         break;
       }
       case 'send':
@@ -100,62 +104,62 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
       }
       case 'crash': {
         roles.delete(e.node);
-        tell(e.t, [e.node], `✖ node ${e.node} crashes: ${describeLoss(e)}`);
+        tell(e.t, 'process', [e.node], `✖ node ${e.node} crashes: ${describeLoss(e)}`);
         endCampaign(e.node, e.t, 'it crashed');
         endTenure(e.node, e.t, 'it crashed');
         break;
       }
       case 'restart':
-        tell(e.t, [e.node], `node ${e.node} restarts from its disk: term ${e.term}, vote ${e.vote || 'none'}, commit ${e.commit}, last index ${e.lastIndex}`);
+        tell(e.t, 'process', [e.node], `node ${e.node} restarts from its disk: term ${e.term}, vote ${e.vote || 'none'}, commit ${e.commit}, last index ${e.lastIndex}`);
         break;
       case 'pause':
-        tell(e.t, [e.node], `⏸ node ${e.node} pauses`);
+        tell(e.t, 'process', [e.node], `⏸ node ${e.node} pauses`);
         break;
       case 'resume':
-        tell(e.t, [e.node], `node ${e.node} resumes with ${e.queued} message${e.queued === 1 ? '' : 's'} queued`);
+        tell(e.t, 'process', [e.node], `node ${e.node} resumes with ${e.queued} message${e.queued === 1 ? '' : 's'} queued`);
         break;
       case 'partition':
-        tell(e.t, e.cuts.length === 0 ? 'all' : nodesOf(e.cuts), e.cuts.length === 0 ? '✂ every link heals' : `✂ ${e.label}`);
+        tell(e.t, 'fault', e.cuts.length === 0 ? 'all' : nodesOf(e.cuts), e.cuts.length === 0 ? '✂ every link heals' : `✂ ${e.label}`);
         break;
       case 'network':
-        tell(e.t, 'all', `network: ${percent(e.dropRate)} lost, ${percent(e.duplicateRate)} duplicated, ${e.minLatencyMs}+${e.latencySpreadMs} ms${e.tailRate ? `, ${percent(e.tailRate)} up to ${e.tailMs} ms more` : ''}`);
+        tell(e.t, 'fault', 'all', `network: ${percent(e.dropRate)} lost, ${percent(e.duplicateRate)} duplicated, ${e.minLatencyMs}+${e.latencySpreadMs} ms${e.tailRate ? `, ${percent(e.tailRate)} up to ${e.tailMs} ms more` : ''}`);
         break;
       case 'clock':
-        tell(e.t, [e.node], `◷ node ${e.node}'s clock runs at ×${e.rate}`);
+        tell(e.t, 'fault', [e.node], `◷ node ${e.node}'s clock runs at ×${e.rate}`);
         break;
       case 'disk':
-        tell(e.t, [e.node], `node ${e.node}'s disk takes ${e.syncMs} ms per sync`);
+        tell(e.t, 'fault', [e.node], `node ${e.node}'s disk takes ${e.syncMs} ms per sync`);
         break;
       case 'installSnapshot':
-        tell(e.t, [e.node, e.from], `node ${e.node} installs node ${e.from}'s snapshot up to index ${e.index}`);
+        tell(e.t, 'snapshot', [e.node, e.from], `node ${e.node} installs node ${e.from}'s snapshot up to index ${e.index}`);
         break;
       case 'confPropose':
-        tell(e.t, [e.node], `node ${e.node} proposes ${e.change}: ${e.result}`);
+        tell(e.t, 'membership', [e.node], `node ${e.node} proposes ${e.change}: ${e.result}`);
         break;
       case 'conf':
         // Every node applies each configuration; the first to do so tells it.
         if (confIndices.has(e.index)) break;
         confIndices.add(e.index);
-        tell(e.t, 'all', `the configuration at index ${e.index}: ${describeConf(e.conf)}`);
+        tell(e.t, 'membership', 'all', `the configuration at index ${e.index}: ${describeConf(e.conf)}`);
         break;
       case 'transfer':
-        tell(e.t, [e.from, e.to], `leadership transfer ${e.from} → ${e.to} (term ${e.term}) ${e.phase}${e.reason ? `: ${e.reason}` : ''}`);
+        tell(e.t, 'leadership', [e.from, e.to], `leadership transfer ${e.from} → ${e.to} (term ${e.term}) ${e.phase}${e.reason ? `: ${e.reason}` : ''}`);
         break;
       case 'stepDown':
-        tell(e.t, [e.node], `node ${e.node} steps down in term ${e.term}: ${e.reason}`);
+        tell(e.t, 'leadership', [e.node], `node ${e.node} steps down in term ${e.term}: ${e.reason}`);
         break;
       case 'note':
-        tell(e.t, 'all', `ℹ ${e.text}`);
+        tell(e.t, 'note', 'all', `ℹ ${e.text}`);
         break;
       case 'violation':
-        tell(e.t, 'all', `✗ ${e.invariant}: ${e.message}`);
+        tell(e.t, 'violation', 'all', `✗ ${e.invariant}: ${e.message}`);
         break;
     }
   }
   const end = events.length > 0 ? events[events.length - 1].t : 0;
   for (const node of [...campaigns.keys()].sort((a, b) => a - b)) endCampaign(node, end, 'the run ends');
   for (const tenure of [...tenures.values()].sort((a, b) => a.node - b.node)) {
-    tell(end, [tenure.node], `the run ends with node ${tenure.node} leading term ${tenure.term} (for ${end - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''})`);
+    tell(end, 'leadership', [tenure.node], `the run ends with node ${tenure.node} leading term ${tenure.term} (for ${end - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''})`);
   }
   return lines;
 }

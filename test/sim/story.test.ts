@@ -40,8 +40,9 @@ describe('a run told as a story', () => {
 
   it('tells the violation of a failing run', () => {
     const failing = runScenario(findScenario('nemesis')!, { seed: 2, trace: 'full', bug: 'figure-8-commit' });
-    const lines = texts(tellStory(failing.events));
-    expect(lines).toContain(`✗ commit-rule: ${failing.violations[0].message}`);
+    const story = tellStory(failing.events);
+    expect(story.filter((line) => line.kind === 'violation').map((line) => line.text)).toEqual([`✗ commit-rule: ${failing.violations[0].message}`]);
+    expect(new Set(story.map((line) => line.kind))).toEqual(new Set(['election', 'leadership', 'process', 'fault', 'note', 'violation']));
   });
 
   it('keeps to a time window and to one node, with the cluster-wide events', () => {

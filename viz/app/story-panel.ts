@@ -20,7 +20,7 @@ export class StoryPanel {
   ) {
     this.lines = tellStory(store.model.events);
     const items = this.lines
-      .map((line, i) => `<li data-i="${i}" data-t="${line.t}"><span class="story-t">${formatTime(line.t, 0)}</span> ${escapeHtml(line.text)}</li>`)
+      .map((line, i) => `<li data-i="${i}" data-t="${line.t}" class="story-${line.kind}"><span class="story-t">${formatTime(line.t, 0)}</span> ${escapeHtml(line.text)}</li>`)
       .join('');
     root.innerHTML = `<details class="story" open><summary><h2>Story <span class="muted">${this.lines.length} lines · click one to go there</span></h2></summary><ol class="story-lines">${items}</ol></details>`;
     root.addEventListener('click', (e) => {

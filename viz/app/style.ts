@@ -104,6 +104,10 @@ details.story > summary h2 { display:inline-flex; }
 .story-lines li:hover { background:#eef2f6; }
 .story-lines li.now { background:#fff1bf; }
 .story-t { color:#6b7785; font-variant-numeric:tabular-nums; }
+.story-lines li.story-leadership { color:#9a4d00; }
+.story-lines li.story-process { color:#2b3440; font-weight:600; }
+.story-lines li.story-fault, .story-lines li.story-note { color:#5d6773; }
+.story-lines li.story-violation { color:#b3261e; font-weight:700; }
 aside h3 .muted { font-weight:400; font-size:11px; }
 .state-time { color:var(--accent); }
 .partition-now { color:#b03a3a; }
