@@ -14,7 +14,7 @@ export interface StoryLine {
   readonly text: string;
 }
 
-export type StoryKind = 'election' | 'leadership' | 'process' | 'fault' | 'snapshot' | 'membership' | 'note' | 'violation';
+export type StoryKind = 'election' | 'leadership' | 'process' | 'fault' | 'snapshot' | 'membership' | 'availability' | 'note' | 'violation';
 
 export interface StoryOptions {
   /** Only lines at or after this virtual time (ms). */
@@ -23,6 +23,8 @@ export interface StoryOptions {
   readonly to?: number;
   /** Only lines about this node (violations, notes and cluster-wide faults are always told). */
   readonly node?: number;
+  /** A pause this long (ms) between two client operations that succeeded is told as an outage; default 100. */
+  readonly outageMs?: number;
 }
 
 /** What a line is about: the nodes it concerns, or every node. */
@@ -50,6 +52,8 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
   const confIndices = new Set<number>();
   const votes = new VoteTally();
   const campaigns = new Map<number, { first: number; last: number }>();
+  const outageMs = options.outageMs ?? 100;
+  let lastSuccess = -1;
   const endCampaign = (node: number, t: number, why: string) => {
     const campaign = campaigns.get(node);
     campaigns.delete(node);
@@ -147,6 +151,13 @@ export function tellStory(events: readonly TraceEvent[], options: StoryOptions =
         break;
       case 'stepDown':
         tell(e.t, 'leadership', [e.node], `node ${e.node} steps down in term ${e.term}: ${e.reason}`);
+        break;
+      case 'client':
+        if (e.type !== 'ok') break;
+        if (lastSuccess >= 0 && e.t - lastSuccess >= outageMs) {
+          tell(e.t, 'availability', 'all', `clients saw no operation succeed for ${e.t - lastSuccess} ms (since ${lastSuccess} ms)`);
+        }
+        lastSuccess = e.t;
         break;
       case 'note':
         tell(e.t, 'note', 'all', `ℹ ${e.text}`);

@@ -17,7 +17,9 @@ export function storyCommand(path: string, flags: StoryFlags, io: { out(line: st
   const { trace, notes } = loadTraceSource(path);
   const end = trace.events.length > 0 ? trace.events[trace.events.length - 1].t : 0;
   const from = flags.last === undefined ? flags.from : Math.max(flags.from ?? 0, end - flags.last);
-  const options: StoryOptions = { from, to: flags.to, node: flags.node };
+  // An outage is a pause in successes of at least an election timeout: what losing a leader costs at least.
+  const outageMs = trace.scenario.timing.electionTicks * trace.scenario.timing.tickMs;
+  const options: StoryOptions = { from, to: flags.to, node: flags.node, outageMs };
   const lines = tellStory(trace.events, options);
   if (flags.json) {
     io.out(JSON.stringify({ scenario: trace.scenario.name, seed: trace.seed, ok: trace.ok, lines }));

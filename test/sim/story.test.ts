@@ -28,6 +28,18 @@ describe('a run told as a story', () => {
     expect(story.map((line) => line.t)).toEqual(story.map((line) => line.t).sort((a, b) => a - b));
   });
 
+  it('tells how long the clients saw nothing succeed after the leader crashed', () => {
+    const story = tellStory(leaderCrash.events);
+    const crash = story.find((line) => line.kind === 'process' && line.text.includes('crashes'))!;
+    const outage = story.find((line) => line.kind === 'availability' && line.t > crash.t)!;
+    const [, gap, since] = /no operation succeed for (\d+) ms \(since (\d+) ms\)$/.exec(outage.text)!.map(Number);
+    expect(since).toBeLessThanOrEqual(crash.t + 10);
+    expect(outage.t - since).toBe(gap);
+    expect(gap).toBeGreaterThanOrEqual(100);
+    // A longer threshold tells fewer outages; none is told when nothing pauses that long.
+    expect(tellStory(leaderCrash.events, { outageMs: 10_000 }).filter((line) => line.kind === 'availability')).toEqual([]);
+  });
+
   it('counts a cut-off candidate\'s elections in a row instead of telling each', () => {
     const rejoin = runScenario(findScenario('disruptive-rejoin')!, { seed: 1, trace: 'full' });
     const lines = texts(tellStory(rejoin.events));
@@ -53,6 +65,6 @@ describe('a run told as a story', () => {
     const first = Number(/^node (\d+)/.exec(all.find((line) => line.text.includes('is leader of term 1,'))!.text)![1]);
     const about = tellStory(leaderCrash.events, { node: first });
     expect(about.length).toBeLessThan(all.length);
-    for (const line of about) expect(line.text).toMatch(new RegExp(`node ${first}\\b|every link heals|^network|^ℹ|^✗`));
+    for (const line of about) expect(line.text).toMatch(new RegExp(`node ${first}\\b|every link heals|^network|^clients saw|^ℹ|^✗`));
   });
 });

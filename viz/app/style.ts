@@ -108,6 +108,7 @@ details.story > summary h2 { display:inline-flex; }
 .story-lines li.story-process { color:#2b3440; font-weight:600; }
 .story-lines li.story-fault, .story-lines li.story-note { color:#5d6773; }
 .story-lines li.story-violation { color:#b3261e; font-weight:700; }
+.story-lines li.story-availability { color:#7a3e9d; }
 aside h3 .muted { font-weight:400; font-size:11px; }
 .state-time { color:var(--accent); }
 .partition-now { color:#b03a3a; }
