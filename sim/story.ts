@@ -2,10 +2,11 @@ import type { ConfState } from '../src/raft/types.js';
 import type { TraceEvent } from './trace.js';
 
 /**
- * A run's story in words: who led which term and what it committed, each fault, crash and
- * restart, membership and leadership changes, and the violation if there is one, one line
- * per event that changes the plot. The messages, appends and client operations that make up
- * most of a trace are left out (the viewer draws them); the counts close the story.
+ * A run's story in words: who led which term, with whose votes, and what it committed; each
+ * fault, crash and restart; membership and leadership changes; the outages the clients saw;
+ * the violation if there is one: one line per event that changes the plot. The messages,
+ * appends and client operations that make up most of a trace are left out (the viewer draws
+ * them).
  */
 export interface StoryLine {
   readonly t: number;
@@ -27,8 +28,18 @@ export interface StoryOptions {
   readonly outageMs?: number;
 }
 
+/** The lines of a trace's story, in time order. */
+export function tellStory(events: readonly TraceEvent[], options: StoryOptions = {}): StoryLine[] {
+  const teller = new Storyteller(options);
+  for (const event of events) teller.hear(event);
+  return teller.end(events.length > 0 ? events[events.length - 1].t : 0);
+}
+
 /** What a line is about: the nodes it concerns, or every node. */
 type About = readonly number[] | 'all';
+
+/** A line that needs nothing but its own event. */
+type Told = readonly [kind: StoryKind, about: About, text: string];
 
 interface Tenure {
   readonly node: number;
@@ -37,142 +48,151 @@ interface Tenure {
   commit: number;
 }
 
-/** The lines of a trace's story, in time order. */
-export function tellStory(events: readonly TraceEvent[], options: StoryOptions = {}): StoryLine[] {
-  const lines: StoryLine[] = [];
-  const from = options.from ?? -Infinity;
-  const to = options.to ?? Infinity;
-  const tell = (t: number, kind: StoryKind, about: About, text: string) => {
-    if (t < from || t > to) return;
-    if (options.node !== undefined && about !== 'all' && !about.includes(options.node)) return;
-    lines.push({ t, kind, text });
-  };
-  const roles = new Map<number, string>();
-  const tenures = new Map<number, Tenure>();
-  const confIndices = new Set<number>();
-  const votes = new VoteTally();
-  const campaigns = new Map<number, { first: number; last: number }>();
-  const outageMs = options.outageMs ?? 100;
-  let lastSuccess = -1;
-  const endCampaign = (node: number, t: number, why: string) => {
-    const campaign = campaigns.get(node);
-    campaigns.delete(node);
-    if (!campaign || campaign.last === campaign.first) return;
-    const elections = campaign.last - campaign.first + 1;
-    tell(t, 'election', [node], `node ${node} stops campaigning (${why}) after ${elections} elections in a row, terms ${campaign.first}–${campaign.last}`);
-  };
-  const endTenure = (node: number, t: number, why: string) => {
-    const tenure = tenures.get(node);
-    if (!tenure) return;
-    tenures.delete(node);
-    tell(t, 'leadership', [node], `node ${node} no longer leads term ${tenure.term} (${why}); it led for ${t - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''}`);
-  };
+/** The plot so far: roles, tenures, campaigns, votes and the clients' last success. */
+class Storyteller {
+  private readonly lines: StoryLine[] = [];
+  private readonly roles = new Map<number, string>();
+  private readonly tenures = new Map<number, Tenure>();
+  private readonly campaigns = new Map<number, { first: number; last: number }>();
+  private readonly confIndices = new Set<number>();
+  private readonly votes = new VoteTally();
+  private lastSuccess = -1;
 
-  for (const e of events) {
+  constructor(private readonly options: StoryOptions) {}
+
+  hear(e: TraceEvent): void {
     switch (e.k) {
-      case 'state': {
-        const before = roles.get(e.node);
-        roles.set(e.node, e.role);
-        // A candidate that times out campaigns again: counted, told once it stops.
-        if (e.role === 'candidate' && before === 'candidate') {
-          const campaign = campaigns.get(e.node);
-          if (campaign && e.term > campaign.last) campaign.last = e.term;
-          break;
-        }
-        if (e.role === before) break;
-        if (before === 'candidate') endCampaign(e.node, e.t, `now a ${e.role}`);
-        if (before === 'leader') endTenure(e.node, e.t, `now a ${e.role} in term ${e.term}`);
-        if (e.role === 'leader') {
-          tenures.set(e.node, { node: e.node, term: e.term, since: e.t, commit: 0 });
-          tell(e.t, 'leadership', [e.node], `node ${e.node} is leader of term ${e.term}, ${votes.describe(e.node, e.term)}`);
-        } else if (e.role === 'candidate') {
-          campaigns.set(e.node, { first: e.term, last: e.term });
-          tell(e.t, 'election', [e.node], `node ${e.node} campaigns for term ${e.term}`);
-        }
-        else if (e.role === 'preCandidate') tell(e.t, 'election', [e.node], `node ${e.node} asks whether it could win term ${e.term + 1} (pre-vote)`);
-        break;
-      }
+      case 'state':
+        return this.roleChanged(e);
       case 'send':
-        if (e.type === 'voteResp' && e.info.granted === true) votes.granted(e.id, e.from, e.to, e.term);
-        break;
+        if (e.type === 'voteResp' && e.info.granted === true) this.votes.granted(e.id, e.from, e.to, e.term);
+        return;
       case 'duplicate':
-        votes.copied(e.id, e.copy);
-        break;
+        return this.votes.copied(e.id, e.copy);
       case 'deliver':
-        votes.delivered(e.id);
-        break;
+        return this.votes.delivered(e.id);
       case 'commit': {
-        const tenure = tenures.get(e.node);
+        const tenure = this.tenures.get(e.node);
         if (tenure) tenure.commit = Math.max(tenure.commit, e.index);
-        break;
+        return;
       }
-      case 'crash': {
-        roles.delete(e.node);
-        tell(e.t, 'process', [e.node], `✖ node ${e.node} crashes: ${describeLoss(e)}`);
-        endCampaign(e.node, e.t, 'it crashed');
-        endTenure(e.node, e.t, 'it crashed');
-        break;
-      }
-      case 'restart':
-        tell(e.t, 'process', [e.node], `node ${e.node} restarts from its disk: term ${e.term}, vote ${e.vote || 'none'}, commit ${e.commit}, last index ${e.lastIndex}`);
-        break;
-      case 'pause':
-        tell(e.t, 'process', [e.node], `⏸ node ${e.node} pauses`);
-        break;
-      case 'resume':
-        tell(e.t, 'process', [e.node], `node ${e.node} resumes with ${e.queued} message${e.queued === 1 ? '' : 's'} queued`);
-        break;
-      case 'partition':
-        tell(e.t, 'fault', e.cuts.length === 0 ? 'all' : nodesOf(e.cuts), e.cuts.length === 0 ? '✂ every link heals' : `✂ ${e.label}`);
-        break;
-      case 'network':
-        tell(e.t, 'fault', 'all', `network: ${percent(e.dropRate)} lost, ${percent(e.duplicateRate)} duplicated, ${e.minLatencyMs}+${e.latencySpreadMs} ms${e.tailRate ? `, ${percent(e.tailRate)} up to ${e.tailMs} ms more` : ''}`);
-        break;
-      case 'clock':
-        tell(e.t, 'fault', [e.node], `◷ node ${e.node}'s clock runs at ×${e.rate}`);
-        break;
-      case 'disk':
-        tell(e.t, 'fault', [e.node], `node ${e.node}'s disk takes ${e.syncMs} ms per sync`);
-        break;
-      case 'installSnapshot':
-        tell(e.t, 'snapshot', [e.node, e.from], `node ${e.node} installs node ${e.from}'s snapshot up to index ${e.index}`);
-        break;
-      case 'confPropose':
-        tell(e.t, 'membership', [e.node], `node ${e.node} proposes ${e.change}: ${e.result}`);
-        break;
+      case 'crash':
+        this.roles.delete(e.node);
+        this.tell(e.t, 'process', [e.node], `✖ node ${e.node} crashes: ${describeLoss(e)}`);
+        this.endCampaign(e.node, e.t, 'it crashed');
+        return this.endTenure(e.node, e.t, 'it crashed');
       case 'conf':
         // Every node applies each configuration; the first to do so tells it.
-        if (confIndices.has(e.index)) break;
-        confIndices.add(e.index);
-        tell(e.t, 'membership', 'all', `the configuration at index ${e.index}: ${describeConf(e.conf)}`);
-        break;
-      case 'transfer':
-        tell(e.t, 'leadership', [e.from, e.to], `leadership transfer ${e.from} → ${e.to} (term ${e.term}) ${e.phase}${e.reason ? `: ${e.reason}` : ''}`);
-        break;
-      case 'stepDown':
-        tell(e.t, 'leadership', [e.node], `node ${e.node} steps down in term ${e.term}: ${e.reason}`);
-        break;
+        if (this.confIndices.has(e.index)) return;
+        this.confIndices.add(e.index);
+        return this.tell(e.t, 'membership', 'all', `the configuration at index ${e.index}: ${describeConf(e.conf)}`);
       case 'client':
-        if (e.type !== 'ok') break;
-        if (lastSuccess >= 0 && e.t - lastSuccess >= outageMs) {
-          tell(e.t, 'availability', 'all', `clients saw no operation succeed for ${e.t - lastSuccess} ms (since ${lastSuccess} ms)`);
-        }
-        lastSuccess = e.t;
-        break;
-      case 'note':
-        tell(e.t, 'note', 'all', `ℹ ${e.text}`);
-        break;
-      case 'violation':
-        tell(e.t, 'violation', 'all', `✗ ${e.invariant}: ${e.message}`);
-        break;
+        return this.clientAnswered(e);
+      default: {
+        const told = describeEvent(e);
+        if (told) this.tell(e.t, ...told);
+      }
     }
   }
-  const end = events.length > 0 ? events[events.length - 1].t : 0;
-  for (const node of [...campaigns.keys()].sort((a, b) => a - b)) endCampaign(node, end, 'the run ends');
-  for (const tenure of [...tenures.values()].sort((a, b) => a.node - b.node)) {
-    tell(end, 'leadership', [tenure.node], `the run ends with node ${tenure.node} leading term ${tenure.term} (for ${end - tenure.since} ms${tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : ''})`);
+
+  /** Closes what is still open at the end of the run, and returns the story. */
+  end(t: number): StoryLine[] {
+    for (const node of [...this.campaigns.keys()].sort((a, b) => a - b)) this.endCampaign(node, t, 'the run ends');
+    for (const tenure of [...this.tenures.values()].sort((a, b) => a.node - b.node)) {
+      this.tell(t, 'leadership', [tenure.node], `the run ends with node ${tenure.node} leading term ${tenure.term} (for ${t - tenure.since} ms${committed(tenure)})`);
+    }
+    return this.lines;
   }
-  return lines;
+
+  private tell(t: number, kind: StoryKind, about: About, text: string): void {
+    const { from = -Infinity, to = Infinity, node } = this.options;
+    if (t < from || t > to) return;
+    if (node !== undefined && about !== 'all' && !about.includes(node)) return;
+    this.lines.push({ t, kind, text });
+  }
+
+  private roleChanged(e: Extract<TraceEvent, { k: 'state' }>): void {
+    const before = this.roles.get(e.node);
+    this.roles.set(e.node, e.role);
+    // A candidate that times out campaigns again: counted, told once it stops.
+    if (e.role === 'candidate' && before === 'candidate') {
+      const campaign = this.campaigns.get(e.node);
+      if (campaign && e.term > campaign.last) campaign.last = e.term;
+      return;
+    }
+    if (e.role === before) return;
+    if (before === 'candidate') this.endCampaign(e.node, e.t, `now a ${e.role}`);
+    if (before === 'leader') this.endTenure(e.node, e.t, `now a ${e.role} in term ${e.term}`);
+    if (e.role === 'leader') {
+      this.tenures.set(e.node, { node: e.node, term: e.term, since: e.t, commit: 0 });
+      this.tell(e.t, 'leadership', [e.node], `node ${e.node} is leader of term ${e.term}, ${this.votes.describe(e.node, e.term)}`);
+    } else if (e.role === 'candidate') {
+      this.campaigns.set(e.node, { first: e.term, last: e.term });
+      this.tell(e.t, 'election', [e.node], `node ${e.node} campaigns for term ${e.term}`);
+    } else if (e.role === 'preCandidate') {
+      this.tell(e.t, 'election', [e.node], `node ${e.node} asks whether it could win term ${e.term + 1} (pre-vote)`);
+    }
+  }
+
+  private endCampaign(node: number, t: number, why: string): void {
+    const campaign = this.campaigns.get(node);
+    this.campaigns.delete(node);
+    if (!campaign || campaign.last === campaign.first) return;
+    const elections = campaign.last - campaign.first + 1;
+    this.tell(t, 'election', [node], `node ${node} stops campaigning (${why}) after ${elections} elections in a row, terms ${campaign.first}–${campaign.last}`);
+  }
+
+  private endTenure(node: number, t: number, why: string): void {
+    const tenure = this.tenures.get(node);
+    if (!tenure) return;
+    this.tenures.delete(node);
+    this.tell(t, 'leadership', [node], `node ${node} no longer leads term ${tenure.term} (${why}); it led for ${t - tenure.since} ms${committed(tenure)}`);
+  }
+
+  private clientAnswered(e: Extract<TraceEvent, { k: 'client' }>): void {
+    if (e.type !== 'ok') return;
+    const quiet = e.t - this.lastSuccess;
+    if (this.lastSuccess >= 0 && quiet >= (this.options.outageMs ?? 100)) {
+      this.tell(e.t, 'availability', 'all', `clients saw no operation succeed for ${quiet} ms (since ${this.lastSuccess} ms)`);
+    }
+    this.lastSuccess = e.t;
+  }
+}
+
+/** The lines that need no memory of the plot: faults, restarts, snapshots, transfers, notes, violations. */
+function describeEvent(e: TraceEvent): Told | undefined {
+  switch (e.k) {
+    case 'restart':
+      return ['process', [e.node], `node ${e.node} restarts from its disk: term ${e.term}, vote ${e.vote || 'none'}, commit ${e.commit}, last index ${e.lastIndex}`];
+    case 'pause':
+      return ['process', [e.node], `⏸ node ${e.node} pauses`];
+    case 'resume':
+      return ['process', [e.node], `node ${e.node} resumes with ${e.queued} message${e.queued === 1 ? '' : 's'} queued`];
+    case 'partition':
+      return e.cuts.length === 0 ? ['fault', 'all', '✂ every link heals'] : ['fault', [...new Set(e.cuts.flat())], `✂ ${e.label}`];
+    case 'network': {
+      const tail = e.tailRate ? `, ${percent(e.tailRate)} up to ${e.tailMs} ms more` : '';
+      return ['fault', 'all', `network: ${percent(e.dropRate)} lost, ${percent(e.duplicateRate)} duplicated, ${e.minLatencyMs}+${e.latencySpreadMs} ms${tail}`];
+    }
+    case 'clock':
+      return ['fault', [e.node], `◷ node ${e.node}'s clock runs at ×${e.rate}`];
+    case 'disk':
+      return ['fault', [e.node], `node ${e.node}'s disk takes ${e.syncMs} ms per sync`];
+    case 'installSnapshot':
+      return ['snapshot', [e.node, e.from], `node ${e.node} installs node ${e.from}'s snapshot up to index ${e.index}`];
+    case 'confPropose':
+      return ['membership', [e.node], `node ${e.node} proposes ${e.change}: ${e.result}`];
+    case 'transfer':
+      return ['leadership', [e.from, e.to], `leadership transfer ${e.from} → ${e.to} (term ${e.term}) ${e.phase}${e.reason ? `: ${e.reason}` : ''}`];
+    case 'stepDown':
+      return ['leadership', [e.node], `node ${e.node} steps down in term ${e.term}: ${e.reason}`];
+    case 'note':
+      return ['note', 'all', `ℹ ${e.text}`];
+    case 'violation':
+      return ['violation', 'all', `✗ ${e.invariant}: ${e.message}`];
+    default:
+      return undefined;
+  }
 }
 
 /** Granted votes in flight and received, to say whose votes made each leader. */
@@ -204,15 +224,15 @@ class VoteTally {
   }
 }
 
+function committed(tenure: Tenure): string {
+  return tenure.commit > 0 ? `, committing up to index ${tenure.commit}` : '';
+}
+
 function describeLoss(crash: Extract<TraceEvent, { k: 'crash' }>): string {
   const { lostWrites: lost, keptWrites: kept = 0, torn = false } = crash;
   if (lost === 0 && kept === 0) return 'nothing unsynced to lose';
   const parts = [lost > 0 ? `${lost} lost` : '', kept > 0 ? `${kept} kept` : '', torn ? 'the last one torn' : ''];
   return `unsynced writes: ${parts.filter((part) => part !== '').join(', ')}`;
-}
-
-function nodesOf(cuts: readonly (readonly [number, number])[]): number[] {
-  return [...new Set(cuts.flat())];
 }
 
 function percent(rate: number): string {
