@@ -32,6 +32,7 @@ export function faultActionArbitrary(nodes: number, durationMs: number): fc.Arbi
     fc.record({ at, action: fc.constant('ring' as const) }),
     fc.record({ at, action: fc.constant('heal' as const) }),
     fc.record({ at, action: fc.constant('crash' as const), node, unsynced: fc.constantFrom('lose' as const, 'keep-some' as const, 'tear' as const), keep: fc.integer({ min: 0, max: 3 }) }),
+    fc.record({ at, action: fc.constant('kill' as const), node }),
     fc.record({ at, action: fc.constant('restart' as const), node: fc.oneof(node, fc.constant('all' as const)) }),
     fc.record({ at, action: fc.constant('pause' as const), node }),
     fc.record({ at, action: fc.constant('resume' as const), node: fc.oneof(node, fc.constant('all' as const)) }),

@@ -1,7 +1,7 @@
 import type { KvReply } from '../src/kv/protocol.js';
 import type { History } from './history.js';
 import { KvClient, type Workload } from './kv-client.js';
-import { CLIENT_BASE, type ClientRequestPacket } from './packets.js';
+import { CLIENT_BASE, type ClientRequestPacket, type ConnectionResetPacket } from './packets.js';
 import type { RandomStreams } from './random.js';
 import type { WorkloadConfig } from './scenario.js';
 import type { TraceRecorder } from './trace.js';
@@ -39,7 +39,8 @@ export interface FleetContext {
   readonly history: History;
   readonly trace: TraceRecorder;
   now(): number;
-  send(packet: ClientRequestPacket): void;
+  /** Client traffic, and the resets a killed server's machine sends its clients. */
+  send(packet: ClientRequestPacket | ConnectionResetPacket): void;
   schedule(delayMs: number, client: number, token: number): void;
 }
 
@@ -49,8 +50,10 @@ export class ClientFleet {
   /** The leases the clients were granted (lease workload), for the expiry check. */
   readonly leases: readonly LeaseRecord[];
   readonly watchers: WatchClient[];
+  private readonly send: FleetContext['send'];
 
   constructor(config: ClientWorkloadConfig, ctx: FleetContext) {
+    this.send = ctx.send;
     const workload = makeWorkload(config, ctx.now);
     this.leases = workload.leases ?? [];
     this.clients = Array.from({ length: config.clients }, (_, index) => {
@@ -95,6 +98,20 @@ export class ClientFleet {
 
   deliver(address: number, requestId: number, reply: KvReply): void {
     this.endpoint(address - CLIENT_BASE)?.receive(requestId, reply);
+  }
+
+  /** A connection reset reached the client at `address` (ConnectionResetPacket). */
+  reset(address: number, requestId: number, refused: boolean): void {
+    const endpoint = this.endpoint(address - CLIENT_BASE);
+    if (endpoint instanceof KvClient) endpoint.connectionReset(requestId, refused);
+  }
+
+  /** Server `node`'s process was killed: its machine resets every client connection with a request in flight to it. */
+  connectionsLost(node: number): void {
+    for (const client of this.clients) {
+      const requestId = client.requestInFlightTo(node);
+      if (requestId !== undefined) this.send({ type: 'reset', from: node, to: client.address, term: 0, requestId, refused: false });
+    }
   }
 
   /** Clients first, then watchers, by their index among all endpoints. */

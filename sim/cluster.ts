@@ -23,6 +23,8 @@ export class Cluster {
     private readonly invariants: InvariantChecker,
     private readonly now: () => number,
     private readonly clocks: readonly NodeClock[],
+    /** Told when a server's process is killed: its clients' connections reset. */
+    private readonly connectionsLost: (id: NodeId) => void = () => {},
   ) {}
 
   host(id: NodeId): NodeHost {
@@ -116,6 +118,15 @@ export class Cluster {
     host.crash(fate, keep);
     // Each crash is a moment to ask whether committed entries are still safe on disk.
     this.invariants.checkCommittedDurable(this.hosts.map((h) => h.disk), this.quorum());
+  }
+
+  /** The node's process is killed (its machine stays up): no write is lost, and its clients hear at once. */
+  kill(id: NodeId): void {
+    const host = this.host(id);
+    if (host.status === 'crashed') return;
+    host.kill();
+    this.invariants.checkCommittedDurable(this.hosts.map((h) => h.disk), this.quorum());
+    this.connectionsLost(id);
   }
 
   restart(id: NodeId): void {

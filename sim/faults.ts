@@ -65,6 +65,8 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
       const keep = fate === 'lose' ? undefined : (action.keep ?? random.int(0, 3));
       return forNode(cluster, { ...action, ...(keep === undefined ? {} : { keep }) }, action.node, random, (id) => cluster.crash(id, fate, keep));
     }
+    case 'kill':
+      return forNode(cluster, action, action.node, random, (id) => cluster.kill(id));
     case 'clock':
       return forNode(cluster, action, action.node, random, (id) => cluster.setClockRate(id, action.rate));
     case 'disk':

@@ -75,6 +75,8 @@ type TimerKind = 'next' | 'timeout' | 'retry' | 'resend';
 export class KvClient {
   process: number;
   target: number;
+  /** The server tried when nobody names a leader, moved on apart from the hints (see nextInTurn). */
+  private turn: number;
   private running: Running | null = null;
   private nextToken = 1;
   private nextRequestId = 1;
@@ -86,6 +88,7 @@ export class KvClient {
   constructor(private readonly options: ClientOptions) {
     this.process = options.index;
     this.target = options.random.int(1, options.nodes);
+    this.turn = this.target;
   }
 
   get address(): number {
@@ -135,6 +138,24 @@ export class KvClient {
     }
   }
 
+  /** The id of the request this client has in flight to `node`, if it has one. */
+  requestInFlightTo(node: number): number | undefined {
+    const running = this.running;
+    return running && running.requestId !== 0 && this.target === node ? running.requestId : undefined;
+  }
+
+  /**
+   * The connection to the server reset (its process was killed). A request it refused never
+   * ran and goes elsewhere; one it may have run ends as a timeout would, only sooner.
+   */
+  connectionReset(requestId: number, refused: boolean): void {
+    const running = this.running;
+    if (!running || running.requestId !== requestId) return;
+    if (refused || !running.mayHaveEffect) return this.redirect(0);
+    this.nextInTurn();
+    this.finish('info', null, 'connection reset');
+  }
+
   private begin(): void {
     const op = this.options.workload.next(this.options.index, this.options.random);
     if (!op) {
@@ -167,14 +188,25 @@ export class KvClient {
       this.target = leader;
       return this.sendCurrent();
     }
-    this.target = (this.target % this.options.nodes) + 1;
+    this.nextInTurn();
     running.retryToken = this.after(REDIRECT_BACKOFF_MS, 'retry');
+  }
+
+  /**
+   * The next server in turn. The turn moves on apart from the leader hints the client follows,
+   * so two servers that name each other (a removed node's stale hint, and a node that knows
+   * no leader) cannot hold a client between them forever.
+   */
+  private nextInTurn(): void {
+    this.turn = (this.turn % this.options.nodes) + 1;
+    this.target = this.turn;
   }
 
   private timeOut(): void {
     const running = this.running!;
     // The server may be gone: the next attempt goes elsewhere.
     this.target = this.options.random.int(1, this.options.nodes);
+    this.turn = this.target;
     this.finish(running.mayHaveEffect ? 'info' : 'fail', null, 'timeout');
   }
 

@@ -9,6 +9,8 @@ export function describeMessage(m: Packet): { type: string; term: number; info: 
       return { type: m.type, term: 0, info: { requestId: m.requestId, ...describeRequest(m.request) } };
     case 'kvResp':
       return { type: m.type, term: 0, info: { requestId: m.requestId, ...describeReply(m.reply) } };
+    case 'reset':
+      return { type: m.type, term: 0, info: { requestId: m.requestId, refused: m.refused } };
     case 'vote':
       // The transfer flag is written only when set, so traces without transfers read as before.
       return { type: m.type, term: m.term, info: { lastIndex: m.lastIndex, lastTerm: m.lastTerm, ...(m.transfer ? { transfer: true } : {}) } };

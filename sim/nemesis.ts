@@ -81,6 +81,10 @@ export class Nemesis {
         const unsynced = kind === 'crash' ? undefined : kind === 'lost-fsync' ? 'keep-some' : 'tear';
         return this.injectThenHeal({ action: 'crash', node, ...(unsynced ? { unsynced } : {}) }, { action: 'restart', node }, now);
       }
+      case 'kill': {
+        const node = this.pickTarget();
+        return this.injectThenHeal({ action: 'kill', node }, { action: 'restart', node }, now);
+      }
       case 'pause': {
         const node = this.pickTarget();
         return this.injectThenHeal({ action: 'pause', node }, { action: 'resume', node }, now);

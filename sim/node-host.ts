@@ -20,6 +20,8 @@ export class NodeHost {
   readonly id: NodeId;
   readonly disk = new SimDisk();
   status: NodeStatus = 'up';
+  /** Down because its process was killed, not its machine: connections to it are refused. */
+  killed = false;
   node: RaftNode;
   stateMachine: StateMachine;
   /** Messages that arrived while paused, handled in order on resume. */
@@ -90,15 +92,27 @@ export class NodeHost {
 
   /** Volatile state is gone; of the unsynced writes, what `fate` says survives (see SimDisk.crash). */
   crash(fate: UnsyncedFate = 'lose', keep = 0): void {
-    this.syncing = null;
     const { lost, kept, torn } = this.disk.crash(fate, keep);
+    this.goDown(false, { lostWrites: lost, ...(fate === 'lose' ? {} : { keptWrites: kept, torn }) });
+  }
+
+  /**
+   * The process dies and its machine stays up (kill -9): everything it wrote is in the
+   * operating system's hands, synced or not, so every write survives.
+   */
+  kill(): void {
+    const { kept } = this.disk.crash('keep-some', Infinity);
+    this.goDown(true, { lostWrites: 0, keptWrites: kept, torn: false, killed: true });
+  }
+
+  private goDown(killed: boolean, writes: { lostWrites: number; keptWrites?: number; torn?: boolean; killed?: boolean }): void {
+    this.syncing = null;
     this.status = 'crashed';
+    this.killed = killed;
     this.inbox = [];
     this.ctx.leadershipMayHaveChanged();
     this.ctx.invariants.onCrash(this.id, this.disk);
-    if (this.ctx.trace.enabled) {
-      this.ctx.trace.record({ t: this.ctx.now(), k: 'crash', node: this.id, lostWrites: lost, ...(fate === 'lose' ? {} : { keptWrites: kept, torn }) });
-    }
+    if (this.ctx.trace.enabled) this.ctx.trace.record({ t: this.ctx.now(), k: 'crash', node: this.id, ...writes });
   }
 
   restart(): void {
@@ -111,6 +125,7 @@ export class NodeHost {
       this.stateMachine.restore(snapshot.data, snapshot.metadata.index);
     }
     this.status = 'up';
+    this.killed = false;
     const { term, vote, commit } = this.node.hardState();
     if (this.ctx.trace.enabled) {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'restart', node: this.id, term, vote, commit, lastIndex: this.node.log.lastIndex() });

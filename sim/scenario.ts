@@ -43,6 +43,11 @@ export const faultActionSchema = z.discriminatedUnion('action', [
     /** How many unsynced writes survive (keep-some, tear); drawn from the nemesis stream when absent. */
     keep: z.number().int().nonnegative().optional(),
   }),
+  /**
+   * The node's process is killed and its machine stays up (kill -9): no write is lost (the
+   * operating system has them, synced or not), and its clients' connections reset at once.
+   */
+  z.strictObject({ at, action: z.literal('kill'), node: nodeRef }),
   /** Each sync of the node's disk takes this long from now on: nothing it must persist first leaves before. */
   z.strictObject({ at, action: z.literal('disk'), node: nodeRef, syncMs: z.number().int().nonnegative().max(10_000) }),
   /** The node's clock runs at this rate from now on: its timers and its leases speed up or slow down. */
@@ -93,15 +98,16 @@ export const nemesisFaults = [
   'slow-disk',
   'membership',
   'transfer',
+  'kill',
 ] as const;
 
 /**
  * The kinds a nemesis uses when the scenario names none: all but `membership` (it changes
- * who is in the cluster) and `transfer`, which came later: drawing them by default would
- * change every existing seed's run. Name them in `faults` to have them drawn (swarm
+ * who is in the cluster), `transfer` and `kill`, which came later: drawing them by default
+ * would change every existing seed's run. Name them in `faults` to have them drawn (swarm
  * testing draws from that list too).
  */
-export const defaultNemesisFaults: readonly NemesisFault[] = nemesisFaults.filter((kind) => kind !== 'membership' && kind !== 'transfer');
+export const defaultNemesisFaults: readonly NemesisFault[] = nemesisFaults.filter((kind) => kind !== 'membership' && kind !== 'transfer' && kind !== 'kill');
 
 const nemesisSchema = z.strictObject({
   /** Mean time between nemesis actions. */

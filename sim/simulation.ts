@@ -156,7 +156,7 @@ export class Simulation {
           hostContext,
         ),
     );
-    this.cluster = new Cluster(hosts, network, this.trace, this.invariants, () => this.now, clocks);
+    this.cluster = new Cluster(hosts, network, this.trace, this.invariants, () => this.now, clocks, (id) => this.fleet?.connectionsLost(id));
     this.nemesis = profile ? new Nemesis(this.cluster, this.random.nemesis, profile, this.initialNetwork) : null;
     this.workload =
       scenario.workload.type === 'proposals'
@@ -268,12 +268,18 @@ export class Simulation {
         if (isClientAddress(packet.to)) {
           network.recordDelivery(message);
           if (packet.type === 'kvResp') this.fleet?.deliver(packet.to, packet.requestId, packet.reply);
+          else if (packet.type === 'reset') this.fleet?.reset(packet.to, packet.requestId, packet.refused);
           return;
         }
         const host = this.cluster.host(packet.to);
-        if (host.status === 'crashed') return network.drop(message.id, packet, 'crashed');
+        if (host.status === 'crashed') {
+          network.drop(message.id, packet, 'crashed');
+          // A killed server's machine refuses the connection; a crashed machine says nothing.
+          if (host.killed && packet.type === 'kvReq') network.send({ type: 'reset', from: host.id, to: packet.from, term: 0, requestId: packet.requestId, refused: true });
+          return;
+        }
         network.recordDelivery(message);
-        if (packet.type !== 'kvResp') host.receive(packet);
+        if (packet.type !== 'kvResp' && packet.type !== 'reset') host.receive(packet);
         return;
       }
       case 'client':

@@ -78,7 +78,7 @@ class Storyteller {
       }
       case 'crash':
         this.roles.delete(e.node);
-        this.tell(e.t, 'process', [e.node], `✖ node ${e.node} crashes: ${describeLoss(e)}`);
+        this.tell(e.t, 'process', [e.node], e.killed ? `✖ node ${e.node}'s process is killed: every write it made survives, its clients are reset` : `✖ node ${e.node} crashes: ${describeLoss(e)}`);
         this.endCampaign(e.node, e.t, 'it crashed');
         return this.endTenure(e.node, e.t, 'it crashed');
       case 'conf':

@@ -21,7 +21,8 @@ export type TraceEvent =
   | { t: number; k: 'installSnapshot'; node: number; from: number; index: number }
   /** A leader's view of a follower changed state (probe, replicate, snapshot); only recorded around snapshots. */
   | { t: number; k: 'progressState'; node: number; peer: number; state: 'probe' | 'replicate' | 'snapshot'; pendingSnapshot?: number }
-  | { t: number; k: 'crash'; node: number; lostWrites: number; keptWrites?: number; torn?: boolean }
+  /** `killed`: the process died, not the machine (every write survives; clients are reset). */
+  | { t: number; k: 'crash'; node: number; lostWrites: number; keptWrites?: number; torn?: boolean; killed?: boolean }
   | { t: number; k: 'restart'; node: number; term: number; vote: number; commit: number; lastIndex: number }
   | { t: number; k: 'pause'; node: number }
   | { t: number; k: 'resume'; node: number; queued: number }

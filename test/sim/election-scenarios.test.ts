@@ -89,7 +89,7 @@ describe('leader-transfer', () => {
   });
 
   it('some transfers are abandoned across seeds (lost timeoutNow, or the timeout ran out)', () => {
-    const abandoned = [1, 2, 3, 4, 5, 6].flatMap((seed) => traceOf(builtIn('leader-transfer'), seed).of('transfer').filter((t) => t.phase === 'abandoned'));
+    const abandoned = Array.from({ length: 12 }, (_, i) => i + 1).flatMap((seed) => traceOf(builtIn('leader-transfer'), seed).of('transfer').filter((t) => t.phase === 'abandoned'));
     expect(abandoned.length).toBeGreaterThan(0);
   });
 });

@@ -68,4 +68,22 @@ describe('simulated clients', () => {
     advanceTo(200);
     expect(sent).toHaveLength(3);
   });
+
+  it('are not held between two servers that name each other: they try the next in turn', () => {
+    const { client, sent, advanceTo } = harness();
+    client.start();
+    advanceTo(1);
+    // A removed node hints at another removed node that knows no leader; the third server is live.
+    const first = sent[0].to;
+    const hinted = first === 1 ? 3 : first - 1;
+    const live = 6 - first - hinted;
+    // Fewer answers than the client's redirect limit: the operation stays open throughout.
+    for (let answers = 1; answers <= 8 && sent.at(-1)!.to !== live; answers++) {
+      const last = sent.at(-1)!;
+      client.receive(last.requestId, { kind: 'notLeader', leader: last.to === first ? hinted : 0 });
+      advanceTo(1 + 50 * answers);
+    }
+    expect(sent.at(-1)!.to).toBe(live);
+    expect(sent.length).toBeLessThanOrEqual(4);
+  });
 });
