@@ -128,7 +128,7 @@ export function downSpans(events: readonly TraceEvent[], end: number): DownSpan[
 }
 
 /** Known types first, in a stable order, so colours and filters do not move between traces. */
-export const KNOWN_TYPES = ['vote', 'voteResp', 'app', 'appResp', 'heartbeat', 'heartbeatResp', 'snap', 'snapResp', 'prop', 'readIndex', 'readIndexResp', 'kvReq', 'kvResp', 'preVote', 'preVoteResp', 'timeoutNow'];
+export const KNOWN_TYPES = ['vote', 'voteResp', 'app', 'appResp', 'heartbeat', 'heartbeatResp', 'snap', 'snapResp', 'prop', 'readIndex', 'readIndexResp', 'kvReq', 'kvResp', 'reset', 'preVote', 'preVoteResp', 'timeoutNow'];
 
 /**
  * Whether heartbeats would drown the window [t0, t1]: more than one for every two
@@ -242,7 +242,7 @@ export function markers(events: readonly TraceEvent[]): Marker[] {
 export function faultLabel(e: TraceEvent): string {
   switch (e.k) {
     case 'crash':
-      return `node ${e.node} crashes${crashDetail(e)}`;
+      return e.killed ? `node ${e.node}'s process is killed (every write survives; its clients are reset)` : `node ${e.node} crashes${crashDetail(e)}`;
     case 'restart':
       return `node ${e.node} restarts (term ${e.term}, commit ${e.commit}, last index ${e.lastIndex})`;
     case 'pause':
@@ -285,6 +285,7 @@ function crashDetail(e: Extract<TraceEvent, { k: 'crash' }>): string {
 
 /** The short form on the crashed stretch of the lane: `1 lost · 1 kept · torn`. */
 export function crashNote(e: Extract<TraceEvent, { k: 'crash' }>): string {
+  if (e.killed) return 'killed';
   const parts: string[] = [];
   if (e.lostWrites > 0) parts.push(`${e.lostWrites} lost`);
   if (e.keptWrites) parts.push(`${e.keptWrites} kept`);

@@ -117,6 +117,13 @@ describe('crashes and the unsynced writes', () => {
     expect(crashNote({ t: 1, k: 'crash', node: 1, lostWrites: 0, keptWrites: 0, torn: false })).toBe('');
     expect(faultLabel({ t: 1, k: 'crash', node: 3, lostWrites: 0, keptWrites: 1, torn: true })).toBe('node 3 crashes (1 reached the disk anyway; a torn write, caught by its checksum)');
   });
+
+  it('says a killed process is not a crashed machine', () => {
+    const kill = { t: 1, k: 'crash', node: 2, lostWrites: 0, keptWrites: 3, torn: false, killed: true } as const;
+    expect(crashNote(kill)).toBe('killed');
+    expect(faultLabel(kill)).toBe("node 2's process is killed (every write survives; its clients are reset)");
+    expect(familyOf('reset').name).toBe('kv');
+  });
 });
 
 describe('message types', () => {

@@ -66,7 +66,7 @@ export const FAMILIES: readonly Family[] = [
   { name: 'prop', label: 'proposals', types: ['prop'], color: '#2c9d5a', response: '#2c9d5a' },
   { name: 'readIndex', label: 'read index', types: ['readIndex', 'readIndexResp'], color: '#0e9aa7', response: '#6cc9d1' },
   { name: 'timeoutNow', label: 'transfer (TimeoutNow)', types: ['timeoutNow'], color: TRANSFER_COLOR, response: TRANSFER_COLOR },
-  { name: 'kv', label: 'client requests', types: ['kvReq', 'kvResp'], color: '#c2185b', response: '#e88bb0' },
+  { name: 'kv', label: 'client requests', types: ['kvReq', 'kvResp', 'reset'], color: '#c2185b', response: '#e88bb0' },
 ];
 
 /** For types this viewer does not know yet; none of them is a known family's colour. */

@@ -18,6 +18,7 @@ export interface Description {
 const TYPE_NAMES: Record<string, string> = {
   kvReq: 'client request',
   kvResp: 'reply to a client',
+  reset: 'connection reset (a killed server)',
   vote: 'RequestVote',
   voteResp: 'RequestVote response',
   app: 'AppendEntries',

@@ -205,9 +205,11 @@ export class LanesLayer {
         rect.setAttribute('opacity', crashed ? '0.92' : '0.85');
         const text = (this as SVGGElement).querySelector('text') as SVGTextElement;
         const left = Math.max(x1, g.plotLeft);
-        // A crash says what became of its unsynced writes (lost, kept, torn) when there is room.
-        const label = crashed ? '✖ crashed' : '❚❚ paused';
-        const long = crashed && d.note ? `${label} · ${d.note}` : label;
+        // A crash says what became of its unsynced writes (lost, kept, torn) when there is room;
+        // a killed process lost none, and its note says only that.
+        const killed = crashed && d.note === 'killed';
+        const label = killed ? '✖ killed' : crashed ? '✖ crashed' : '❚❚ paused';
+        const long = crashed && d.note && !killed ? `${label} · ${d.note}` : label;
         const room = Math.min(x2, g.plotLeft + g.plotWidth) - left;
         text.textContent = fits(long, room) ? long : fits(label, room) ? label : '';
         text.setAttribute('x', String(left + 5));
