@@ -13,6 +13,7 @@ import flakyNetwork from './flaky-network.js';
 import happy from './happy.js';
 import leaderCrash from './leader-crash.js';
 import leaderIsolation from './leader-isolation.js';
+import leaderKill from './leader-kill.js';
 import leaderTransfer from './leader-transfer.js';
 import leaseReadSkew from './lease-read-skew.js';
 import leaseExpiry from './lease-expiry.js';
@@ -35,6 +36,7 @@ import unreliableChurn from './unreliable-churn.js';
 export const scenarios: readonly Scenario[] = [
   happy,
   leaderCrash,
+  leaderKill,
   partitionMinority,
   partitionLeader,
   flakyNetwork,

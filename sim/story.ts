@@ -79,8 +79,8 @@ class Storyteller {
       case 'crash':
         this.roles.delete(e.node);
         this.tell(e.t, 'process', [e.node], e.killed ? `✖ node ${e.node}'s process is killed: every write it made survives, its clients are reset` : `✖ node ${e.node} crashes: ${describeLoss(e)}`);
-        this.endCampaign(e.node, e.t, 'it crashed');
-        return this.endTenure(e.node, e.t, 'it crashed');
+        this.endCampaign(e.node, e.t, e.killed ? 'it was killed' : 'it crashed');
+        return this.endTenure(e.node, e.t, e.killed ? 'it was killed' : 'it crashed');
       case 'conf':
         // Every node applies each configuration; the first to do so tells it.
         if (this.confIndices.has(e.index)) return;
