@@ -40,6 +40,18 @@ describe('a run told as a story', () => {
     expect(tellStory(leaderCrash.events, { outageMs: 10_000 }).filter((line) => line.kind === 'availability')).toEqual([]);
   });
 
+  it('tells a killed process apart from a crashed machine, and the shorter outage that follows', () => {
+    const killed = runScenario(findScenario('leader-kill')!, { seed: 1, trace: 'full' });
+    const story = tellStory(killed.events);
+    const kill = story.find((line) => line.kind === 'process' && line.text.includes('is killed'))!;
+    expect(kill.text).toMatch(/^✖ node \d's process is killed: every write it made survives, its clients are reset$/);
+    expect(story.some((line) => line.t === kill.t && line.text.includes('(it was killed)'))).toBe(true);
+    const outageAfter = (lines: typeof story, t: number) => Number(/for (\d+) ms/.exec(lines.find((line) => line.kind === 'availability' && line.t > t)!.text)![1]);
+    const crashStory = tellStory(leaderCrash.events);
+    const crash = crashStory.find((line) => line.kind === 'process' && line.text.includes('crashes'))!;
+    expect(outageAfter(story, kill.t)).toBeLessThan(outageAfter(crashStory, crash.t));
+  });
+
   it('counts a cut-off candidate\'s elections in a row instead of telling each', () => {
     const rejoin = runScenario(findScenario('disruptive-rejoin')!, { seed: 1, trace: 'full' });
     const lines = texts(tellStory(rejoin.events));
