@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareModel } from '../../viz/prepare.js';
 import type { Model, ViewerTrace } from '../../viz/types.js';
 import { clickMessage, flush, Pages, zoom } from './browser-helpers.js';
-import { withNewFaults } from './fixtures.js';
+import { realTrace, withNewFaults } from './fixtures.js';
 
 /**
  * The newer faults as a student sees them: which links a bridge or a one-way cut
@@ -120,6 +120,14 @@ describe('the newer faults', () => {
     const details = await page.locator('#details').innerText();
     expect(details).toContain('1 reached the disk anyway');
     expect(details).toContain('torn in half');
+  });
+
+  it('labels a killed process as killed, not as a crashed machine', async () => {
+    pages.write('kill', realTrace('leader-kill', 1, 3000));
+    const killPage = await pages.open('kill');
+    await zoom(killPage, 1900, 2300);
+    expect(await killPage.locator('text.down-label.crashed').first().textContent()).toBe('✖ killed');
+    await killPage.close();
   });
 
   it('labels the long tail and colours a snapshot as its own type', async () => {
