@@ -1,4 +1,5 @@
 import { defineScenario } from '../sim/scenario.js';
+import leaderCrash from './leader-crash.js';
 
 /**
  * leader-crash with kill -9 instead of a machine crash: the leader's process dies while its
@@ -7,15 +8,8 @@ import { defineScenario } from '../sim/scenario.js';
  * waiting out their timeouts: compare the outages `raftsim story` tells for the two.
  */
 export default defineScenario({
+  ...leaderCrash,
   name: 'leader-kill',
   description: "five nodes; the leader's process is killed twice (kill -9): no write lost, clients reset at once",
-  nodes: 5,
-  workload: { type: 'register', clients: 4 },
-  durationMs: 8000,
-  faults: [
-    { at: 2000, action: 'kill', node: 'leader' },
-    { at: 4000, action: 'restart', node: 'all' },
-    { at: 5000, action: 'kill', node: 'leader' },
-    { at: 6500, action: 'restart', node: 'all' },
-  ],
+  faults: leaderCrash.faults.map((fault) => (fault.action === 'crash' ? { at: fault.at, action: 'kill' as const, node: fault.node } : fault)),
 });

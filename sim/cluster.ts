@@ -113,20 +113,22 @@ export class Cluster {
   }
 
   crash(id: NodeId, fate: UnsyncedFate = 'lose', keep = 0): void {
-    const host = this.host(id);
-    if (host.status === 'crashed') return;
-    host.crash(fate, keep);
-    // Each crash is a moment to ask whether committed entries are still safe on disk.
-    this.invariants.checkCommittedDurable(this.hosts.map((h) => h.disk), this.quorum());
+    this.takeDown(id, (host) => host.crash(fate, keep));
   }
 
   /** The node's process is killed (its machine stays up): no write is lost, and its clients hear at once. */
   kill(id: NodeId): void {
+    if (this.takeDown(id, (host) => host.kill())) this.connectionsLost(id);
+  }
+
+  /** Takes a live node down; false when it was down already. */
+  private takeDown(id: NodeId, how: (host: NodeHost) => void): boolean {
     const host = this.host(id);
-    if (host.status === 'crashed') return;
-    host.kill();
+    if (host.status === 'crashed') return false;
+    how(host);
+    // Each crash is a moment to ask whether committed entries are still safe on disk.
     this.invariants.checkCommittedDurable(this.hosts.map((h) => h.disk), this.quorum());
-    this.connectionsLost(id);
+    return true;
   }
 
   restart(id: NodeId): void {

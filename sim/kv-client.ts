@@ -141,7 +141,7 @@ export class KvClient {
   /** The id of the request this client has in flight to `node`, if it has one. */
   requestInFlightTo(node: number): number | undefined {
     const running = this.running;
-    return running && running.requestId !== 0 && this.target === node ? running.requestId : undefined;
+    return running && this.target === node ? running.requestId : undefined;
   }
 
   /**

@@ -76,7 +76,6 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
       throw new UsageError(`--shard: ${(error as Error).message}`);
     }
   }
-  const requested = range;
   const budgetMs = flags.for === undefined ? undefined : parseBudget(flags.for);
   const total = Math.max(0, range.to - range.from + 1);
   // A short time budget is all warm-up: it runs on one thread, as a short range does.
@@ -97,7 +96,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   const wallMs = performance.now() - started;
   // A time budget may end the sweep early: what ran is the first seeds of the range.
   const runs = outcomes.length;
-  range = { from: requested.from, to: requested.from + runs - 1 };
+  const ran = { from: range.from, to: range.from + runs - 1 };
   const stoppedEarly = runs < total;
   const failures = outcomes.filter((outcome) => !outcome.ok);
   const undecided = outcomes.filter((outcome) => outcome.undecided).map((outcome) => outcome.seed);
@@ -108,7 +107,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   // A thread's first seeds also pay for the JIT's warm-up: the slowest is looked for among the others when there are any.
   const warm = outcomes.some((o) => !o.cold) ? outcomes.filter((o) => !o.cold) : outcomes;
   const slowest = warm.reduce<SeedOutcome | undefined>((worst, o) => (!worst || o.wallMs > worst.wallMs ? o : worst), undefined);
-  const traceSeed = failures.length > 0 ? failures[0].seed : range.from;
+  const traceSeed = failures.length > 0 ? failures[0].seed : ran.from;
   const pages = flags.htmlDir ? writeFailurePages(scenario, scenarioArg, failures.map((f) => f.seed), flags.htmlDir, bug) : [];
   const repros = flags.repros && failures.length > 0 ? writeRepros(scenario, failures.map((f) => f.seed), flags.reproDir, bug) : [];
   if (flags.trace && runs > 0) {
@@ -122,10 +121,10 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
     io.out(JSON.stringify({
       scenario: scenario.name,
       ...(bug ? { bug } : {}),
-      seeds: range,
+      seeds: ran,
       ...(flags.shard ? { shard: flags.shard } : {}),
       runs,
-      ...(budgetMs === undefined ? {} : { timeBudgetMs: budgetMs, requested, stoppedEarly }),
+      ...(budgetMs === undefined ? {} : { timeBudgetMs: budgetMs, requested: range, stoppedEarly }),
       workers,
       failures: failures.map(({ seed, violations }) => ({ seed, violations })),
       failuresByCheck: byCheck,
@@ -145,8 +144,8 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
     }));
   } else {
     const shard = flags.shard ? ` (shard ${flags.shard} of ${flags.seeds.from}..${flags.seeds.to})` : '';
-    const budget = stoppedEarly ? ` (the ${flags.for} budget ran out; ${requested.from}..${requested.to} asked)` : '';
-    io.out(`${scenario.name}  seeds ${range.from}..${range.to}${shard}${budget}${bug ? `  bug ${bug}` : ''}: ${countOf(runs, 'run')}, ${failures.length} failed`);
+    const budget = stoppedEarly ? ` (the ${flags.for} budget ran out; ${range.from}..${range.to} asked)` : '';
+    io.out(`${scenario.name}  seeds ${ran.from}..${ran.to}${shard}${budget}${bug ? `  bug ${bug}` : ''}: ${countOf(runs, 'run')}, ${failures.length} failed`);
     const chosen = flags.workers !== undefined ? '' : shortBudget ? ` (by default one for a budget under ${SHORT_BUDGET_MS / 1000} s)` : ` (by default one per ${SEEDS_PER_WORKER} seeds)`;
     io.out(`  ${formatCount(wallMs)} ms wall on ${workers} worker${workers === 1 ? '' : 's'}${chosen}, ${formatCount(eventsPerSecond)} events/s, ${formatCount(seedsPerMinute)} seeds/minute, ${formatCount(simulatedMs / wallMs)}x real time`);
     if (slowest && runMs > 0) {
