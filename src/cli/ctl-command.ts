@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConnectionError, enc, EtcdError, EtcdHttpClient, streamErrorMessage, type JsonRecord } from '../server/client.js';
 import {
-  asEtcdctlJson, formatDelete, formatMemberList, formatPut, formatRange, formatStatus, formatTxn, formatWatchEvents, leaseHex, parseTxnInput,
+  asEtcdctlJson, clusterIdOf, formatDelete, formatMemberAdded, formatMemberList, formatPut, formatRange, formatStatus, formatTxn, formatWatchEvents, leaseHex,
+  memberHex, parseTxnInput,
 } from './ctl-format.js';
 import { EXIT } from './errors.js';
 
@@ -29,6 +30,11 @@ function parseLeaseId(value: string): string {
   return BigInt(`0x${value}`).toString();
 }
 
+function parseMemberId(value: string): string {
+  if (!/^[0-9a-fA-F]{1,16}$/.test(value)) throw new InvalidArgumentError('expected a member ID in hex, as member list prints it');
+  return BigInt(`0x${value}`).toString();
+}
+
 /** etcd's prefix end: the key with its last byte below 0xff incremented, or "\0" (every key) when none is. */
 export function prefixEnd(key: string): string {
   const bytes = Buffer.from(key, 'utf8');
@@ -50,7 +56,7 @@ function rangeOf(key: string, rangeEnd: string | undefined, prefix: boolean | un
 export function registerCtl(program: Command, io: Io): void {
   const ctl = program
     .command('ctl')
-    .description('a client like etcdctl: put, get, del, txn, watch, lease, member list, endpoint status')
+    .description('a client like etcdctl: put, get, del, txn, watch, lease, member, endpoint')
     .option('--endpoints <list>', 'comma-separated gRPC-gateway endpoints', '127.0.0.1:2379')
     .option('-w, --write-out <format>', 'simple or json', 'simple')
     .option('--command-timeout <ms>', 'ms to wait for each answer', parseCount, 10_000);
@@ -230,14 +236,46 @@ export function registerCtl(program: Command, io: Io): void {
       }),
     );
 
-  ctl
-    .command('member')
-    .description('member list')
+  const member = ctl.command('member').description('member list, add, remove, promote');
+  member
     .command('list')
+    .description('the members: ID, status, name, peer and client URLs, whether a learner')
     .action(
       run(async (client, flags) => {
         const response = await client.call('/v3/cluster/member/list', {});
         print(flags, response, () => formatMemberList(response));
+      }),
+    );
+  member
+    .command('add')
+    .description('adds a member (a voter, or with --learner a learner); then start it with --initial-cluster-state existing')
+    .argument('<name>', 'the new member\'s --name')
+    .requiredOption('--peer-urls <url>', 'the new member\'s peer URL')
+    .option('--learner', 'add it as a learner: it receives the log but does not vote until promoted')
+    .action(
+      run(async (client, flags, name: string, opts: { peerUrls: string; learner?: boolean }) => {
+        const response = await client.call('/v3/cluster/member/add', { peerURLs: opts.peerUrls.split(','), isLearner: opts.learner === true, name });
+        print(flags, response, () => formatMemberAdded(response, name));
+      }),
+    );
+  member
+    .command('remove')
+    .description('removes a member, by the ID member list shows')
+    .argument('<id>', 'the member\'s ID in hex', parseMemberId)
+    .action(
+      run(async (client, flags, id: string) => {
+        const response = await client.call('/v3/cluster/member/remove', { ID: id });
+        print(flags, response, () => [`Member ${memberHex(id)} removed from cluster ${memberHex(clusterIdOf(response))}`]);
+      }),
+    );
+  member
+    .command('promote')
+    .description('promotes a learner to a voter, once its log has caught up with the leader\'s')
+    .argument('<id>', 'the learner\'s ID in hex', parseMemberId)
+    .action(
+      run(async (client, flags, id: string) => {
+        const response = await client.call('/v3/cluster/member/promote', { ID: id });
+        print(flags, response, () => [`Member ${memberHex(id)} promoted in cluster ${memberHex(clusterIdOf(response))}`]);
       }),
     );
 

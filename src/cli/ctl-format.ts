@@ -73,12 +73,33 @@ export function formatWatchEvents(result: JsonRecord): string[] {
 export const leaseHex = (id: JsonValue | undefined): string => BigInt(typeof id === 'string' || typeof id === 'number' ? id : 0).toString(16);
 export const memberHex = leaseHex;
 
+/** etcdctl's columns: ID, status (unstarted: never answered, so no client URLs known), name, peer and client URLs, learner. */
 export function formatMemberList(response: JsonRecord): string[] {
   return list(response.members).map((m) => {
     const peers = Array.isArray(m.peerURLs) ? m.peerURLs.join(',') : '';
     const clients = Array.isArray(m.clientURLs) ? m.clientURLs.join(',') : '';
-    return `${memberHex(m.ID)}, started, ${String(m.name ?? '')}, ${peers}, ${clients}, false`;
+    return `${memberHex(m.ID)}, ${clients === '' ? 'unstarted' : 'started'}, ${String(m.name ?? '')}, ${peers}, ${clients}, ${m.isLearner === true}`;
   });
+}
+
+export const clusterIdOf = (response: JsonRecord): JsonValue | undefined => obj(response.header).cluster_id;
+
+/** What etcdctl prints after `member add`: the new member's settings, to start it with. */
+export function formatMemberAdded(response: JsonRecord, name: string): string[] {
+  const added = obj(response.member);
+  const peerUrls = Array.isArray(added.peerURLs) ? added.peerURLs.map(String) : [];
+  const cluster = list(response.members).flatMap((m) => {
+    const memberName = m.ID === added.ID ? name : String(m.name ?? '');
+    return (Array.isArray(m.peerURLs) ? m.peerURLs : []).map((url) => `${memberName}=${String(url)}`);
+  });
+  return [
+    `Member ${memberHex(added.ID)} added to cluster ${memberHex(clusterIdOf(response))}`,
+    '',
+    `ETCD_NAME="${name}"`,
+    `ETCD_INITIAL_CLUSTER="${cluster.join(',')}"`,
+    `ETCD_INITIAL_ADVERTISE_PEER_URLS="${peerUrls.join(',')}"`,
+    'ETCD_INITIAL_CLUSTER_STATE="existing"',
+  ];
 }
 
 /** etcdctl prints sizes with go-humanize: "25 kB". */

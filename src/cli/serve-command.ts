@@ -22,7 +22,7 @@ export function registerServe(program: Command, err: (line: string) => void): vo
     .option('--initial-advertise-peer-urls <url>', 'peer URL other members reach this one at (default: the listen URL)')
     .option('--initial-cluster <list>', 'every member as name=peerURL, comma-separated, the same on every member (default: this member alone)')
     .option('--initial-cluster-token <token>', 'names the cluster; part of the cluster id', 'raftsim-cluster')
-    .option('--initial-cluster-state <state>', 'new or existing (accepted for etcd compatibility; membership is fixed)')
+    .option('--initial-cluster-state <state>', 'new: start a cluster from --initial-cluster; existing: join a running one (after `raftsim ctl member add`)', 'new')
     .option('--heartbeat-interval <ms>', 'ms between a leader\'s heartbeats (one Raft tick)', '100')
     .option('--election-timeout <ms>', 'base election timeout in ms', '1000')
     .option('--snapshot-count <n>', 'applied entries between snapshots of the store; the log before a snapshot is compacted', '10000')
@@ -38,8 +38,10 @@ async function serve(flags: ServeFlags, err: (line: string) => void): Promise<nu
   try {
     const config = resolveConfig(flags);
     server = await startServer(config, log);
+    const { id, members, source } = server.identity;
+    const how = source === 'joined' ? ', joined a running cluster' : source === 'log' ? '' : ', a new cluster';
     log(
-      `member ${config.name} (${config.self.id} of ${config.cluster.length}) up: data in ${config.dataDir}, ` +
+      `member ${config.name} (id ${id}, ${members} member${members === 1 ? '' : 's'}${how}) up: data in ${config.dataDir}, ` +
         `clients on ${config.listenClientUrls.map((u, i) => `http://${u.hostname}:${server.clientPorts[i]}`).join(',')}, ` +
         `peers on http://${config.listenPeerUrl.hostname}:${server.peerPort}, log of ${server.member.node.log.lastIndex()} entries replayed`,
     );
@@ -52,6 +54,8 @@ async function serve(flags: ServeFlags, err: (line: string) => void): Promise<nu
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    // A removed member takes no part any more; like etcd's, it stops.
+    void server.removed.then(resolve);
   });
   await server.close();
   log('stopped');

@@ -186,6 +186,11 @@ export interface ConfChange {
   readonly changes: readonly ConfChangeSingle[];
   readonly joint?: boolean;
   readonly autoLeave?: boolean;
+  /**
+   * The driver's own words about the change, carried in the entry and opaque to Raft (etcd's
+   * ConfChange context): the real server puts the new member's name and peer URL here.
+   */
+  readonly context?: string;
 }
 
 /** Conf changes are proposed at the leader only; it refuses one that breaks the rules (see membership.ts). */

@@ -7,13 +7,23 @@ import { header, leaseReplyBody, responseBody, watchResultBody, type HeaderIdent
 import type { RequestExecutor } from './forwarding.js';
 import { asGatewayError, readBody, sendError, sendJson, sendText } from './http-util.js';
 import type { Member } from './member.js';
+import { memberNotFound, membershipError, type MembershipFailure, type MembershipRequest } from './member-changes.js';
 
 export interface MemberInfo {
   readonly ID: string;
   readonly name: string;
   readonly peerURLs: string[];
   readonly clientURLs: string[];
+  readonly isLearner?: boolean;
 }
+
+/** A membership change as the client API reports it: the member it was about and the members after it. */
+export type MembershipReply =
+  | { readonly kind: 'done'; readonly member: MemberInfo; readonly members: readonly MemberInfo[] }
+  | MembershipFailure;
+
+/** How long `member add`, `remove` and `promote` may take, leader elections included. */
+const MEMBERSHIP_TIMEOUT_MS = 5000;
 
 /** What the client API needs from the running server. */
 export interface ClientApiContext {
@@ -22,7 +32,10 @@ export interface ClientApiContext {
   readonly who: HeaderIdentity;
   readonly version: string;
   memberIdOf(id: NodeId): string;
+  /** The Raft id of the member etcd's API calls `ID` (a decimal uint64), if it is a member. */
+  raftIdOf(memberId: string): NodeId | undefined;
   memberList(): Promise<MemberInfo[]>;
+  changeMembership(request: MembershipRequest, timeoutMs: number): Promise<MembershipReply>;
   walBytes(): number;
   metrics(): string;
   /** Called once per finished request, for /metrics. */
@@ -56,6 +69,7 @@ async function route(ctx: ClientApiContext, path: string, req: IncomingMessage, 
   if (path === '/v3/lease/keepalive') return keepAlive(ctx, text, res);
   const body = parseObject(text);
   if (path === '/v3/cluster/member/list') return memberList(ctx, res);
+  if (MEMBERSHIP_PATHS.has(path)) return changeMembership(ctx, path, body, res);
   if (path === '/v3/maintenance/status') return status(ctx, res);
   const request = parseUnary(path, body);
   if (!request) return sendError(res, new GatewayError(GRPC.NotFound, 'Not Found'));
@@ -88,6 +102,42 @@ async function memberList(ctx: ClientApiContext, res: ServerResponse): Promise<v
   const members = await ctx.memberList();
   const { revision: _omitted, ...head } = currentHeader(ctx);
   sendJson(res, 200, { header: head, members: members.map((m) => ({ ...m })) });
+}
+
+const MEMBERSHIP_PATHS = new Set(['/v3/cluster/member/add', '/v3/cluster/member/remove', '/v3/cluster/member/promote']);
+
+/** etcd's MemberAdd (`peerURLs`, `isLearner`; raftsim also takes the new member's `name`), MemberRemove and MemberPromote (`ID`). */
+async function changeMembership(ctx: ClientApiContext, path: string, body: JsonObject, res: ServerResponse): Promise<void> {
+  let request: MembershipRequest;
+  if (path.endsWith('/add')) {
+    const { peerURLs, isLearner, name } = body;
+    if (!Array.isArray(peerURLs) || peerURLs.length !== 1 || typeof peerURLs[0] !== 'string') throw invalid('bad input: peerURLs must hold one URL');
+    const peerUrl = peerUrlOf(peerURLs[0]);
+    if (isLearner !== undefined && typeof isLearner !== 'boolean') throw invalid('bad input: isLearner must be true or false');
+    if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z0-9._-]*$/.test(name))) throw invalid('bad input: name may only hold letters, digits, ".", "_" and "-"');
+    request = { kind: 'add', name: name ?? '', peerUrl, learner: isLearner === true };
+  } else {
+    const memberId = typeof body.ID === 'string' || typeof body.ID === 'number' ? String(body.ID) : undefined;
+    if (memberId === undefined || !/^\d+$/.test(memberId)) throw invalid('bad input: ID must be a member id (a decimal uint64)');
+    const id = ctx.raftIdOf(memberId);
+    if (id === undefined) return sendError(res, membershipError(memberNotFound()));
+    request = { kind: path.endsWith('/remove') ? 'remove' : 'promote', id };
+  }
+  const result = await ctx.changeMembership(request, MEMBERSHIP_TIMEOUT_MS);
+  if (result.kind === 'error') return sendError(res, membershipError(result));
+  const { revision: _omitted, ...head } = currentHeader(ctx);
+  sendJson(res, 200, { header: head, ...(request.kind === 'add' ? { member: { ...result.member } } : {}), members: result.members.map((m) => ({ ...m })) });
+}
+
+function peerUrlOf(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid(`bad input: "${text}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' || url.port === '') throw invalid(`bad input: "${text}" is not an http:// URL with a port`);
+  return `${url.protocol}//${url.host}`;
 }
 
 function status(ctx: ClientApiContext, res: ServerResponse): void {

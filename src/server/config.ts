@@ -32,6 +32,8 @@ export interface ServerConfig {
   readonly cluster: readonly ClusterMember[];
   readonly self: ClusterMember;
   readonly clusterToken: string;
+  /** `existing`: join a running cluster (or restart a member that joined one), as etcd's flag says. */
+  readonly initialClusterState: 'new' | 'existing';
   /** Milliseconds between ticks: etcd's heartbeat interval; a leader heartbeats every tick. */
   readonly tickMs: number;
   readonly electionTicks: number;
@@ -99,14 +101,16 @@ export function fnv64(text: string): string {
   return hash.toString();
 }
 
-export function memberIdOf(member: ClusterMember, token: string): string {
-  return fnv64(`${token}/${member.name}/${member.peerUrl}`);
+/** A member's id as etcdctl shows it, the same on every member: hashed from the cluster, its Raft id and its peer URL. */
+export function memberIdOf(member: { readonly id: NodeId; readonly peerUrl: string }, clusterId: string): string {
+  return fnv64(`${clusterId}/${member.id}/${member.peerUrl}`);
 }
 
 /**
  * Fills in etcd's defaults: with no flags at all, a single member named "default" with
- * its data in ./default.raftsim and clients on 127.0.0.1:2379. Raft node ids are the
- * members' positions in --initial-cluster, so every member must be given the same list.
+ * its data in ./default.raftsim and clients on 127.0.0.1:2379. The first members' Raft ids
+ * are their positions in --initial-cluster, so every one of them must be given the same
+ * list; members added later get theirs from the cluster (see joining.ts).
  */
 export function resolveConfig(flags: ServeFlags): ServerConfig {
   const name = flags.name ?? 'default';
@@ -146,6 +150,7 @@ export function resolveConfig(flags: ServeFlags): ServerConfig {
     cluster,
     self,
     clusterToken,
+    initialClusterState: flags.initialClusterState === 'existing' ? 'existing' : 'new',
     tickMs: heartbeat,
     electionTicks: Math.round(election / heartbeat),
     snapshotCount: count(flags.snapshotCount, DEFAULT_SNAPSHOT_COUNT, 'snapshot-count', 1),

@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { KvReply, KvRequest } from '../kv/protocol.js';
 import { KvService, type RaftAccess } from '../kv/service.js';
+import { changeConf, decodeConfChange } from '../raft/membership.js';
 import { RaftNode } from '../raft/node.js';
-import type { Message, NodeId, Ready, Snapshot } from '../raft/types.js';
+import type { ConfChange, Entry, Message, NodeId, Ready, Snapshot } from '../raft/types.js';
+import { snapshotWithTable, splitSnapshot, type MemberTable } from './member-table.js';
 import { FSYNC_BUCKETS, Histogram } from './metrics.js';
 import type { RestoredState } from './recovery.js';
 import type { Snapshotter } from './snap.js';
@@ -10,6 +12,15 @@ import type { Wal } from './wal.js';
 
 /** A request that got no answer in time: it may or may not have taken effect. */
 export type MemberReply = KvReply | { readonly kind: 'timeout' };
+
+/** How a membership change proposed here ended. */
+export type MembershipOutcome =
+  | { readonly kind: 'applied' }
+  /** Not proposed: this member does not lead (`leader`: the one it knows, 0 for none), or Raft's rules refuse it. */
+  | { readonly kind: 'notLeader'; readonly leader: NodeId }
+  | { readonly kind: 'refused'; readonly reason: string }
+  /** Proposed, but not seen applied in time (or overwritten by a new leader): it may yet take effect, or never. */
+  | { readonly kind: 'timeout' };
 
 export interface MemberOptions {
   readonly id: NodeId;
@@ -24,6 +35,10 @@ export interface MemberOptions {
   readonly snapshotCount: number;
   /** Entries kept in memory behind a snapshot, so a follower a little behind needs none (etcd's SnapshotCatchUpEntries). */
   readonly snapshotCatchUpEntries: number;
+  /** Who the members are; the member keeps it in step with the conf changes it applies. */
+  readonly table: MemberTable;
+  /** After every applied conf change; `removedSelf` when it removed this member. */
+  readonly onMembershipChange?: (removedSelf: boolean) => void;
   /** Hands messages to the peer transport; called only after the WAL is synced. */
   readonly send: (messages: readonly Message[]) => void;
   /** Told whenever the leader this member knows changes (0: none), for the log. */
@@ -59,6 +74,8 @@ export class Member {
   /** How long taking or installing a snapshot held the event loop: encode, write, fsync, WAL rewrite. */
   readonly snapshotSeconds = new Histogram(FSYNC_BUCKETS);
   private readonly handlers = new Map<number, ReplyHandler>();
+  /** Membership changes proposed here, by entry index: the term they were proposed in, and who waits. */
+  private readonly confWaiters = new Map<number, { readonly term: number; readonly done: (outcome: MembershipOutcome) => void }>();
   private nextRequestId = 1;
   private scheduled = false;
   /** A ready's fsync is in flight; its messages wait for it. */
@@ -111,7 +128,7 @@ export class Member {
     // The store starts from the snapshot; the node hands out only the committed entries after it,
     // which replay into the store before any client is served.
     const snapshot = options.restored.snapshot;
-    if (snapshot) this.service.restore(snapshot.data, snapshot.metadata.index);
+    if (snapshot) this.restoreSnapshot(snapshot);
     this.process();
   }
 
@@ -170,6 +187,32 @@ export class Member {
       this.handlers.delete(requestId);
       if (watchId !== undefined) this.service.handle(0, requestId, { kind: 'watchCancel', watchId });
     };
+  }
+
+  /**
+   * Proposes a membership change (the leader only) and waits until this member applied it.
+   * Raft allows one change in flight at a time; a second is refused until the first applies.
+   */
+  changeMembership(cc: ConfChange, timeoutMs: number): Promise<MembershipOutcome> {
+    const node = this.node;
+    if (node.role !== 'leader') return Promise.resolve({ kind: 'notLeader', leader: node.lead });
+    const proposed = node.proposeConfChange(cc);
+    if (proposed.kind === 'refused') return Promise.resolve({ kind: 'refused', reason: proposed.reason });
+    this.schedule();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.confWaiters.delete(proposed.index);
+        resolve({ kind: 'timeout' });
+      }, timeoutMs);
+      this.confWaiters.set(proposed.index, {
+        term: proposed.term,
+        done: (outcome) => {
+          clearTimeout(timer);
+          this.confWaiters.delete(proposed.index);
+          resolve(outcome);
+        },
+      });
+    });
   }
 
   private tick(): void {
@@ -235,14 +278,40 @@ export class Member {
       this.options.send(rd.messages);
     }
     if (rd.snapshot) {
-      this.service.restore(rd.snapshot.data, rd.snapshot.metadata.index);
+      this.restoreSnapshot(rd.snapshot);
       this.counters.snapshotsInstalled++;
     }
-    for (const entry of rd.committed) this.service.apply(entry);
+    for (const entry of rd.committed) {
+      if (entry.type === 'conf') this.applyConfChange(entry);
+      this.service.apply(entry);
+    }
     this.counters.applied += rd.committed.length;
     for (const read of rd.readStates) this.service.onReadState(read);
     this.node.advance(rd);
     this.maybeSnapshot();
+  }
+
+  /** The store and the member table start from a snapshot (its own on boot, or the leader's). */
+  private restoreSnapshot(snapshot: Snapshot): void {
+    const { table, store } = splitSnapshot(snapshot.data);
+    if (table) this.options.table.replace(table);
+    this.service.restore(store, snapshot.metadata.index);
+  }
+
+  /**
+   * A committed conf entry takes effect as it is applied, on the node and in the member
+   * table; a change Raft's rules refuse now (they are checked again on apply) changes neither.
+   */
+  private applyConfChange(entry: Entry): void {
+    const cc = decodeConfChange(entry);
+    const allowed = !('error' in changeConf(this.node.confState(), cc));
+    this.node.applyConfChange(cc);
+    this.options.table.apply(cc, allowed);
+    const waiter = this.confWaiters.get(entry.index);
+    // An entry of another term at that index means a new leader overwrote the proposal.
+    if (waiter) waiter.done(waiter.term === entry.term ? (allowed ? { kind: 'applied' } : { kind: 'refused', reason: 'refused when applied' }) : { kind: 'timeout' });
+    const removedSelf = allowed && cc.changes.some((change) => change.type === 'remove' && change.node === this.id);
+    this.options.onMembershipChange?.(removedSelf);
   }
 
   /** A leader's snapshot, before anything of its ready is sent: saved, older files purged, the WAL reset. */
@@ -268,7 +337,7 @@ export class Member {
     const previous = node.latestSnapshot()?.metadata;
     if (node.applied - (previous?.index ?? 0) < this.options.snapshotCount) return;
     const started = performance.now();
-    const snapshot = node.compact(node.applied, this.service.snapshot());
+    const snapshot = node.compact(node.applied, snapshotWithTable(this.options.table.state(), this.service.snapshot()));
     const { path, bytes } = this.options.snapshotter.save(snapshot);
     if (previous) this.options.wal.compactTo(previous.index, previous.term);
     this.options.snapshotter.purge();

@@ -3,11 +3,22 @@ import type { NodeId } from '../raft/types.js';
 import { FORWARD_PATH, type ForwardBody } from './forwarding.js';
 import { readBody, sendJson, sendText } from './http-util.js';
 import type { Member } from './member.js';
-import { parseForwardedRequest, parseMessageBatch } from './peer-messages.js';
-import { RAFT_STREAM_PATH } from './peer-transport.js';
+import { MEMBERSHIP_PATH, type MembershipRequest, type MembershipResult } from './member-changes.js';
+import type { MemberTableState } from './member-table.js';
+import { parseForwardedRequest, parseMembershipRequest, parseMessageBatch } from './peer-messages.js';
+import { RAFT_STREAM_PATH, REMOVED_STATUS } from './peer-transport.js';
 
 /** Members ask each other who they are (for `member list`) here. */
 export const MEMBER_PATH = '/raftsim/member';
+/** A member joining a running cluster asks here who is in it (`--initial-cluster-state existing`). */
+export const CLUSTER_PATH = '/raftsim/cluster';
+
+/** What a joining member learns from a running one: see ClusterBirth in wal.ts. */
+export interface ClusterInfo {
+  readonly clusterId: string;
+  readonly voters: readonly NodeId[];
+  readonly table: MemberTableState;
+}
 /** A batch holds a few appends or a snapshot (the whole store); this bounds a broken sender. */
 const MAX_LINE_BYTES = 256 * 1024 * 1024;
 
@@ -18,19 +29,37 @@ export interface SelfInfo {
   readonly clientURLs: string[];
 }
 
+/** What the peer API needs from the running server. */
+export interface PeerApiContext {
+  readonly member: Member;
+  readonly self: SelfInfo;
+  /** Whether Raft messages from `id` are welcome: a current member other than this one. */
+  isPeer(id: NodeId): boolean;
+  wasRemoved(id: NodeId): boolean;
+  cluster(): ClusterInfo;
+  /** A membership change a follower passed on: run here if this member leads. */
+  changeMembership(request: MembershipRequest, timeoutMs: number): Promise<MembershipResult | undefined>;
+  log(line: string): void;
+}
+
 /**
- * The peer API on --listen-peer-urls: streams of Raft messages, client requests forwarded by
- * followers, and who this member is. Only members should reach it.
+ * The peer API on --listen-peer-urls: streams of Raft messages, client requests and
+ * membership changes forwarded by followers, who this member is, and who is in the cluster.
+ * Only members (and members about to join) should reach it.
  */
-export function peerApi(member: Member, self: SelfInfo, peers: ReadonlySet<NodeId>, log: (line: string) => void): RequestListener {
+export function peerApi(ctx: PeerApiContext): RequestListener {
+  const { member, log } = ctx;
+  const peers = { has: (id: NodeId) => ctx.isPeer(id) };
   let refusedLogged = 0;
   const refuse = (reason: string) => {
     if (refusedLogged++ < 10) log(`refused a stream of Raft messages: ${reason}`);
   };
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === MEMBER_PATH) return sendJson(res, 200, self);
+    if (path === MEMBER_PATH) return sendJson(res, 200, ctx.self);
+    if (path === CLUSTER_PATH) return sendJson(res, 200, ctx.cluster());
     if (req.method === 'POST' && path === RAFT_STREAM_PATH) return receiveStream(req, res);
+    if (req.method === 'POST' && path === MEMBERSHIP_PATH) return passedOn(req, res);
     if (req.method !== 'POST' || path !== FORWARD_PATH) return sendText(res, 404, 'Not Found\n');
     readBody(req)
       .then(async (body) => {
@@ -45,6 +74,23 @@ export function peerApi(member: Member, self: SelfInfo, peers: ReadonlySet<NodeI
         if (!res.headersSent) sendText(res, 400, `${error instanceof Error ? error.message : String(error)}\n`);
       });
   };
+
+  function passedOn(req: IncomingMessage, res: ServerResponse): void {
+    readBody(req)
+      .then(async (body) => {
+        const passed = JSON.parse(body) as { request?: unknown; timeoutMs?: unknown };
+        const request = parseMembershipRequest(passed.request);
+        if (!request) return sendText(res, 400, 'not a valid membership change\n');
+        const timeoutMs = typeof passed.timeoutMs === 'number' && passed.timeoutMs > 0 ? Math.min(passed.timeoutMs, 10_000) : 5000;
+        const result = await ctx.changeMembership(request, timeoutMs);
+        // Not the leader (any more): the follower asks again.
+        if (!result) return sendText(res, 503, 'not the leader\n');
+        sendJson(res, 200, result);
+      })
+      .catch((error: unknown) => {
+        if (!res.headersSent) sendText(res, 400, `${error instanceof Error ? error.message : String(error)}\n`);
+      });
+  }
 
   /**
    * One line per batch, stepped as it arrives; a bad line ends the stream with 400. A line
@@ -65,8 +111,11 @@ export function peerApi(member: Member, self: SelfInfo, peers: ReadonlySet<NodeI
         from = newline + 1;
         const batch = parseMessageBatch(line, member.id, peers);
         if (!batch.ok) {
-          refuse(batch.reason);
-          sendText(res, 400, `${batch.reason}\n`);
+          // A removed member is told so, and stops (etcd's peers answer it the same way).
+          const removed = batch.unknownSender !== undefined && ctx.wasRemoved(batch.unknownSender);
+          const reason = removed ? `member ${batch.unknownSender} was removed from the cluster` : batch.reason;
+          refuse(reason);
+          sendText(res, removed ? REMOVED_STATUS : 400, `${reason}\n`);
           req.destroy();
           return;
         }

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { kvCommandSchema } from '../kv/commands.js';
 import type { KvRequest } from '../kv/protocol.js';
 import type { Message, NodeId } from '../raft/types.js';
+import type { MembershipRequest, MembershipResult } from './member-changes.js';
+import { memberRecordSchema } from './member-table.js';
+import { GRPC } from './gateway-errors.js';
 
 /**
  * Raft messages as they arrive from peers, checked before the node steps them: the node
@@ -10,7 +13,7 @@ import type { Message, NodeId } from '../raft/types.js';
 const id = z.number().int().min(0);
 const count = z.number().int().min(0);
 const envelope = { from: id, to: id, term: count };
-const entry = z.strictObject({ index: z.number().int().min(1), term: count, data: z.string().nullable() });
+const entry = z.strictObject({ index: z.number().int().min(1), term: count, data: z.string().nullable(), type: z.literal('conf').optional() });
 
 const members = z.array(z.number().int().min(1));
 const conf = z.strictObject({ voters: members, learners: members, votersOutgoing: members, learnersNext: members, autoLeave: z.boolean() });
@@ -37,8 +40,15 @@ const messageSchema = z.discriminatedUnion('type', [
 
 const batchSchema = z.array(messageSchema);
 
-/** The batch, or why it was refused. Messages must come from a known peer and be for `self`. */
-export function parseMessageBatch(body: string, self: NodeId, peers: ReadonlySet<NodeId>): { ok: true; messages: Message[] } | { ok: false; reason: string } {
+/**
+ * The batch, or why it was refused (`unknownSender`: the sender that is no member). Messages
+ * must come from a known peer and be for `self`.
+ */
+export function parseMessageBatch(
+  body: string,
+  self: NodeId,
+  peers: { has(id: NodeId): boolean },
+): { ok: true; messages: Message[] } | { ok: false; reason: string; unknownSender?: NodeId } {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -49,7 +59,7 @@ export function parseMessageBatch(body: string, self: NodeId, peers: ReadonlySet
   if (!parsed.success) return { ok: false, reason: z.prettifyError(parsed.error).split('\n')[0] };
   for (const message of parsed.data) {
     if (message.to !== self) return { ok: false, reason: `a message for member ${message.to}, not ${self}` };
-    if (!peers.has(message.from)) return { ok: false, reason: `a message from unknown member ${message.from}` };
+    if (!peers.has(message.from)) return { ok: false, reason: `a message from unknown member ${message.from}`, unknownSender: message.from };
     // A leader snapshots only what it committed, which no later term can change.
     if (message.type === 'snap' && message.snapshot.metadata.term > message.term) return { ok: false, reason: `a snapshot of term ${message.snapshot.metadata.term} in a message of term ${message.term}` };
   }
@@ -86,4 +96,27 @@ export function parseForwardedRequest(raw: unknown): KvRequest | undefined {
     default:
       return undefined;
   }
+}
+
+const membershipSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('add'), name: z.string(), peerUrl: z.string().url(), learner: z.boolean() }),
+  z.strictObject({ kind: z.literal('remove'), id: z.number().int().min(1) }),
+  z.strictObject({ kind: z.literal('promote'), id: z.number().int().min(1) }),
+]);
+
+/** A membership change a follower passed on, checked before the leader proposes it. */
+export function parseMembershipRequest(raw: unknown): MembershipRequest | undefined {
+  const parsed = membershipSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const membershipResultSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('done'), member: memberRecordSchema, members: z.array(memberRecordSchema) }),
+  z.strictObject({ kind: z.literal('error'), code: z.enum(GRPC), message: z.string() }),
+]);
+
+/** The leader's answer to a membership change a follower passed on. */
+export function parseMembershipResult(raw: unknown): MembershipResult | undefined {
+  const parsed = membershipResultSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -8,6 +8,9 @@ import type { Message, NodeId } from '../raft/types.js';
  */
 export const RAFT_STREAM_PATH = '/raftsim/stream';
 
+/** A peer answers a stream from a member removed from the cluster with this status (HTTP's Gone). */
+export const REMOVED_STATUS = 410;
+
 /** A peer that takes in nothing this long (stopped, say) has its stream cut, and what was queued is lost. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
@@ -31,8 +34,23 @@ export class PeerTransport {
   private readonly links = new Map<NodeId, PeerLink>();
   private closed = false;
 
-  constructor(peers: ReadonlyMap<NodeId, string>) {
-    for (const [id, url] of peers) this.links.set(id, { url: new URL(RAFT_STREAM_PATH, url), stream: undefined });
+  /** `onRemoved`: a peer said this member was removed from the cluster. */
+  constructor(
+    peers: ReadonlyMap<NodeId, string>,
+    private readonly onRemoved: () => void = () => undefined,
+  ) {
+    this.setPeers(peers);
+  }
+
+  /** The members to send to, after a membership change: new ones get a link, removed ones lose theirs. */
+  setPeers(peers: ReadonlyMap<NodeId, string>): void {
+    for (const [id, link] of this.links) {
+      if (peers.get(id) === undefined || new URL(RAFT_STREAM_PATH, peers.get(id)).href !== link.url.href) {
+        link.stream?.destroy();
+        this.links.delete(id);
+      }
+    }
+    for (const [id, url] of peers) if (!this.links.has(id)) this.links.set(id, { url: new URL(RAFT_STREAM_PATH, url), stream: undefined });
   }
 
   send(messages: readonly Message[]): void {
@@ -71,6 +89,7 @@ export class PeerTransport {
     // The peer answers only when it refuses the stream; then, or on any error, start afresh.
     stream.on('response', (res) => {
       res.resume();
+      if (res.statusCode === REMOVED_STATUS) this.onRemoved();
       forget();
       stream.destroy();
     });

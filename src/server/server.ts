@@ -4,12 +4,18 @@ import { clientApi, type MemberInfo } from './client-api.js';
 import { memberIdOf, type ServerConfig } from './config.js';
 import { openDataDir } from './data-dir.js';
 import { RequestExecutor } from './forwarding.js';
+import { resolveBirth } from './joining.js';
 import { Histogram, REQUEST_BUCKETS, renderMetrics, type Metric } from './metrics.js';
 import { Member } from './member.js';
+import { changeAtLeader, changeMembership } from './member-changes.js';
+import { MemberTable, type MemberRecord } from './member-table.js';
 import { MEMBER_PATH, peerApi, type SelfInfo } from './peer-api.js';
 import { PeerTransport } from './peer-transport.js';
 import { recover } from './recovery.js';
+import { StartError } from './start-error.js';
 import type { Wal } from './wal.js';
+
+export { StartError } from './start-error.js';
 
 export const SERVER_VERSION = '3.5.0-raftsim';
 
@@ -18,11 +24,12 @@ export interface RunningServer {
   /** The ports actually bound (a URL with port 0 gets a free one). */
   readonly clientPorts: readonly number[];
   readonly peerPort: number;
+  /** Who this member is, and how it found out (see joining.ts). */
+  readonly identity: { readonly id: NodeId; readonly members: number; readonly source: 'flags' | 'log' | 'joined' };
+  /** Settles once this member is removed from the cluster: it then takes no part, and should stop. */
+  readonly removed: Promise<void>;
   close(): Promise<void>;
 }
-
-/** A server cannot start (a port in use, say): one line, exit 2. */
-export class StartError extends Error {}
 
 function listen(server: Server, url: URL): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,18 +61,33 @@ function askPeer(peerUrl: string): Promise<SelfInfo | undefined> {
 }
 
 /**
- * Boots one member: loads its newest usable snapshot, opens (and repairs) its WAL, restores
- * a fresh RaftNode and KvService from them, then listens for peers and clients and ticks.
+ * Boots one member: finds out who it is (its log, the flags, or the cluster it joins),
+ * loads its newest usable snapshot, opens (and repairs) its WAL, restores a fresh RaftNode
+ * and KvService from them, then listens for peers and clients and ticks.
  */
 export async function startServer(config: ServerConfig, log: (line: string) => void): Promise<RunningServer> {
   const walFile = openDataDir(config.dataDir);
-  const { wal, snapshotter, restored, recovery } = recover(config.dataDir, walFile, { member: config.self.id, name: config.name, clusterId: config.clusterId }, log);
+  const birth = await resolveBirth(config, walFile);
+  const { id, clusterId } = birth;
+  const identity = { member: id, name: config.name, clusterId, cluster: { voters: birth.voters, table: birth.table } };
+  const { wal, snapshotter, restored, recovery } = recover(config.dataDir, walFile, identity, log);
   if (recovery.tornBytes > 0) log(`repaired a torn write at the end of ${walFile}: dropped ${recovery.tornBytes} bytes at offset ${recovery.tornOffset}`);
-  const peerUrls = new Map<NodeId, string>(config.cluster.filter((m) => m.id !== config.self.id).map((m) => [m.id, m.peerUrl]));
-  const transport = new PeerTransport(peerUrls);
+  const table = new MemberTable(birth.table);
+  const peerUrls = () => new Map(table.list().filter((m) => m.id !== id).map((m) => [m.id, m.peerUrl]));
+  let markRemoved = () => undefined as void;
+  const removed = new Promise<void>((resolve) => {
+    let told = false;
+    markRemoved = () => {
+      if (told) return;
+      told = true;
+      log('this member was removed from the cluster: it stops');
+      resolve();
+    };
+  });
+  const transport = new PeerTransport(peerUrls(), markRemoved);
   const member = new Member({
-    id: config.self.id,
-    voters: config.cluster.map((m) => m.id),
+    id,
+    voters: birth.voters,
     tickMs: config.tickMs,
     electionTicks: config.electionTicks,
     wal,
@@ -73,40 +95,69 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     restored,
     snapshotCount: config.snapshotCount,
     snapshotCatchUpEntries: config.snapshotCatchUpEntries,
+    table,
     log,
     send: (messages) => transport.send(messages),
+    onMembershipChange: (removedSelf) => {
+      transport.setPeers(peerUrls());
+      if (removedSelf) markRemoved();
+    },
     onLeaderChange: (leader, term) => {
-      const name = config.cluster.find((m) => m.id === leader)?.name;
+      const name = table.get(leader)?.name;
       log(name ? `term ${term}: ${name === config.name ? 'this member leads' : `${name} leads`}` : `term ${term}: no leader`);
     },
   });
-  const executor = new RequestExecutor(member, (id) => peerUrls.get(id));
-  const memberIds = new Map(config.cluster.map((m) => [m.id, memberIdOf(m, config.clusterToken)]));
-  const self: SelfInfo = { id: config.self.id, name: config.name, peerURLs: [config.self.peerUrl], clientURLs: [...config.advertiseClientUrls] };
+  const executor = new RequestExecutor(member, (peer) => table.get(peer)?.peerUrl);
+  const externalId = (peer: NodeId) => {
+    const record = table.get(peer);
+    return record ? memberIdOf(record, clusterId) : '0';
+  };
+  const self: SelfInfo = { id, name: config.name, peerURLs: [config.self.peerUrl], clientURLs: [...config.advertiseClientUrls] };
   const knownClientUrls = new Map<NodeId, string[]>([[self.id, self.clientURLs]]);
+  const memberInfo = (record: MemberRecord): MemberInfo => ({
+    ID: memberIdOf(record, clusterId),
+    name: record.name,
+    peerURLs: [record.peerUrl],
+    clientURLs: knownClientUrls.get(record.id) ?? [],
+    ...(record.learner ? { isLearner: true } : {}),
+  });
   const requestCounts = new Map<string, number>();
   const latency = new Histogram(REQUEST_BUCKETS);
 
-  const peerServer = createServer({ keepAlive: true }, peerApi(member, self, new Set(peerUrls.keys()), log));
+  const peerServer = createServer(
+    { keepAlive: true },
+    peerApi({
+      member,
+      self,
+      isPeer: (peer) => peer !== id && table.has(peer),
+      wasRemoved: (peer) => table.wasRemoved(peer),
+      cluster: () => ({ clusterId, voters: birth.voters, table: table.state() }),
+      changeMembership: (request, timeoutMs) => changeAtLeader(member, table, request, timeoutMs),
+      log,
+    }),
+  );
   // A peer's message stream is one request that lasts as long as both members do.
   peerServer.requestTimeout = 0;
   const handleClient = clientApi({
     member,
     executor,
-    who: { clusterId: config.clusterId, memberId: memberIds.get(self.id) ?? '0' },
+    who: { clusterId, memberId: externalId(id) },
     version: SERVER_VERSION,
-    memberIdOf: (id) => memberIds.get(id) ?? '0',
+    memberIdOf: externalId,
+    raftIdOf: (externalMemberId) => table.list().find((record) => memberIdOf(record, clusterId) === externalMemberId)?.id,
     walBytes: () => wal.bytes,
     memberList: async () => {
       await Promise.all(
-        [...peerUrls].map(async ([id, url]) => {
+        [...peerUrls()].map(async ([peer, url]) => {
           const info = await askPeer(url);
-          if (info) knownClientUrls.set(id, info.clientURLs);
+          if (info) knownClientUrls.set(peer, info.clientURLs);
         }),
       );
-      return config.cluster.map(
-        (m): MemberInfo => ({ ID: memberIds.get(m.id) ?? '0', name: m.name, peerURLs: [m.peerUrl], clientURLs: knownClientUrls.get(m.id) ?? [] }),
-      );
+      return table.list().map(memberInfo);
+    },
+    changeMembership: async (request, timeoutMs) => {
+      const result = await changeMembership(member, table, request, timeoutMs);
+      return result.kind === 'done' ? { kind: 'done', member: memberInfo(result.member), members: result.members.map(memberInfo) } : result;
     },
     metrics: () => renderMetrics(collectMetrics(member, wal, transport, requestCounts, latency)),
     observe: (path, status, seconds) => {
@@ -127,6 +178,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       member,
       clientPorts,
       peerPort,
+      identity: { id, members: table.list().length, source: birth.source },
+      removed,
       close: async () => {
         await member.stop();
         transport.close();

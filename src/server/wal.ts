@@ -1,7 +1,8 @@
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
-import type { Entry, HardState } from '../raft/types.js';
+import type { Entry, HardState, NodeId } from '../raft/types.js';
 import { decodeRecord, encodeRecord } from '../storage/record.js';
 import { writeFileDurably } from './fs-util.js';
+import { parseMemberTable, type MemberTableState } from './member-table.js';
 import { FSYNC_BUCKETS, Histogram } from './metrics.js';
 
 /**
@@ -16,12 +17,13 @@ import { FSYNC_BUCKETS, Histogram } from './metrics.js';
  * starts after, the hard state, the entries after that index) under a temporary name,
  * fsyncs it and renames it over the old one, so a crash leaves the old or the new file
  * whole, and recovery (torn tails, mid-file corruption) stays that of one file.
- * Version 2 added the `snapshot` record; version 1 files (which never have one) still open.
+ * Version 2 added the `snapshot` record; version 3 the header's `cluster` (the cluster the
+ * member was born into); files of versions 1 and 2 still open.
  */
 
 export const WAL_FORMAT = 'raftsim-wal';
-export const WAL_VERSION = 2;
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+export const WAL_VERSION = 3;
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 /** Entries per record in a rewritten WAL, so no single record (and checksum) grows without bound. */
 const ENTRIES_PER_RECORD = 1000;
 
@@ -42,6 +44,18 @@ export interface WalIdentity {
   readonly member: number;
   readonly name: string;
   readonly clusterId: string;
+  /** The cluster as this member first booted into it (absent in files before version 3). */
+  readonly cluster?: ClusterBirth;
+}
+
+/**
+ * What a member needs to boot again without asking anyone: the voters its Raft log starts
+ * from (the cluster's first configuration, which the log's conf changes build on) and the
+ * member table it first knew (then kept in step by the conf changes it replays).
+ */
+export interface ClusterBirth {
+  readonly voters: readonly NodeId[];
+  readonly table: MemberTableState;
 }
 
 export interface WalState {
@@ -108,7 +122,7 @@ export function replayWal(buf: Buffer, file = 'wal'): { state: WalState; recover
     if (records === 0) {
       if (record.kind !== 'header' || record.format !== WAL_FORMAT) throw new WalError(`${file}: not a raftsim write-ahead log`);
       if (!READABLE_VERSIONS.includes(record.version)) throw new WalError(`${file}: WAL version ${record.version} is not supported (expected ${WAL_VERSION})`);
-      identity = { member: record.member, name: record.name, clusterId: record.clusterId };
+      identity = identityOf(record, file);
     } else if (record.kind === 'snapshot') {
       // Only a rewrite puts it there, right after the header: anywhere else it is not ours.
       if (records !== 1) throw new WalError(`${file}: a snapshot record at byte ${offset}, not right after the header`);
@@ -179,6 +193,31 @@ function parseRecord(payload: string, file: string, offset: number): WalRecord {
   if (record.kind === 'entries' && Array.isArray(record.entries)) return value as WalRecord;
   if (record.kind === 'hardState' && typeof record.hardState === 'object' && record.hardState !== null) return value as WalRecord;
   throw new WalError(`${file}: record at byte ${offset} has an unknown kind`);
+}
+
+function identityOf(header: WalIdentity, file: string): WalIdentity {
+  const { member, name, clusterId, cluster } = header;
+  return { member, name, clusterId, ...(cluster ? { cluster: parseBirth(cluster, file) } : {}) };
+}
+
+function parseBirth(value: unknown, file: string): ClusterBirth {
+  const { voters, table } = (typeof value === 'object' && value !== null ? value : {}) as { voters?: unknown; table?: unknown };
+  const parsed = parseMemberTable(table);
+  if (!Array.isArray(voters) || !voters.every((id) => Number.isInteger(id) && id > 0) || !parsed.ok) {
+    throw new WalError(`${file}: the header's cluster is damaged${parsed.ok ? ' (voters)' : `: ${parsed.reason}`}`);
+  }
+  return { voters: voters as NodeId[], table: parsed.state };
+}
+
+/** The identity a WAL's header records, without opening it for writing; undefined when there is no file. */
+export function readWalIdentity(file: string): WalIdentity | undefined {
+  if (!existsSync(file)) return undefined;
+  const buf = readFileSync(file);
+  const decoded = decodeRecordAt(buf, 0);
+  if (!decoded.ok) throw new WalError(`${file}: not a raftsim write-ahead log (${decoded.reason} at byte 0)`);
+  const record = parseRecord(decoded.payload, file, 0);
+  if (record.kind !== 'header' || record.format !== WAL_FORMAT) throw new WalError(`${file}: not a raftsim write-ahead log`);
+  return identityOf(record, file);
 }
 
 function recordBytes(record: WalRecord): Buffer {

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeConfChange } from '../../src/raft/membership.js';
+import type { ConfChange } from '../../src/raft/types.js';
+import { addContext, MemberTable, snapshotWithTable, splitSnapshot, type MemberTableState } from '../../src/server/member-table.js';
+import { parseMessageBatch } from '../../src/server/peer-messages.js';
+import { readWalIdentity, Wal, WalError, type WalIdentity } from '../../src/server/wal.js';
+
+const three: MemberTableState = {
+  members: [1, 2, 3].map((id) => ({ id, name: `n${id}`, peerUrl: `http://127.0.0.1:${id}2380`, learner: false })),
+  removed: [],
+};
+const add = (id: number, learner = false): ConfChange => ({
+  changes: [{ type: learner ? 'add-learner' : 'add-voter', node: id }],
+  context: addContext(`n${id}`, `http://127.0.0.1:${id}2380`),
+});
+
+describe('the member table follows the applied conf changes', () => {
+  it('learns an added member from the change\'s context, promotes it, and forgets a removed one', () => {
+    const table = new MemberTable(three);
+    table.apply(add(4, true), true);
+    expect(table.get(4)).toEqual({ id: 4, name: 'n4', peerUrl: 'http://127.0.0.1:42380', learner: true });
+    table.apply({ changes: [{ type: 'add-voter', node: 4 }] }, true);
+    expect(table.get(4)?.learner).toBe(false);
+    table.apply({ changes: [{ type: 'remove', node: 1 }] }, true);
+    expect(table.list().map((m) => m.id)).toEqual([2, 3, 4]);
+    expect(table.wasRemoved(1)).toBe(true);
+  });
+
+  it('never gives a removed member\'s id to a new one', () => {
+    const table = new MemberTable(three);
+    table.apply({ changes: [{ type: 'remove', node: 3 }] }, true);
+    expect(table.nextId()).toBe(4);
+  });
+
+  it('leaves the table alone for a change Raft refused on apply', () => {
+    const table = new MemberTable(three);
+    table.apply(add(4), false);
+    table.apply({ changes: [{ type: 'remove', node: 1 }] }, false);
+    expect(table.state()).toEqual(three);
+  });
+
+  it('rides in a snapshot beside the store, and a snapshot from before it holds the store alone', () => {
+    const store = '{"revision":7}\nsecond line';
+    expect(splitSnapshot(snapshotWithTable(three, store))).toEqual({ table: three, store });
+    expect(splitSnapshot(store)).toEqual({ table: undefined, store });
+    expect(() => splitSnapshot('raftsim-members {"members":[{"id":"x"}],"removed":[]}\n{}')).toThrow(/member table is damaged/);
+  });
+});
+
+describe('membership on the wire and on disk', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'raftsim-members-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('carries conf entries between members', () => {
+    const entry = { index: 5, term: 2, data: encodeConfChange(add(4, true)), type: 'conf' };
+    const batch = JSON.stringify([{ type: 'app', from: 1, to: 2, term: 2, prevIndex: 4, prevTerm: 2, entries: [entry], commit: 4 }]);
+    expect(parseMessageBatch(batch, 2, new Set([1, 3]))).toMatchObject({ ok: true, messages: [{ entries: [entry] }] });
+    expect(parseMessageBatch(batch, 2, new Set([3]))).toMatchObject({ ok: false, unknownSender: 1 });
+  });
+
+  it('records the cluster a member was born into in its WAL\'s header, and keeps it through a rewrite', () => {
+    const file = join(dir, 'raftsim.wal');
+    const self: WalIdentity = { member: 4, name: 'n4', clusterId: '42', cluster: { voters: [1, 2, 3], table: three } };
+    const { wal } = Wal.open(file, self);
+    wal.appendEntries([{ index: 1, term: 1, data: 'x' }]);
+    wal.flush(true);
+    wal.compactTo(1, 1);
+    wal.close();
+    expect(readWalIdentity(file)).toEqual(self);
+    expect(readWalIdentity(join(dir, 'none.wal'))).toBeUndefined();
+  });
+
+  it('refuses a header whose cluster is damaged', () => {
+    const file = join(dir, 'raftsim.wal');
+    const damaged: WalIdentity = { member: 1, name: 'n1', clusterId: '42', cluster: { voters: [0], table: three } };
+    expect(() => Wal.open(file, damaged)).toThrow(/the header's cluster is damaged \(voters\)/);
+    expect(() => readWalIdentity(file)).toThrow(WalError);
+  });
+});

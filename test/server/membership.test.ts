@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dec, EtcdHttpClient, enc, type JsonRecord } from '../../src/server/client.js';
+import { ensureBuilt, RAFTSIM } from '../helpers/build.js';
+import { endpoint, MemberProcess, memberSpecs, stopAll, waitFor, waitForLeader, type MemberSpec } from './harness.js';
+
+/**
+ * Membership changes on real processes, as etcd's runtime reconfiguration goes: `member add`,
+ * start the new member with --initial-cluster-state existing, `member promote`, `member remove`.
+ * Snapshots every 20 entries with 5 kept behind: the new member catches up by InstallSnapshot,
+ * so its member table must come with the snapshot, not only from the log.
+ */
+
+const TIMING = ['--heartbeat-interval', '50', '--election-timeout', '500', '--snapshot-count', '20', '--experimental-snapshot-catchup-entries', '5'];
+
+let dir: string;
+let specs: MemberSpec[];
+let members: MemberProcess[] = [];
+const started: MemberProcess[] = [];
+
+beforeAll(async () => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'raftsim-membership-'));
+  specs = await memberSpecs(5, dir);
+  members = specs.slice(0, 3).map((spec) => new MemberProcess(spec, specs.slice(0, 3), TIMING).start());
+  started.push(...members);
+  await waitForLeader(members);
+});
+afterAll(async () => {
+  await stopAll(started);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** `raftsim ctl` against one member: its exit code, stdout and stderr. */
+function ctl(spec: MemberSpec, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', [RAFTSIM, 'ctl', '--endpoints', endpoint(spec), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.once('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+/** `member list` as {name: [id, status, learner]}. */
+async function memberList(spec: MemberSpec): Promise<Record<string, { id: string; status: string; learner: boolean }>> {
+  const { code, out, err } = await ctl(spec, 'member', 'list');
+  if (code !== 0) throw new Error(`member list on ${spec.name}: ${err}`);
+  const rows = out.trim().split('\n').map((line) => line.split(', '));
+  return Object.fromEntries(rows.map(([id, status, name, , , learner]) => [name, { id, status, learner: learner === 'true' }]));
+}
+
+async function get(spec: MemberSpec, key: string): Promise<string | undefined> {
+  const client = new EtcdHttpClient([endpoint(spec)], { timeoutMs: 2000 });
+  try {
+    const kvs = (await client.call('/v3/kv/range', { key: enc(key) })).kvs as JsonRecord[] | undefined;
+    return kvs?.[0] ? dec(kvs[0].value) : undefined;
+  } finally {
+    client.close();
+  }
+}
+
+async function putMany(spec: MemberSpec, prefix: string, count: number): Promise<void> {
+  const client = new EtcdHttpClient([endpoint(spec)]);
+  for (let i = 1; i <= count; i++) await client.call('/v3/kv/put', { key: enc(`${prefix}${i}`), value: enc(`v${i}`) });
+  client.close();
+}
+
+const peerUrl = (spec: MemberSpec) => `http://127.0.0.1:${spec.peerPort}`;
+const joining = (spec: MemberSpec, cluster: readonly MemberSpec[]) =>
+  new MemberProcess(spec, cluster, [...TIMING, '--initial-cluster-state', 'existing']);
+
+describe('membership changes on a running cluster', () => {
+  it('adds a learner, which catches up by snapshot, then promotes it and removes a voter', async () => {
+    const [n1, n2, n3] = specs;
+    const n4 = specs[3];
+    await putMany(n2, 'before/', 40);
+
+    const added = await ctl(n2, 'member', 'add', 'n4', '--peer-urls', peerUrl(n4), '--learner');
+    expect(added.code, added.err).toBe(0);
+    // What etcdctl prints: the settings to start the new member with, itself included.
+    expect(added.out).toMatch(/^Member [0-9a-f]+ added to cluster [0-9a-f]+\n\nETCD_NAME="n4"\n/);
+    expect(added.out).toContain(`ETCD_INITIAL_CLUSTER="n1=${peerUrl(n1)},n2=${peerUrl(n2)},n3=${peerUrl(n3)},n4=${peerUrl(n4)}"`);
+    expect(added.out).toContain('ETCD_INITIAL_CLUSTER_STATE="existing"');
+    expect((await memberList(n1)).n4).toMatchObject({ status: 'unstarted', learner: true });
+
+    const fourth = joining(n4, specs.slice(0, 4)).start();
+    started.push(fourth);
+    await waitFor('the learner to serve what was written before it joined', async () => ((await get(n4, 'before/40')) === 'v40' ? true : undefined), 15_000);
+    expect(fourth.stderr).toContain('joined a running cluster');
+    expect(fourth.stderr).toMatch(/installed the leader's snapshot/);
+    expect(await memberList(n4)).toMatchObject({ n1: { learner: false }, n4: { status: 'started', learner: true } });
+
+    const id4 = (await memberList(n1)).n4.id;
+    const promoted = await ctl(n3, 'member', 'promote', id4);
+    expect(promoted.code, promoted.err).toBe(0);
+    expect(promoted.out).toMatch(new RegExp(`^Member ${id4} promoted in cluster [0-9a-f]+\n$`));
+    await waitFor('every member to see n4 as a voter', async () => {
+      for (const spec of specs.slice(0, 4)) if ((await memberList(spec)).n4.learner) return undefined;
+      return true;
+    });
+
+    const id1 = (await memberList(n2)).n1.id;
+    const removed = await ctl(n4, 'member', 'remove', id1);
+    expect(removed.code, removed.err).toBe(0);
+    expect(removed.out).toBe(`Member ${id1} removed from cluster ${removed.out.split(' ').pop()}`);
+    // A removed member stops, as etcd's does.
+    expect(await waitFor('n1 to stop', async () => (members[0].running ? undefined : members[0].exit))).toBe(0);
+    expect(members[0].stderr).toContain('this member was removed from the cluster');
+    expect(Object.keys(await memberList(n4)).sort()).toEqual(['n2', 'n3', 'n4']);
+
+    // Three voters (n2, n3, n4): writes go on, and every member serves them.
+    await putMany(n4, 'after/', 30);
+    for (const spec of [n2, n3, n4]) expect(await get(spec, 'after/30')).toBe('v30');
+  }, 60_000);
+
+  it('remembers the membership across restarts, from its log and its snapshots', async () => {
+    const [, n2, , n4] = specs;
+    const second = members[1];
+    const fourth = started.find((m) => m.spec === n4)!;
+    for (const member of [second, fourth]) {
+      member.signal('SIGTERM');
+      await member.exit;
+    }
+    // Restarted as they were started: n2 with the flags of a new cluster, n4 with `existing`.
+    const again = [new MemberProcess(n2, specs.slice(0, 3), TIMING).start(), joining(n4, specs.slice(0, 4)).start()];
+    started.push(...again);
+    await waitFor('the restarted members to serve reads', async () => ((await get(n2, 'after/30')) === 'v30' && (await get(n4, 'after/30')) === 'v30' ? true : undefined), 15_000);
+    for (const spec of [n2, n4]) {
+      const restarted = again.find((m) => m.spec === spec)!;
+      expect(await memberList(spec), `${spec.name}: ${restarted.stderr}`).toMatchObject({ n2: { learner: false }, n3: { learner: false }, n4: { learner: false } });
+      expect(Object.keys(await memberList(spec))).not.toContain('n1');
+    }
+  }, 60_000);
+
+  it('refuses what etcd refuses, in etcd\'s words', async () => {
+    const [, n2, , , n5] = specs;
+    const list = await memberList(n2);
+    const taken = await ctl(n2, 'member', 'add', 'again', '--peer-urls', `http://127.0.0.1:${specs[2].peerPort}`);
+    expect(taken).toMatchObject({ code: 1, err: 'Error: etcdserver: Peer URLs already exists\n' });
+    const voter = await ctl(n2, 'member', 'promote', list.n3.id);
+    expect(voter).toMatchObject({ code: 1, err: 'Error: etcdserver: can only promote a learner member\n' });
+    const unknown = await ctl(n2, 'member', 'remove', 'abc123');
+    expect(unknown).toMatchObject({ code: 1, err: 'Error: etcdserver: member not found\n' });
+    // A member no one added cannot join: one line, exit 2.
+    const stranger = joining(n5, [specs[1], n5]).start();
+    expect(await stranger.exit).toBe(2);
+    expect(stranger.stderr).toBe(
+      `raftsim: serve: --initial-cluster-state existing: the cluster has no member with peer URL ${peerUrl(n5)}; ` +
+        `add it first: raftsim ctl member add n5 --peer-urls ${peerUrl(n5)}\n`,
+    );
+  }, 30_000);
+});
