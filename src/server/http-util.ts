@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { get, type IncomingMessage, type ServerResponse } from 'node:http';
 import { GatewayError, GRPC } from './gateway-errors.js';
 
 /** Bodies larger than etcd's default request limit (1.5 MiB) plus room for encoding are refused. */
@@ -45,4 +45,23 @@ export function sendText(res: ServerResponse, status: number, text: string, type
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   return new GatewayError(GRPC.Internal, `raftsim: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** GETs a JSON document from a peer; undefined when it does not answer soon, or not with JSON. */
+export function getJson(url: URL, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve) => {
+    const req = get(url, { timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }

@@ -1,6 +1,6 @@
-import { get } from 'node:http';
 import type { NodeId } from '../raft/types.js';
 import type { ServerConfig } from './config.js';
+import { getJson } from './http-util.js';
 import { parseMemberTable, type MemberTableState } from './member-table.js';
 import { CLUSTER_PATH, type ClusterInfo } from './peer-api.js';
 import { StartError } from './start-error.js';
@@ -52,22 +52,8 @@ async function join(config: ServerConfig): Promise<Birth> {
 }
 
 /** A running member's view of the cluster; undefined when it does not answer soon. */
-function askCluster(peerUrl: string): Promise<ClusterInfo | undefined> {
-  return new Promise((resolve) => {
-    const req = get(new URL(CLUSTER_PATH, peerUrl), { timeout: 2000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? clusterInfo(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
+async function askCluster(peerUrl: string): Promise<ClusterInfo | undefined> {
+  return clusterInfo(await getJson(new URL(CLUSTER_PATH, peerUrl), 2000));
 }
 
 function clusterInfo(value: unknown): ClusterInfo | undefined {

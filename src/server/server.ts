@@ -1,9 +1,10 @@
-import { createServer, get, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { NodeId } from '../raft/types.js';
 import { clientApi, type MemberInfo } from './client-api.js';
 import { memberIdOf, type ServerConfig } from './config.js';
 import { openDataDir } from './data-dir.js';
 import { RequestExecutor } from './forwarding.js';
+import { getJson } from './http-util.js';
 import { resolveBirth } from './joining.js';
 import { Histogram, REQUEST_BUCKETS, renderMetrics, type Metric } from './metrics.js';
 import { Member } from './member.js';
@@ -18,6 +19,7 @@ import type { Wal } from './wal.js';
 export { StartError } from './start-error.js';
 
 export const SERVER_VERSION = '3.5.0-raftsim';
+const REMOVED_GRACE_MS = 500;
 
 export interface RunningServer {
   readonly member: Member;
@@ -42,22 +44,10 @@ function listen(server: Server, url: URL): Promise<number> {
 }
 
 /** Asks a peer who it is, for `member list`; undefined when it does not answer soon. */
-function askPeer(peerUrl: string): Promise<SelfInfo | undefined> {
-  return new Promise((resolve) => {
-    const req = get(new URL(MEMBER_PATH, peerUrl), { timeout: 500 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SelfInfo);
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
+async function askPeer(peerUrl: string): Promise<SelfInfo | undefined> {
+  const info = await getJson(new URL(MEMBER_PATH, peerUrl), 500);
+  const clientURLs = (info as Partial<SelfInfo> | undefined)?.clientURLs;
+  return Array.isArray(clientURLs) && clientURLs.every((url) => typeof url === 'string') ? (info as SelfInfo) : undefined;
 }
 
 /**
@@ -81,7 +71,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       if (told) return;
       told = true;
       log('this member was removed from the cluster: it stops');
-      resolve();
+      // A removed leader answers the change that removed it before it goes.
+      setTimeout(resolve, REMOVED_GRACE_MS);
     };
   });
   const transport = new PeerTransport(peerUrls(), markRemoved);
