@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +8,9 @@ import { encodeConfChange } from '../../src/raft/membership.js';
 import type { ConfChange } from '../../src/raft/types.js';
 import { addContext, MemberTable, snapshotWithTable, splitSnapshot, type MemberTableState } from '../../src/server/member-table.js';
 import { parseMessageBatch } from '../../src/server/peer-messages.js';
+import { PeerTransport, REMOVED_STATUS } from '../../src/server/peer-transport.js';
 import { readWalIdentity, Wal, WalError, type WalIdentity } from '../../src/server/wal.js';
+import { waitFor } from './harness.js';
 
 const three: MemberTableState = {
   members: [1, 2, 3].map((id) => ({ id, name: `n${id}`, peerUrl: `http://127.0.0.1:${id}2380`, learner: false })),
@@ -79,5 +83,22 @@ describe('membership on the wire and on disk', () => {
     const damaged: WalIdentity = { member: 1, name: 'n1', clusterId: '42', cluster: { voters: [0], table: three } };
     expect(() => Wal.open(file, damaged)).toThrow(/the header's cluster is damaged \(voters\)/);
     expect(() => readWalIdentity(file)).toThrow(WalError);
+  });
+});
+
+describe('a removed member hears of it from its peers', () => {
+  it('takes a peer\'s 410 Gone as its removal', async () => {
+    const peer = createServer((req, res) => {
+      req.resume();
+      res.writeHead(REMOVED_STATUS).end('member 2 was removed from the cluster\n');
+    });
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    const { port } = peer.address() as AddressInfo;
+    let removed = false;
+    const transport = new PeerTransport(new Map([[1, `http://127.0.0.1:${port}`]]), () => (removed = true));
+    transport.send([{ type: 'heartbeatResp', from: 2, to: 1, term: 3, context: '' }]);
+    await waitFor('the transport to hear it', async () => (removed ? true : undefined), 5000, 10);
+    transport.close();
+    peer.close();
   });
 });
