@@ -115,7 +115,7 @@ describe('the client API', () => {
   });
 
   it('survives garbage on every endpoint, answering each with an error body', async () => {
-    const paths = ['/v3/kv/range', '/v3/kv/put', '/v3/kv/deleterange', '/v3/kv/txn', '/v3/kv/compaction', '/v3/watch', '/v3/lease/grant', '/v3/lease/revoke', '/v3/lease/keepalive', '/v3/lease/timetolive'];
+    const paths = ['/v3/kv/range', '/v3/kv/put', '/v3/kv/deleterange', '/v3/kv/txn', '/v3/kv/compaction', '/v3/watch', '/v3/lease/grant', '/v3/lease/revoke', '/v3/lease/keepalive', '/v3/lease/timetolive', '/v3/cluster/member/add', '/v3/cluster/member/remove', '/v3/cluster/member/promote'];
     const bodies = ['', 'null', '"text"', '{"key":5}', '{"key":"eA==","range_end":7}', '{"compare":[{"target":"NOPE"}]}', '{"compare":[{}],"success":[{"bogus":{}}]}', '{"create_request":{"key":1}}', '{"TTL":"-1"}', '{"ID":"1e400"}', '{"revision":"99999999999999999999"}', '\u0000\u00ff{{{', '{"sort_order":"DESCEND","key":"eA=="}'];
     for (const path of paths) {
       for (const body of bodies) {
@@ -124,6 +124,11 @@ describe('the client API', () => {
         if (response.status !== 200) expect(JSON.parse(text), `${path} ${body}`).toMatchObject({ error: expect.any(String), code: expect.any(Number) });
       }
     }
+    // A bad membership change is refused outright, and the member stays alone.
+    const badChanges = ['{"peerURLs":["not a url"]}', '{"peerURLs":["https://127.0.0.1:1"]}', '{"peerURLs":["http://127.0.0.1:1"],"isLearner":"yes"}', '{"peerURLs":["http://127.0.0.1:1"],"name":"a b"}', '{"peerURLs":[]}'];
+    for (const body of badChanges) expect((await post('/v3/cluster/member/add', body)).status, body).toBe(400);
+    expect((await post('/v3/cluster/member/remove', '{"ID":"12345"}')).json).toMatchObject({ error: 'etcdserver: member not found', code: 5 });
+    expect(((await post('/v3/cluster/member/list', '{}')).json.members as unknown[]).length).toBe(1);
     expect((await fetch(`http://${endpoint(spec)}/health`)).status).toBe(200);
   });
 
