@@ -37,7 +37,7 @@ export interface MemberOptions {
   readonly snapshotCatchUpEntries: number;
   /** Who the members are; the member keeps it in step with the conf changes it applies. */
   readonly table: MemberTable;
-  /** After every applied conf change; `removedSelf` when it removed this member. */
+  /** After every applied conf change and every snapshot restored; `removedSelf` when this member is no longer in the table. */
   readonly onMembershipChange?: (removedSelf: boolean) => void;
   /** Hands messages to the peer transport; called only after the WAL is synced. */
   readonly send: (messages: readonly Message[]) => void;
@@ -294,8 +294,11 @@ export class Member {
   /** The store and the member table start from a snapshot (its own on boot, or the leader's). */
   private restoreSnapshot(snapshot: Snapshot): void {
     const { table, store } = splitSnapshot(snapshot.data);
-    if (table) this.options.table.replace(table);
     this.service.restore(store, snapshot.metadata.index);
+    if (!table) return;
+    this.options.table.replace(table);
+    // The members may differ from those the server last heard of: it must send to the new ones.
+    this.options.onMembershipChange?.(this.options.table.wasRemoved(this.id));
   }
 
   /**

@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MvccStore } from '../../src/kv/store.js';
 import { encodeConfChange } from '../../src/raft/membership.js';
 import type { ConfChange } from '../../src/raft/types.js';
+import { Member } from '../../src/server/member.js';
 import { addContext, MemberTable, snapshotWithTable, splitSnapshot, type MemberTableState } from '../../src/server/member-table.js';
 import { parseMessageBatch } from '../../src/server/peer-messages.js';
 import { PeerTransport, REMOVED_STATUS } from '../../src/server/peer-transport.js';
+import { Snapshotter } from '../../src/server/snap.js';
 import { readWalIdentity, Wal, WalError, type WalIdentity } from '../../src/server/wal.js';
 import { waitFor } from './harness.js';
 
@@ -76,6 +79,28 @@ describe('membership on the wire and on disk', () => {
     wal.close();
     expect(readWalIdentity(file)).toEqual(self);
     expect(readWalIdentity(join(dir, 'none.wal'))).toBeUndefined();
+  });
+
+  it('tells the server the members a snapshot holds when a member boots from it', async () => {
+    // Members 1, 2, 4 after changes the snapshot covers: a server that kept sending to its
+    // first members (1, 2, 3) would never reach 4, and a cluster led by this member would stall.
+    const later: MemberTableState = { members: [three.members[0], three.members[1], { id: 4, name: 'n4', peerUrl: 'http://127.0.0.1:42380', learner: false }], removed: [3] };
+    const conf = { voters: [1, 2, 4], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+    const snapshot = { metadata: { index: 60, term: 2, conf }, data: snapshotWithTable(later, new MvccStore().snapshot()) };
+    const table = new MemberTable(three);
+    const told: boolean[] = [];
+    const { wal } = Wal.open(join(dir, 'raftsim.wal'), { member: 1, name: 'n1', clusterId: '42' });
+    const member = new Member({
+      id: 1, voters: [1, 2, 3], tickMs: 100, electionTicks: 10, wal, snapshotter: new Snapshotter(join(dir, 'snap'), '42'),
+      restored: { hardState: { term: 2, vote: 1, commit: 60 }, entries: [], snapshot },
+      snapshotCount: 10_000, snapshotCatchUpEntries: 0, table, send: () => undefined,
+      onMembershipChange: (removedSelf) => told.push(removedSelf),
+    });
+    expect(told).toEqual([false]);
+    expect(table.state()).toEqual(later);
+    expect(member.node.confState().voters).toEqual([1, 2, 4]);
+    await member.stop();
+    wal.close();
   });
 
   it('refuses a header whose cluster is damaged', () => {
