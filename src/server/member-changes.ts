@@ -4,6 +4,7 @@ import { GatewayError, GRPC, noLeader, requestTimedOut, type GrpcCode } from './
 import type { Member } from './member.js';
 import { addContext, type MemberRecord, type MemberTable } from './member-table.js';
 import { parseMembershipResult } from './peer-messages.js';
+import { strictReconfigCheck, type PeerActivity } from './reconfig-check.js';
 
 /**
  * `member add`, `member remove` and `member promote`, as etcd's cluster API has them: each
@@ -38,7 +39,13 @@ export const memberNotFound = (): MembershipFailure => fail(GRPC.NotFound, 'etcd
  * At the leader: checks the request against the table, proposes its conf change and waits
  * for it to apply. `undefined` when this member does not lead (the caller passes it on).
  */
-export async function changeAtLeader(member: Member, table: MemberTable, request: MembershipRequest, timeoutMs: number): Promise<MembershipResult | undefined> {
+export async function changeAtLeader(
+  member: Member,
+  table: MemberTable,
+  peers: PeerActivity,
+  request: MembershipRequest,
+  timeoutMs: number,
+): Promise<MembershipResult | undefined> {
   const node = member.node;
   if (node.role !== 'leader') return undefined;
   let cc: ConfChange;
@@ -61,6 +68,8 @@ export async function changeAtLeader(member: Member, table: MemberTable, request
     cc = { changes: [{ type: request.kind === 'promote' ? 'add-voter' : 'remove', node: id }] };
   }
   const before = table.get(id);
+  const unsafe = strictReconfigCheck(request, node.confState().voters, before?.learner ?? false, peers);
+  if (unsafe) return unsafe;
   const outcome = await member.changeMembership(cc, timeoutMs);
   switch (outcome.kind) {
     case 'applied':
@@ -81,6 +90,7 @@ export async function changeAtLeader(member: Member, table: MemberTable, request
 export async function changeMembership(
   member: Member,
   table: MemberTable,
+  peers: PeerActivity,
   request: MembershipRequest,
   timeoutMs: number,
 ): Promise<MembershipResult> {
@@ -88,7 +98,7 @@ export async function changeMembership(
   for (;;) {
     const remaining = deadline - performance.now();
     if (remaining <= 0) return fail(GRPC.Unavailable, noLeader().message);
-    const local = await changeAtLeader(member, table, request, remaining);
+    const local = await changeAtLeader(member, table, peers, request, remaining);
     if (local) return local;
     const leader = member.node.lead;
     const peerUrl = leader !== 0 && leader !== member.id ? table.get(leader)?.peerUrl : undefined;

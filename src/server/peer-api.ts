@@ -39,6 +39,8 @@ export interface PeerApiContext {
   cluster(): ClusterInfo;
   /** A membership change a follower passed on: run here if this member leads. */
   changeMembership(request: MembershipRequest, timeoutMs: number): Promise<MembershipResult | undefined>;
+  /** A peer's messages arrived. */
+  heard(id: NodeId): void;
   log(line: string): void;
 }
 
@@ -119,6 +121,7 @@ export function peerApi(ctx: PeerApiContext): RequestListener {
           req.destroy();
           return;
         }
+        if (batch.messages.length > 0) ctx.heard(batch.messages[0].from);
         member.receive(batch.messages);
       }
       if (from < chunk.length) {

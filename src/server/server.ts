@@ -12,6 +12,7 @@ import { changeAtLeader, changeMembership } from './member-changes.js';
 import { MemberTable, type MemberRecord } from './member-table.js';
 import { MEMBER_PATH, peerApi, type SelfInfo } from './peer-api.js';
 import { PeerTransport } from './peer-transport.js';
+import type { PeerActivity } from './reconfig-check.js';
 import { recover } from './recovery.js';
 import { StartError } from './start-error.js';
 import type { Wal } from './wal.js';
@@ -112,6 +113,13 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     clientURLs: knownClientUrls.get(record.id) ?? [],
     ...(record.learner ? { isLearner: true } : {}),
   });
+  // When the leader last heard from each member: etcd's strict reconfiguration check counts on it.
+  const lastHeard = new Map<NodeId, number>();
+  const activeMs = 2 * config.electionTicks * config.tickMs;
+  const peers: PeerActivity = {
+    started: (peer) => peer === id || lastHeard.has(peer),
+    active: (peer) => peer === id || performance.now() - (lastHeard.get(peer) ?? -Infinity) < activeMs,
+  };
   const requestCounts = new Map<string, number>();
   const latency = new Histogram(REQUEST_BUCKETS);
 
@@ -123,7 +131,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       isPeer: (peer) => peer !== id && table.has(peer),
       wasRemoved: (peer) => table.wasRemoved(peer),
       cluster: () => ({ clusterId, voters: birth.voters, table: table.state() }),
-      changeMembership: (request, timeoutMs) => changeAtLeader(member, table, request, timeoutMs),
+      changeMembership: (request, timeoutMs) => changeAtLeader(member, table, peers, request, timeoutMs),
+      heard: (peer) => lastHeard.set(peer, performance.now()),
       log,
     }),
   );
@@ -147,7 +156,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       return table.list().map(memberInfo);
     },
     changeMembership: async (request, timeoutMs) => {
-      const result = await changeMembership(member, table, request, timeoutMs);
+      const result = await changeMembership(member, table, peers, request, timeoutMs);
       return result.kind === 'done' ? { kind: 'done', member: memberInfo(result.member), members: result.members.map(memberInfo) } : result;
     },
     metrics: () => renderMetrics(collectMetrics(member, wal, transport, requestCounts, latency)),

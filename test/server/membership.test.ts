@@ -72,6 +72,7 @@ async function putMany(spec: MemberSpec, prefix: string, count: number): Promise
   client.close();
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const peerUrl = (spec: MemberSpec) => `http://127.0.0.1:${spec.peerPort}`;
 const joining = (spec: MemberSpec, cluster: readonly MemberSpec[]) =>
   new MemberProcess(spec, cluster, [...TIMING, '--initial-cluster-state', 'existing']);
@@ -152,16 +153,29 @@ describe('membership changes on a running cluster', () => {
   }, 60_000);
 
   it('refuses what etcd refuses, in etcd\'s words', async () => {
-    const [n4, n5] = specs.slice(3);
-    const list = await memberList(n4);
-    const taken = await ctl(n4, 'member', 'add', 'again', '--peer-urls', peerUrl(n4));
+    const n5 = specs[4];
+    const running = started.filter((m) => m.running);
+    const via = running[0].spec;
+    const list = await memberList(via);
+    const taken = await ctl(via, 'member', 'add', 'again', '--peer-urls', peerUrl(via));
     expect(taken).toMatchObject({ code: 1, err: 'Error: etcdserver: Peer URLs already exists\n' });
-    const voter = await ctl(n4, 'member', 'promote', list.n4.id);
+    const voter = await ctl(via, 'member', 'promote', list[via.name].id);
     expect(voter).toMatchObject({ code: 1, err: 'Error: etcdserver: can only promote a learner member\n' });
-    const unknown = await ctl(n4, 'member', 'remove', 'abc123');
+    const unknown = await ctl(via, 'member', 'remove', 'abc123');
     expect(unknown).toMatchObject({ code: 1, err: 'Error: etcdserver: member not found\n' });
+
+    // The strict reconfiguration check: with one of three voters stopped, removing a live one
+    // would leave one voter of two; refused before it is proposed.
+    const [, stopped, live] = running;
+    stopped.signal('SIGSTOP');
+    await sleep(1500);
+    const risky = await ctl(via, 'member', 'remove', list[live.spec.name].id);
+    stopped.signal('SIGCONT');
+    expect(risky).toMatchObject({ code: 1, err: 'Error: etcdserver: unhealthy cluster\n' });
+    expect(Object.keys(await memberList(via))).toContain(live.spec.name);
+
     // A member no one added cannot join: one line, exit 2.
-    const stranger = joining(n5, [n4, n5]).start();
+    const stranger = joining(n5, [via, n5]).start();
     expect(await stranger.exit).toBe(2);
     expect(stranger.stderr).toBe(
       `raftsim: serve: --initial-cluster-state existing: the cluster has no member with peer URL ${peerUrl(n5)}; ` +
