@@ -28,6 +28,8 @@ export type MembershipResult =
 
 export type MembershipFailure = Extract<MembershipResult, { kind: 'error' }>;
 
+/** etcd's default --experimental-max-learners. */
+const MAX_LEARNERS = 1;
 /** etcd promotes a learner only once its log reaches 90% of the leader's. */
 const LEARNER_READY_SHARE = 0.9;
 const RETRY_MS = 25;
@@ -52,6 +54,9 @@ export async function changeAtLeader(
   let id: NodeId;
   if (request.kind === 'add') {
     if (table.byPeerUrl(request.peerUrl)) return fail(GRPC.FailedPrecondition, 'etcdserver: Peer URLs already exists');
+    if (request.learner && table.list().filter((m) => m.learner).length >= MAX_LEARNERS) {
+      return fail(GRPC.FailedPrecondition, 'etcdserver: too many learner members in cluster');
+    }
     id = table.nextId();
     cc = { changes: [{ type: request.learner ? 'add-learner' : 'add-voter', node: id }], context: addContext(request.name, request.peerUrl) };
   } else {

@@ -165,14 +165,24 @@ describe('membership changes on a running cluster', () => {
     expect(unknown).toMatchObject({ code: 1, err: 'Error: etcdserver: member not found\n' });
 
     // The strict reconfiguration check: with one of three voters stopped, removing a live one
-    // would leave one voter of two; refused before it is proposed.
-    const [, stopped, live] = running;
+    // would leave one voter of two; refused before it is proposed. The leader stays up, so no
+    // election comes in between.
+    const leader = await waitForLeader(running);
+    const [stopped, live] = running.filter((m) => m !== leader);
     stopped.signal('SIGSTOP');
     await sleep(1500);
     const risky = await ctl(via, 'member', 'remove', list[live.spec.name].id);
     stopped.signal('SIGCONT');
     expect(risky).toMatchObject({ code: 1, err: 'Error: etcdserver: unhealthy cluster\n' });
     expect(Object.keys(await memberList(via))).toContain(live.spec.name);
+
+    // One learner at a time, as etcd's default allows; learners come and go without a quorum check.
+    const first = await ctl(via, 'member', 'add', 'l1', '--peer-urls', 'http://127.0.0.1:1', '--learner');
+    expect(first.code, first.err).toBe(0);
+    const second = await ctl(via, 'member', 'add', 'l2', '--peer-urls', 'http://127.0.0.1:2', '--learner');
+    expect(second).toMatchObject({ code: 1, err: 'Error: etcdserver: too many learner members in cluster\n' });
+    const dropped = await ctl(via, 'member', 'remove', (await memberList(via)).l1.id);
+    expect(dropped.code, dropped.err).toBe(0);
 
     // A member no one added cannot join: one line, exit 2.
     const stranger = joining(n5, [via, n5]).start();
