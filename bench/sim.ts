@@ -15,6 +15,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { SIMULATION_THREAD_LIMITS } from '../sim/sweep.js';
 import { runTask, simulatingRate, type Runs, type ScenarioRef, type Task, type TaskResult } from './sim-tasks.js';
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 20);
@@ -23,7 +24,7 @@ const self = fileURLToPath(import.meta.url);
 
 function inFreshThread<K extends TaskResult['kind']>(task: Task & { kind: K }): Promise<TaskResult & { kind: K }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(self, { workerData: task });
+    const worker = new Worker(self, { workerData: task, resourceLimits: SIMULATION_THREAD_LIMITS });
     worker.once('message', (result: TaskResult & { kind: K }) => {
       resolve(result);
       void worker.terminate();
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   }
 
   const nemesis: ScenarioRef = { name: 'nemesis' };
-  console.log('\n| trace level (nemesis) | ms per seed simulating | × off | heap per run (MB) |');
+  console.log('\n| trace level (nemesis) | ms per seed simulating | × off | heap a run\'s result holds (MB) |');
   console.log('|---|---:|---:|---:|');
   const simulatingMs = (r: Runs) => (r.wallMs - r.checkMs) / r.seeds;
   const off = await runs(nemesis, SEEDS, 'off');

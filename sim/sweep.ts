@@ -4,6 +4,15 @@ import type { Scenario } from './scenario.js';
 import { runScenario, type RunOptions, type RunResult } from './simulation.js';
 import type { SeedRange } from './shard.js';
 
+/**
+ * A simulation allocates short-lived objects by the million (messages, readies, MVCC
+ * revisions): with a young generation larger than V8's default most of them die young
+ * instead of being copied and promoted, and nothing else about a run changes. Measured:
+ * `sweep nemesis --seeds 1..300` on two workers 12-13% faster, in three alternating runs
+ * against the default. The benchmark's threads run with the same limits.
+ */
+export const SIMULATION_THREAD_LIMITS = { maxYoungGenerationSizeMb: 192 } as const;
+
 /** What a sweep keeps of each run: enough to report it, little enough to send between threads. */
 export interface SeedOutcome {
   readonly seed: number;
@@ -118,7 +127,7 @@ function runOnWorkers(job: SweepJob, seeds: readonly number[], count: number, ur
       }
     };
     for (let i = 0; i < count; i++) {
-      const thread = new Worker(url);
+      const thread = new Worker(url, { resourceLimits: SIMULATION_THREAD_LIMITS });
       threads.push(thread);
       thread.on('message', (message: FromWorker) => {
         if (message.kind === 'error') return fail(new Error(`seed ${message.seed}: ${message.message}`));
