@@ -15,14 +15,20 @@ export class DataDirError extends Error {}
 
 /** Returns the WAL's path, creating the directory when it does not exist. */
 export function openDataDir(dir: string): string {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new DataDirError(`--data-dir ${dir}: exists and is not a directory`);
+  const walFile = checkDataDir(dir);
   mkdirSync(dir, { recursive: true });
-  const walFile = join(dir, WAL_FILE);
+  return walFile;
+}
+
+/** Returns the WAL's path if `dir` is ours or does not exist yet; creates nothing. */
+export function checkDataDir(dir: string): string {
+  if (!existsSync(dir)) return join(dir, WAL_FILE);
+  if (!statSync(dir).isDirectory()) throw new DataDirError(`--data-dir ${dir}: exists and is not a directory`);
   // Dot files are the WAL's own temporaries (and editors' litter): never someone's data.
   const foreign = readdirSync(dir).filter((name) => name !== WAL_FILE && name !== SNAP_DIR && !name.startsWith('.'));
   if (foreign.length > 0) {
     const listed = `${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}`;
     throw new DataDirError(`--data-dir ${dir}: not a raftsim data directory (it holds ${listed})`);
   }
-  return walFile;
+  return join(dir, WAL_FILE);
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { NodeId } from '../raft/types.js';
 import { clientApi, type MemberInfo } from './client-api.js';
 import { memberIdOf, type ServerConfig } from './config.js';
-import { openDataDir } from './data-dir.js';
+import { checkDataDir, openDataDir } from './data-dir.js';
 import { RequestExecutor } from './forwarding.js';
 import { getJson } from './http-util.js';
 import { resolveBirth } from './joining.js';
@@ -57,8 +57,9 @@ async function askPeer(peerUrl: string): Promise<SelfInfo | undefined> {
  * and KvService from them, then listens for peers and clients and ticks.
  */
 export async function startServer(config: ServerConfig, log: (line: string) => void): Promise<RunningServer> {
+  // A member that cannot find its cluster leaves no data directory behind.
+  const birth = await resolveBirth(config, checkDataDir(config.dataDir));
   const walFile = openDataDir(config.dataDir);
-  const birth = await resolveBirth(config, walFile);
   const { id, clusterId } = birth;
   const identity = { member: id, name: config.name, clusterId, cluster: { voters: birth.voters, table: birth.table } };
   const { wal, snapshotter, restored, recovery } = recover(config.dataDir, walFile, identity, log);

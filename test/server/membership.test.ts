@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,12 +184,13 @@ describe('membership changes on a running cluster', () => {
     const dropped = await ctl(via, 'member', 'remove', (await memberList(via)).l1.id);
     expect(dropped.code, dropped.err).toBe(0);
 
-    // A member no one added cannot join: one line, exit 2.
+    // A member no one added cannot join: one line, exit 2, and no data directory left behind.
     const stranger = joining(n5, [via, n5]).start();
     expect(await stranger.exit).toBe(2);
     expect(stranger.stderr).toBe(
       `raftsim: serve: --initial-cluster-state existing: the cluster has no member with peer URL ${peerUrl(n5)}; ` +
         `add it first: raftsim ctl member add n5 --peer-urls ${peerUrl(n5)}\n`,
     );
+    expect(existsSync(n5.dataDir)).toBe(false);
   }, 30_000);
 });
