@@ -16,8 +16,9 @@ export type MemberReply = KvReply | { readonly kind: 'timeout' };
 /** How a membership change proposed here ended. */
 export type MembershipOutcome =
   | { readonly kind: 'applied' }
-  /** Not proposed: this member does not lead (`leader`: the one it knows, 0 for none), or Raft's rules refuse it. */
+  /** Not proposed: this member does not lead (`leader`: the one it knows, 0 for none). */
   | { readonly kind: 'notLeader'; readonly leader: NodeId }
+  /** Not proposed, or not taking effect: Raft's rules refuse it (another change not applied yet, say). */
   | { readonly kind: 'refused'; readonly reason: string }
   /** Proposed, but not seen applied in time (or overwritten by a new leader): it may yet take effect, or never. */
   | { readonly kind: 'timeout' };
