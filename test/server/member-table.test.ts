@@ -3,10 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MvccStore } from '../../src/kv/store.js';
-import { encodeConfChange } from '../../src/raft/membership.js';
-import type { ConfChange } from '../../src/raft/types.js';
+import { bootstrapConf, changeConf, encodeConfChange } from '../../src/raft/membership.js';
+import type { ConfChange, ConfState } from '../../src/raft/types.js';
 import { Member } from '../../src/server/member.js';
 import { addContext, MemberTable, snapshotWithTable, splitSnapshot, type MemberTableState } from '../../src/server/member-table.js';
 import { parseMessageBatch } from '../../src/server/peer-messages.js';
@@ -47,6 +48,33 @@ describe('the member table follows the applied conf changes', () => {
     table.apply(add(4), false);
     table.apply({ changes: [{ type: 'remove', node: 1 }] }, false);
     expect(table.state()).toEqual(three);
+  });
+
+  it('always names exactly the members of the configuration Raft applied, whatever the changes', () => {
+    // Changes as the server proposes them (add a new id, promote, remove), some of which Raft's
+    // rules refuse on apply (removing the last voter, say): the table must follow Raft, not the request.
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), learner: fc.boolean() }),
+      fc.record({ kind: fc.constantFrom('promote' as const, 'remove' as const), pick: fc.nat({ max: 20 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        const table = new MemberTable(three);
+        let conf: ConfState = bootstrapConf([1, 2, 3]);
+        for (const s of steps) {
+          const members = table.list();
+          let cc: ConfChange;
+          if (s.kind === 'add') cc = add(table.nextId(), s.learner);
+          else if (members.length === 0) continue;
+          else cc = { changes: [{ type: s.kind === 'promote' ? 'add-voter' : 'remove', node: members[s.pick % members.length].id }] };
+          const outcome = changeConf(conf, cc);
+          table.apply(cc, !('error' in outcome));
+          if (!('error' in outcome)) conf = outcome.conf;
+          expect(table.list().filter((m) => !m.learner).map((m) => m.id)).toEqual(conf.voters);
+          expect(table.list().filter((m) => m.learner).map((m) => m.id)).toEqual(conf.learners);
+        }
+      }),
+    );
   });
 
   it('rides in a snapshot beside the store, and a snapshot from before it holds the store alone', () => {
