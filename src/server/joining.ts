@@ -1,10 +1,10 @@
 import type { NodeId } from '../raft/types.js';
 import type { ServerConfig } from './config.js';
 import { getJson } from './http-util.js';
-import { parseMemberTable, type MemberTableState } from './member-table.js';
+import { parseClusterBirth, type ClusterBirth, type MemberTableState } from './member-table.js';
 import { CLUSTER_PATH, type ClusterInfo } from './peer-api.js';
 import { StartError } from './start-error.js';
-import { readWalIdentity, WalError, type ClusterBirth } from './wal.js';
+import { readWalIdentity, WalError } from './wal.js';
 
 /** Who this member is and which cluster it boots into. */
 export interface Birth extends ClusterBirth {
@@ -57,8 +57,7 @@ async function askCluster(peerUrl: string): Promise<ClusterInfo | undefined> {
 }
 
 function clusterInfo(value: unknown): ClusterInfo | undefined {
-  const { clusterId, voters, table } = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof ClusterInfo, unknown>>;
-  const parsed = parseMemberTable(table);
-  if (typeof clusterId !== 'string' || !Array.isArray(voters) || !voters.every((id) => Number.isInteger(id) && id > 0) || !parsed.ok) return undefined;
-  return { clusterId, voters: voters as NodeId[], table: parsed.state };
+  const clusterId = (value as { clusterId?: unknown } | undefined)?.clusterId;
+  const parsed = parseClusterBirth(value);
+  return typeof clusterId === 'string' && parsed.ok ? { clusterId, ...parsed.birth } : undefined;
 }

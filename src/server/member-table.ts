@@ -23,6 +23,16 @@ export interface MemberTableState {
   readonly removed: readonly NodeId[];
 }
 
+/**
+ * What a member needs to boot again without asking anyone: the voters its Raft log starts
+ * from (the cluster's first configuration, which the log's conf changes build on) and the
+ * member table it first knew (then kept in step by the conf changes it replays).
+ */
+export interface ClusterBirth {
+  readonly voters: readonly NodeId[];
+  readonly table: MemberTableState;
+}
+
 /** What an add carries in its conf change's context. */
 interface AddContext {
   readonly name: string;
@@ -37,6 +47,18 @@ const contextSchema = z.strictObject({ name: z.string(), peerUrl: z.string() });
 export function parseMemberTable(value: unknown): { ok: true; state: MemberTableState } | { ok: false; reason: string } {
   const parsed = stateSchema.safeParse(value);
   return parsed.success ? { ok: true, state: parsed.data } : { ok: false, reason: z.prettifyError(parsed.error).split('\n')[0] };
+}
+
+const votersSchema = z.array(z.number().int().min(1));
+
+/** A stored or fetched ClusterBirth, or which part of it is wrong. */
+export function parseClusterBirth(value: unknown): { ok: true; birth: ClusterBirth } | { ok: false; field: 'voters' | 'table'; reason: string } {
+  const { voters, table } = (typeof value === 'object' && value !== null ? value : {}) as { voters?: unknown; table?: unknown };
+  const parsedVoters = votersSchema.safeParse(voters);
+  if (!parsedVoters.success) return { ok: false, field: 'voters', reason: 'not a list of member ids' };
+  const parsedTable = parseMemberTable(table);
+  if (!parsedTable.ok) return { ok: false, field: 'table', reason: parsedTable.reason };
+  return { ok: true, birth: { voters: parsedVoters.data, table: parsedTable.state } };
 }
 
 export function addContext(name: string, peerUrl: string): string {

@@ -13,7 +13,7 @@ export const MEMBER_PATH = '/raftsim/member';
 /** A member joining a running cluster asks here who is in it (`--initial-cluster-state existing`). */
 export const CLUSTER_PATH = '/raftsim/cluster';
 
-/** What a joining member learns from a running one: see ClusterBirth in wal.ts. */
+/** What a joining member learns from a running one: see ClusterBirth in member-table.ts. */
 export interface ClusterInfo {
   readonly clusterId: string;
   readonly voters: readonly NodeId[];

@@ -1,8 +1,8 @@
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
-import type { Entry, HardState, NodeId } from '../raft/types.js';
+import type { Entry, HardState } from '../raft/types.js';
 import { decodeRecord, encodeRecord } from '../storage/record.js';
 import { writeFileDurably } from './fs-util.js';
-import { parseMemberTable, type MemberTableState } from './member-table.js';
+import { parseClusterBirth, type ClusterBirth } from './member-table.js';
 import { FSYNC_BUCKETS, Histogram } from './metrics.js';
 
 /**
@@ -48,15 +48,6 @@ export interface WalIdentity {
   readonly cluster?: ClusterBirth;
 }
 
-/**
- * What a member needs to boot again without asking anyone: the voters its Raft log starts
- * from (the cluster's first configuration, which the log's conf changes build on) and the
- * member table it first knew (then kept in step by the conf changes it replays).
- */
-export interface ClusterBirth {
-  readonly voters: readonly NodeId[];
-  readonly table: MemberTableState;
-}
 
 export interface WalState {
   readonly hardState: HardState;
@@ -201,12 +192,9 @@ function identityOf(header: WalIdentity, file: string): WalIdentity {
 }
 
 function parseBirth(value: unknown, file: string): ClusterBirth {
-  const { voters, table } = (typeof value === 'object' && value !== null ? value : {}) as { voters?: unknown; table?: unknown };
-  const parsed = parseMemberTable(table);
-  if (!Array.isArray(voters) || !voters.every((id) => Number.isInteger(id) && id > 0) || !parsed.ok) {
-    throw new WalError(`${file}: the header's cluster is damaged${parsed.ok ? ' (voters)' : `: ${parsed.reason}`}`);
-  }
-  return { voters: voters as NodeId[], table: parsed.state };
+  const parsed = parseClusterBirth(value);
+  if (!parsed.ok) throw new WalError(`${file}: the header's cluster is damaged${parsed.field === 'voters' ? ' (voters)' : `: ${parsed.reason}`}`);
+  return parsed.birth;
 }
 
 /** The identity a WAL's header records, without opening it for writing; undefined when there is no file. */
