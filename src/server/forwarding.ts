@@ -1,7 +1,8 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import type { KvReply, KvRequest } from '../kv/protocol.js';
 import type { NodeId } from '../raft/types.js';
 import { noLeader, requestTimedOut, type GatewayError } from './gateway-errors.js';
+import { postJson } from './http-util.js';
 import type { Member, MemberReply } from './member.js';
 
 /** Client requests a follower cannot serve travel to the leader's peer URL, here. */
@@ -70,39 +71,11 @@ export class RequestExecutor {
     this.agent.destroy();
   }
 
-  private forward(leader: NodeId, request: KvRequest, timeoutMs: number): Promise<ForwardOutcome> {
+  private async forward(leader: NodeId, request: KvRequest, timeoutMs: number): Promise<ForwardOutcome> {
     const base = this.peerUrlOf(leader);
-    if (!base || timeoutMs <= 0) return Promise.resolve({ kind: 'unreachable' });
-    const body = JSON.stringify({ request, timeoutMs: Math.max(1, Math.floor(timeoutMs)) } satisfies ForwardBody);
-    return new Promise((resolve) => {
-      let sent = false;
-      const req = httpRequest(new URL(FORWARD_PATH, base), {
-        method: 'POST',
-        agent: this.agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        timeout: timeoutMs + 500,
-      });
-      req.on('socket', (socket) => {
-        if (!socket.connecting) sent = true;
-        else socket.once('connect', () => (sent = true));
-      });
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          try {
-            if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
-            resolve({ kind: 'reply', reply: JSON.parse(Buffer.concat(chunks).toString('utf8')) as MemberReply });
-          } catch {
-            resolve({ kind: 'lost' });
-          }
-        });
-        res.on('error', () => resolve({ kind: 'lost' }));
-      });
-      req.on('timeout', () => req.destroy(new Error('forward timed out')));
-      // A refused connection never carried the request; anything later might have.
-      req.on('error', () => resolve(sent ? { kind: 'lost' } : { kind: 'unreachable' }));
-      req.end(body);
-    });
+    if (!base || timeoutMs <= 0) return { kind: 'unreachable' };
+    const body: ForwardBody = { request, timeoutMs: Math.max(1, Math.floor(timeoutMs)) };
+    const posted = await postJson(new URL(FORWARD_PATH, base), body, timeoutMs, this.agent);
+    return posted.kind === 'answer' ? { kind: 'reply', reply: posted.body as MemberReply } : posted;
   }
 }

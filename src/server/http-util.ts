@@ -1,4 +1,4 @@
-import { get, type IncomingMessage, type ServerResponse } from 'node:http';
+import { get, request as httpRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { GatewayError, GRPC } from './gateway-errors.js';
 
 /** Bodies larger than etcd's default request limit (1.5 MiB) plus room for encoding are refused. */
@@ -63,5 +63,46 @@ export function getJson(url: URL, timeoutMs: number): Promise<unknown> {
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
+  });
+}
+
+/**
+ * How a POST to a peer ended: its answer (a 200 with a JSON body, parsed), or `unreachable`
+ * (the connection was refused, so the request never arrived), or `lost` (it may have arrived:
+ * no answer, another status, or a body that is not JSON).
+ */
+export type PeerPost = { readonly kind: 'answer'; readonly body: unknown } | { readonly kind: 'unreachable' } | { readonly kind: 'lost' };
+
+/** POSTs `body` as JSON to a peer and waits up to `timeoutMs` (plus half a second) for its answer. */
+export function postJson(url: URL, body: unknown, timeoutMs: number, agent?: Agent): Promise<PeerPost> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve) => {
+    let sent = false;
+    const req = httpRequest(url, {
+      method: 'POST',
+      ...(agent ? { agent } : {}),
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      timeout: timeoutMs + 500,
+    });
+    req.on('socket', (socket) => {
+      if (!socket.connecting) sent = true;
+      else socket.once('connect', () => (sent = true));
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+          resolve({ kind: 'answer', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+        } catch {
+          resolve({ kind: 'lost' });
+        }
+      });
+      res.on('error', () => resolve({ kind: 'lost' }));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer in time')));
+    req.on('error', () => resolve(sent ? { kind: 'lost' } : { kind: 'unreachable' }));
+    req.end(text);
   });
 }

@@ -1,6 +1,6 @@
-import { request as httpRequest } from 'node:http';
 import type { ConfChange, NodeId } from '../raft/types.js';
 import { GatewayError, GRPC, noLeader, requestTimedOut, type GrpcCode } from './gateway-errors.js';
+import { postJson } from './http-util.js';
 import type { Member } from './member.js';
 import { addContext, type MemberRecord, type MemberTable } from './member-table.js';
 import { parseMembershipResult } from './peer-messages.js';
@@ -116,31 +116,9 @@ export async function changeMembership(
 }
 
 /** The leader's answer, or undefined when it gave none (it may no longer lead: ask again). */
-function forward(peerUrl: string, request: MembershipRequest, timeoutMs: number): Promise<MembershipResult | undefined> {
-  const body = JSON.stringify({ request, timeoutMs: Math.max(1, Math.floor(timeoutMs)) });
-  return new Promise((resolve) => {
-    const req = httpRequest(new URL(MEMBERSHIP_PATH, peerUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      timeout: timeoutMs + 500,
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return resolve(undefined);
-        try {
-          resolve(parseMembershipResult(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-        } catch {
-          resolve(undefined);
-        }
-      });
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('timeout', () => req.destroy(new Error('forward timed out')));
-    req.on('error', () => resolve(undefined));
-    req.end(body);
-  });
+async function forward(peerUrl: string, request: MembershipRequest, timeoutMs: number): Promise<MembershipResult | undefined> {
+  const posted = await postJson(new URL(MEMBERSHIP_PATH, peerUrl), { request, timeoutMs: Math.max(1, Math.floor(timeoutMs)) }, timeoutMs);
+  return posted.kind === 'answer' ? parseMembershipResult(posted.body) : undefined;
 }
 
 /** A failed change as the gateway sends it. */

@@ -61,33 +61,32 @@ export function peerApi(ctx: PeerApiContext): RequestListener {
     if (path === MEMBER_PATH) return sendJson(res, 200, ctx.self);
     if (path === CLUSTER_PATH) return sendJson(res, 200, ctx.cluster());
     if (req.method === 'POST' && path === RAFT_STREAM_PATH) return receiveStream(req, res);
-    if (req.method === 'POST' && path === MEMBERSHIP_PATH) return passedOn(req, res);
-    if (req.method !== 'POST' || path !== FORWARD_PATH) return sendText(res, 404, 'Not Found\n');
-    readBody(req)
-      .then(async (body) => {
-        // A forwarded request runs here only; a redirect goes back to the follower, which retries.
-        const forwarded = JSON.parse(body) as Partial<ForwardBody>;
-        const request = parseForwardedRequest(forwarded.request);
-        if (!request) return sendText(res, 400, 'not a valid forwarded request\n');
-        const timeoutMs = typeof forwarded.timeoutMs === 'number' && forwarded.timeoutMs > 0 ? Math.min(forwarded.timeoutMs, 10_000) : 5000;
-        sendJson(res, 200, await member.request(request, timeoutMs));
-      })
-      .catch((error: unknown) => {
-        if (!res.headersSent) sendText(res, 400, `${error instanceof Error ? error.message : String(error)}\n`);
-      });
-  };
-
-  function passedOn(req: IncomingMessage, res: ServerResponse): void {
-    readBody(req)
-      .then(async (body) => {
-        const passed = JSON.parse(body) as { request?: unknown; timeoutMs?: unknown };
-        const request = parseMembershipRequest(passed.request);
+    if (req.method === 'POST' && path === MEMBERSHIP_PATH) {
+      return passedOn(req, res, async (raw, timeoutMs) => {
+        const request = parseMembershipRequest(raw);
         if (!request) return sendText(res, 400, 'not a valid membership change\n');
-        const timeoutMs = typeof passed.timeoutMs === 'number' && passed.timeoutMs > 0 ? Math.min(passed.timeoutMs, 10_000) : 5000;
         const result = await ctx.changeMembership(request, timeoutMs);
         // Not the leader (any more): the follower asks again.
         if (!result) return sendText(res, 503, 'not the leader\n');
         sendJson(res, 200, result);
+      });
+    }
+    if (req.method !== 'POST' || path !== FORWARD_PATH) return sendText(res, 404, 'Not Found\n');
+    // A forwarded request runs here only; a redirect goes back to the follower, which retries.
+    passedOn(req, res, async (raw, timeoutMs) => {
+      const request = parseForwardedRequest(raw);
+      if (!request) return sendText(res, 400, 'not a valid forwarded request\n');
+      sendJson(res, 200, await member.request(request, timeoutMs));
+    });
+  };
+
+  /** A request a follower passed on (`{request, timeoutMs}`): `serve` runs it within the time the follower allows, at most 10 s. */
+  function passedOn(req: IncomingMessage, res: ServerResponse, serve: (request: unknown, timeoutMs: number) => Promise<void>): void {
+    readBody(req)
+      .then(async (body) => {
+        const passed = JSON.parse(body) as Partial<Record<keyof ForwardBody, unknown>>;
+        const timeoutMs = typeof passed.timeoutMs === 'number' && passed.timeoutMs > 0 ? Math.min(passed.timeoutMs, 10_000) : 5000;
+        await serve(passed.request, timeoutMs);
       })
       .catch((error: unknown) => {
         if (!res.headersSent) sendText(res, 400, `${error instanceof Error ? error.message : String(error)}\n`);
