@@ -258,26 +258,22 @@ export function registerCtl(program: Command, io: Io): void {
         print(flags, response, () => formatMemberAdded(response, name));
       }),
     );
-  member
-    .command('remove')
-    .description('removes a member, by the ID member list shows')
-    .argument('<id>', 'the member\'s ID in hex', parseMemberId)
-    .action(
-      run(async (client, flags, id: string) => {
-        const response = await client.call('/v3/cluster/member/remove', { ID: id });
-        print(flags, response, () => [`Member ${memberHex(id)} removed from cluster ${memberHex(clusterIdOf(response))}`]);
-      }),
-    );
-  member
-    .command('promote')
-    .description('promotes a learner to a voter, once its log has caught up with the leader\'s')
-    .argument('<id>', 'the learner\'s ID in hex', parseMemberId)
-    .action(
-      run(async (client, flags, id: string) => {
-        const response = await client.call('/v3/cluster/member/promote', { ID: id });
-        print(flags, response, () => [`Member ${memberHex(id)} promoted in cluster ${memberHex(clusterIdOf(response))}`]);
-      }),
-    );
+  const byId = [
+    { verb: 'remove', done: 'removed from', description: 'removes a member, by the ID member list shows', id: 'the member\'s ID in hex' },
+    { verb: 'promote', done: 'promoted in', description: 'promotes a learner to a voter, once its log has caught up with the leader\'s', id: 'the learner\'s ID in hex' },
+  ];
+  for (const { verb, done, description, id: idHelp } of byId) {
+    member
+      .command(verb)
+      .description(description)
+      .argument('<id>', idHelp, parseMemberId)
+      .action(
+        run(async (client, flags, id: string) => {
+          const response = await client.call(`/v3/cluster/member/${verb}`, { ID: id });
+          print(flags, response, () => [`Member ${memberHex(id)} ${done} cluster ${memberHex(clusterIdOf(response))}`]);
+        }),
+      );
+  }
 
   const endpointCommand = ctl.command('endpoint').description('endpoint status, endpoint health');
   endpointCommand
