@@ -1,4 +1,8 @@
-import { checkOperationRevisions, checkOperations, operationsOf, resolveModel, type Counterexample, type ImpossibleOp, type Operations } from '../src/check/index.js';
+// The checker's modules, not its index: the index also exports the file-reading CLI, and the simulator runs in a browser too.
+import { checkOperations, operationsOf, resolveModel } from '../src/check/checker.js';
+import type { Counterexample, ImpossibleOp } from '../src/check/counterexample.js';
+import type { Operations } from '../src/check/history.js';
+import { checkOperationRevisions } from '../src/check/revisions.js';
 import { prefixEnd } from '../src/kv/keyIndex.js';
 import type { KvService } from '../src/kv/service.js';
 import type { HistoryEvent } from './history.js';

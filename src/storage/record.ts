@@ -1,4 +1,9 @@
-import { crc32 } from 'node:zlib';
+import CRC32 from 'crc-32';
+
+// Plain JS (no Buffer, no zlib), so the simulator's disk runs in a browser too (the playground).
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+const crc32 = (bytes: Uint8Array): number => CRC32.buf(bytes) >>> 0;
 
 /**
  * A write-ahead-log record as it lies on disk: `<length>:<crc32>:<payload>\n`, the
@@ -7,7 +12,7 @@ import { crc32 } from 'node:zlib';
  * recovery stops there and never reads it as valid.
  */
 export function encodeRecord(payload: string): string {
-  const bytes = Buffer.from(payload, 'utf8');
+  const bytes = utf8Encoder.encode(payload);
   return `${bytes.length.toString(16)}:${crc32(bytes).toString(16)}:${payload}\n`;
 }
 
@@ -21,12 +26,12 @@ export function decodeRecord(text: string, offset = 0): DecodedRecord {
   const length = parseHex(text.slice(offset, lengthEnd));
   const checksum = parseHex(text.slice(lengthEnd + 1, checksumEnd));
   if (length === undefined || checksum === undefined) return { ok: false, reason: 'malformed header' };
-  const bytes = Buffer.from(text.slice(checksumEnd + 1), 'utf8');
+  const bytes = utf8Encoder.encode(text.slice(checksumEnd + 1));
   if (bytes.length < length + 1) return { ok: false, reason: 'incomplete payload' };
   const payloadBytes = bytes.subarray(0, length);
   if (bytes[length] !== 0x0a) return { ok: false, reason: 'missing record end' };
   if (crc32(payloadBytes) !== checksum) return { ok: false, reason: 'checksum mismatch' };
-  const payload = payloadBytes.toString('utf8');
+  const payload = utf8Decoder.decode(payloadBytes);
   return { ok: true, payload, end: checksumEnd + 1 + payload.length + 1 };
 }
 

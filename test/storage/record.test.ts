@@ -1,8 +1,15 @@
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, encodeRecord } from '../../src/storage/record.js';
 
 describe('write-ahead-log records', () => {
+  it('keep their on-disk form: hex UTF-8 length, standard CRC-32 (IEEE) of the bytes, payload, newline', () => {
+    // The check value of CRC-32 is cbf43926; logs written by earlier versions must still open.
+    expect(encodeRecord('123456789')).toBe('9:cbf43926:123456789\n');
+    expect(encodeRecord('é✓')).toBe(`5:${crc32(Buffer.from('é✓')).toString(16)}:é✓\n`);
+  });
+
   it('read back whole what was written, and say where the next record starts', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'grapheme' }), { minLength: 1, maxLength: 4 }), (payloads) => {
