@@ -25,10 +25,15 @@ await build({
   logLevel: 'warning',
 });
 // The viewer runs in a browser and is inlined into each HTML page, d3 included.
-if (existsSync('viz/app/main.ts')) {
+// The playground page also carries the simulator itself, which runs in the browser.
+const pages = [
+  { in: 'viz/app/main.ts', out: 'dist/viewer.js' },
+  { in: 'viz/playground/main.ts', out: 'dist/playground.js' },
+].filter((page) => existsSync(page.in));
+for (const page of pages) {
   await build({
-    entryPoints: ['viz/app/main.ts'],
-    outfile: 'dist/viewer.js',
+    entryPoints: [page.in],
+    outfile: page.out,
     bundle: true,
     platform: 'browser',
     format: 'iife',

@@ -4,6 +4,7 @@ import { EXIT, UsageError } from './errors.js';
 import { listCommand, replayCommandRun, runCommand, type Output } from './run-commands.js';
 import { sweepCommand, type SweepFlags } from './sweep-command.js';
 import { viewCommand } from './view.js';
+import { playgroundCommand, type PlaygroundFlags } from './playground-command.js';
 import { storyCommand } from './story-command.js';
 import { bugsCommand } from './bugs-command.js';
 import { shrinkCommand } from './shrink-command.js';
@@ -151,6 +152,16 @@ program
   .argument('<trace>', 'a trace file written by run --trace, or a repro file (run again to draw it)')
   .option('-o, --output <file>', 'where to write the page (default: the trace name with .html)')
   .action((trace: string, flags: { output?: string }) => act(() => viewCommand(trace, flags, io))());
+
+program
+  .command('playground')
+  .description('write a page that runs the simulator in the browser: add crashes, partitions and pauses at any moment and watch')
+  .argument('[scenario]', 'a built-in scenario name or a JSON scenario file', 'happy')
+  .option('--seed <n>', 'the seed the page starts with', parseSeed, 1)
+  .option('--nodes <n>', 'the cluster size, in place of the scenario\'s', parsePositiveInteger)
+  .option('--bug <name>', 'switch on a planted bug (see raftsim bugs)')
+  .option('-o, --output <file>', 'where to write the page (default: <scenario>-playground.html)')
+  .action((scenario: string, flags: PlaygroundFlags) => act(() => playgroundCommand(scenario, flags, io))());
 
 program
   .command('replay')

@@ -32,8 +32,7 @@ export function renderViewerHtml(trace: ViewerTrace, options: ViewerOptions = {}
     '<div id="raftsim-viewer"><p class="loading">Loading trace…</p></div>',
     `<script type="application/json" id="raftsim-meta">${embedJson(meta)}</script>`,
     `<script type="application/json" id="raftsim-trace">${embedJson(trace)}</script>`,
-    // A `</script` inside the bundle would end the element early; `<\/` means the same in JS.
-    `<script>${readViewerScript().replace(/<\/script/gi, '<\\/script')}</script>`,
+    `<script>${inlinePageScript('viewer.js')}</script>`,
     '</body></html>',
     '',
   ].join('\n');
@@ -44,7 +43,7 @@ export function embedJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
@@ -57,31 +56,34 @@ export function reproduceCommand(trace: ViewerTrace, tracePath?: string): string
   return replayCommand(`${trace.scenario.name}.json`, trace.seed, '', trace.bug);
 }
 
-let cachedScript: string | undefined;
+const cachedScripts = new Map<string, string>();
 
 /**
- * Bundled into dist/raftsim.js the viewer sits next to it; run from source (tests)
- * it is dist/viewer.js under the project root.
+ * Bundled into dist/raftsim.js a page's script (`viewer.js`, `playground.js`) sits next to
+ * it; run from source (tests) it is under dist/ at the project root.
  */
-export function viewerScriptPath(): string {
+export function pageScriptPath(name = 'viewer.js'): string {
   const here = fileURLToPath(import.meta.url);
-  const sibling = join(dirname(here), 'viewer.js');
+  const sibling = join(dirname(here), name);
   if (existsSync(sibling)) return sibling;
   let dir = dirname(here);
   for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'viewer.js');
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', name);
     const parent = dirname(dir);
     if (parent === dir) return sibling;
     dir = parent;
   }
 }
 
-function readViewerScript(): string {
-  if (cachedScript !== undefined) return cachedScript;
-  const path = viewerScriptPath();
-  if (!existsSync(path)) throw new UsageError(`the trace viewer is not built (${path} is missing): run \`npm run build\``);
-  cachedScript = readFileSync(path, 'utf8');
-  return cachedScript;
+/** A page script, ready to inline: a `</script` inside it would end the element early (`<\/` means the same in JS). */
+export function inlinePageScript(name: string): string {
+  const cached = cachedScripts.get(name);
+  if (cached !== undefined) return cached;
+  const path = pageScriptPath(name);
+  if (!existsSync(path)) throw new UsageError(`the page script is not built (${path} is missing): run \`npm run build\``);
+  const script = readFileSync(path, 'utf8').replace(/<\/script/gi, '<\\/script');
+  cachedScripts.set(name, script);
+  return script;
 }
 
 /** Writes the page for a trace; the run and sweep commands use this for --html. */

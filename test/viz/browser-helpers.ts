@@ -27,10 +27,12 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Rebuilds dist/viewer.js when it is missing or older than any viewer source. */
-function ensureViewerBuilt(): void {
-  const bundle = join(ROOT, 'dist', 'viewer.js');
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(join(ROOT, 'viz'))) return;
+/** Rebuilds the page bundles (the viewer, the playground, which carries the simulator) when missing or older than a source. */
+export function ensurePagesBuilt(): void {
+  const bundles = ['viewer.js', 'playground.js'].map((name) => join(ROOT, 'dist', name));
+  const oldest = Math.min(...bundles.map((bundle) => (existsSync(bundle) ? statSync(bundle).mtimeMs : 0)));
+  const newest = Math.max(...['viz', 'sim', 'src', 'scenarios'].map((dir) => newestSource(join(ROOT, dir))));
+  if (oldest >= newest) return;
   execFileSync('node', ['build.mjs'], { cwd: ROOT, stdio: 'inherit' });
 }
 
@@ -44,24 +46,33 @@ export class Pages {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: the viewer tests need it (apt-get install chromium, or set RAFTSIM_CHROMIUM)`);
     }
-    ensureViewerBuilt();
+    ensurePagesBuilt();
     this.dir = mkdtempSync(join(tmpdir(), 'raftsim-viz-'));
     this.browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   }
 
   write(name: string, trace: ViewerTrace): void {
+    this.writeHtml(name, renderViewerHtml(trace));
+  }
+
+  writeHtml(name: string, html: string): void {
     const path = join(this.dir, `${name}.html`);
-    writeFileSync(path, renderViewerHtml(trace));
+    writeFileSync(path, html);
     this.paths[name] = path;
   }
 
+  /** The page's file URL, with a fragment when given. */
+  url(name: string, fragment = ''): string {
+    return `${pathToFileURL(this.paths[name]).href}${fragment ? `#${fragment}` : ''}`;
+  }
+
   /** Opens a page and waits until the viewer says it is ready, with no script errors. */
-  async open(name: string, size = { width: 1400, height: 800 }): Promise<Page> {
+  async open(name: string, size = { width: 1400, height: 800 }, fragment = ''): Promise<Page> {
     if (!this.browser) throw new Error('Pages.start() first');
     const page = await this.browser.newPage({ viewport: size });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(pathToFileURL(this.paths[name]).href);
+    await page.goto(this.url(name, fragment));
     await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
     expect(errors).toEqual([]);
     expect(await page.getAttribute('body', 'data-ready')).toBe('true');

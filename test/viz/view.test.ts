@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
 import { UsageError } from '../../src/cli/errors.js';
-import { embedJson, renderViewerHtml, reproduceCommand, viewCommand, viewerScriptPath } from '../../src/cli/view.js';
+import { embedJson, renderViewerHtml, reproduceCommand, viewCommand, pageScriptPath } from '../../src/cli/view.js';
 import { serializeTraceFile, toTraceFile, type TraceFile } from '../../sim/trace-file.js';
 import { runScenario } from '../../sim/simulation.js';
 import { serializeReproFile, toReproFile } from '../../sim/repro-file.js';
@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 let dir: string;
 let trace: TraceFile;
 beforeAll(() => {
-  if (!existsSync(viewerScriptPath())) execFileSync('node', ['build.mjs'], { cwd: join(import.meta.dirname, '..', '..') });
+  if (!existsSync(pageScriptPath())) execFileSync('node', ['build.mjs'], { cwd: join(import.meta.dirname, '..', '..') });
   dir = mkdtempSync(join(tmpdir(), 'raftsim-view-'));
   const happy = findScenario('happy')!;
   trace = toTraceFile(happy, runScenario(happy, { seed: 7, trace: 'full' }));

@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findScenario } from '../../scenarios/index.js';
+import { UsageError } from '../../src/cli/errors.js';
+import { playgroundCommand } from '../../src/cli/playground-command.js';
+import { loadScenario } from '../../src/cli/scenario-source.js';
+import { defineScenario, faultActionSchema, type FaultAction, type Scenario } from '../../sim/scenario.js';
+import { runScenario } from '../../sim/simulation.js';
+import {
+  decodeExperiment,
+  describeAction,
+  encodeExperiment,
+  experimentScenario,
+  PLAYGROUND_ACTIONS,
+  type PlaygroundPageData,
+} from '../../viz/playground/experiment.js';
+import { runExperiment } from '../../viz/playground/run.js';
+import { ensurePagesBuilt } from './browser-helpers.js';
+
+const happy = findScenario('happy')!;
+const five = defineScenario({ ...happy, nodes: 5 });
+const crashLeader: FaultAction = { at: 2000, action: 'crash', node: 'leader' };
+
+describe('a playground experiment', () => {
+  it('is the base scenario while nothing is added', () => {
+    expect(experimentScenario(happy, [])).toBe(happy);
+  });
+
+  it('adds its faults to the base in time order, ties in the order they were added, under its own name', () => {
+    const base = defineScenario({ ...five, faults: [{ at: 1000, action: 'isolate', node: 2 }] });
+    const added: FaultAction[] = [
+      { at: 3000, action: 'heal' },
+      { at: 1000, action: 'pause', node: 3 },
+      { at: 500, action: 'kill', node: 1 },
+    ];
+    const scenario = experimentScenario(base, added);
+    expect(scenario.name).toBe('happy-playground');
+    expect(scenario.faults.map((f) => `${f.at} ${f.action}`)).toEqual(['500 kill', '1000 isolate', '1000 pause', '3000 heal']);
+    expect(scenario.description).toContain('3 faults added in the playground');
+    // Another round of edits keeps one suffix.
+    expect(experimentScenario(scenario, [crashLeader]).name).toBe('happy-playground');
+  });
+
+  it('travels in the URL fragment and comes back the same', () => {
+    const experiment = { seed: 42, added: [crashLeader, { at: 2500, action: 'restart', node: 'all' } as FaultAction], view: { from: 100, to: 3000, cursor: 2000 } };
+    const fragment = encodeExperiment(experiment);
+    expect(fragment).not.toMatch(/[#\s]/);
+    expect(decodeExperiment(`#${fragment}`, five, 1)).toEqual({ ok: true, experiment });
+  });
+
+  it('starts from the page\'s seed with nothing added when the fragment is empty', () => {
+    expect(decodeExperiment('', five, 7)).toEqual({ ok: true, experiment: { seed: 7, added: [] } });
+    expect(decodeExperiment('#', five, 7)).toEqual({ ok: true, experiment: { seed: 7, added: [] } });
+  });
+
+  it('refuses a fragment edited into nonsense, naming what is wrong', () => {
+    expect(decodeExperiment('#not-json', five, 1)).toEqual({ ok: false, error: expect.stringContaining('not JSON') });
+    const wrongSeed = decodeExperiment(`#${encodeURIComponent(JSON.stringify({ seed: -1, added: [] }))}`, five, 1);
+    expect(wrongSeed).toEqual({ ok: false, error: expect.stringContaining('field seed') });
+    const noSuchNode = decodeExperiment(`#${encodeExperiment({ seed: 1, added: [{ at: 10, action: 'crash', node: 9 }] })}`, five, 1);
+    expect(noSuchNode).toEqual({ ok: false, error: expect.stringMatching(/faults\[0\]\.node: node 9 does not exist/) });
+    const afterTheEnd = decodeExperiment(`#${encodeExperiment({ seed: 1, added: [{ at: 99_999, action: 'heal' }] })}`, five, 1);
+    expect(afterTheEnd).toEqual({ ok: false, error: expect.stringContaining('after the end of the run') });
+  });
+
+  it('offers actions that are each an ordinary fault, for every target they allow', () => {
+    for (const [name, action] of Object.entries(PLAYGROUND_ACTIONS)) {
+      const targets = action.aim === 'nobody' ? [1] : [1, action.aim === 'node' ? 2 : action.aim];
+      for (const target of targets) {
+        const fault = action.build(1234, target as 1 | 'leader' | 'all');
+        expect(faultActionSchema.parse(fault), name).toEqual(fault);
+        expect(fault.at).toBe(1234);
+        expect(describeAction(fault), name).not.toBe(fault.action);
+      }
+    }
+    expect(PLAYGROUND_ACTIONS.restart.build(5, 'all')).toEqual({ at: 5, action: 'restart', node: 'all' });
+    expect(PLAYGROUND_ACTIONS.crash.build(5, 'leader')).toEqual({ at: 5, action: 'crash', node: 'leader' });
+  });
+
+  it('changes the run from its fault on, and only from there', () => {
+    const plain = runExperiment(five, { seed: 3, added: [] }).trace;
+    const crashed = runExperiment(five, { seed: 3, added: [crashLeader] }).trace;
+    expect(crashed.traceHash).not.toBe(plain.traceHash);
+    const before = (events: typeof plain.events) => JSON.stringify(events.filter((e) => e.t < crashLeader.at));
+    expect(before(crashed.events)).toBe(before(plain.events));
+    expect(crashed.events.some((e) => e.k === 'crash' && e.t === crashLeader.at)).toBe(true);
+  });
+});
+
+describe('raftsim playground', () => {
+  let dir: string;
+  beforeAll(() => {
+    ensurePagesBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'raftsim-playground-'));
+  });
+
+  const pageData = (html: string): PlaygroundPageData => {
+    const match = /<script type="application\/json" id="raftsim-playground">(.*?)<\/script>/s.exec(html);
+    if (!match) throw new Error('no page data');
+    return JSON.parse(match[1]) as PlaygroundPageData;
+  };
+
+  it('writes one self-contained page that carries the scenario, the seed and the simulator', () => {
+    const output = join(dir, 'p.html');
+    const lines: string[] = [];
+    expect(playgroundCommand('leader-crash', { seed: 4, output }, { out: (line) => lines.push(line) })).toBe(0);
+    expect(lines.join('\n')).toContain(output);
+    const html = readFileSync(output, 'utf8');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    const data = pageData(html);
+    expect(data).toMatchObject({ seed: 4, scenarioArg: 'leader-crash' });
+    expect(data.scenario).toEqual(findScenario('leader-crash'));
+  });
+
+  it('resizes the cluster with --nodes and names the scenario by its file then', () => {
+    const output = join(dir, 'five.html');
+    playgroundCommand('happy', { seed: 1, nodes: 5, bug: 'fixed-election-timeout', output }, { out: () => {} });
+    const data = pageData(readFileSync(output, 'utf8'));
+    expect(data.scenario.nodes).toBe(5);
+    expect(data.scenario.description).toContain('(here on 5 nodes)');
+    expect(data).toMatchObject({ scenarioArg: 'happy.json', bug: 'fixed-election-timeout' });
+  });
+
+  it('refuses bad input as usage errors, and never writes over the scenario file', () => {
+    const out = { out: () => {} };
+    const file = join(dir, 'mine.json');
+    writeFileSync(file, JSON.stringify(happy));
+    expect(() => playgroundCommand(file, { seed: 1, output: file }, out)).toThrow(/refusing to write the page over/);
+    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify(happy));
+    expect(() => playgroundCommand('no-such-scenario', { seed: 1 }, out)).toThrow(UsageError);
+    expect(() => playgroundCommand('happy', { seed: 1, bug: 'no-such-bug' }, out)).toThrow(/unknown bug/);
+    // partition-minority's schedule names nodes 4 and 5.
+    expect(() => playgroundCommand('partition-minority', { seed: 1, nodes: 3, output: join(dir, 'x.html') }, out)).toThrow(/node 4 does not exist/);
+  });
+
+  it('offers a scenario file that `raftsim run` replays to the same trace hash', () => {
+    const experiment = { seed: 2, added: [crashLeader, { at: 3500, action: 'restart', node: 'all' } as FaultAction] };
+    const run = runExperiment(five, experiment);
+    const file = join(dir, `${run.scenario.name}.json`);
+    writeFileSync(file, `${JSON.stringify(run.scenario, null, 2)}\n`);
+    const loaded: Scenario = loadScenario(file);
+    expect(runScenario(loaded, { seed: 2, trace: 'hash' }).traceHash).toBe(run.trace.traceHash);
+  });
+});

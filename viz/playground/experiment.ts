@@ -1,0 +1,144 @@
+/**
+ * The playground's experiment: a scenario, a seed, and the faults the user added at chosen
+ * moments. It lives in the page's URL fragment, so every change is a history entry (the
+ * browser's Back undoes it) and a link reopens the same run. Pure: tested under Node.
+ */
+import { defineScenario, faultActionSchema, ScenarioError, type FaultAction, type NodeRef, type Scenario } from '../../sim/scenario.js';
+import { z } from 'zod';
+import type { BugName } from '../../src/bugs.js';
+
+export interface ExperimentView {
+  readonly from: number;
+  readonly to: number;
+  readonly cursor: number;
+}
+
+export interface Experiment {
+  readonly seed: number;
+  /** In the order they were added; the run orders them by time (stably). */
+  readonly added: readonly FaultAction[];
+  readonly view?: ExperimentView;
+}
+
+/** Who an action can be aimed at besides a numbered node: the leader when it fires, or every node. */
+export type Target = NodeRef | 'all';
+type Aim = 'leader' | 'all' | 'nobody' | 'node';
+
+const action = (label: string, aim: Aim, build: (at: number, target: Target) => FaultAction) => ({ label, aim, build });
+const one = (target: Target): NodeRef => (target === 'all' ? 'leader' : target);
+const any = (target: Target): NodeRef | 'all' => (target === 'leader' ? 'all' : target);
+
+/**
+ * What the user may do at a moment, each an ordinary fault action, so a scenario file
+ * replays it. `aim` says whom besides a numbered node it can take: `leader` (whoever leads
+ * when it fires), `all`, or nobody at all.
+ */
+export const PLAYGROUND_ACTIONS = {
+  crash: action('crash (unsynced writes lost)', 'leader', (at, t) => ({ at, action: 'crash', node: one(t) })),
+  kill: action('kill -9 (its disk keeps every write)', 'leader', (at, t) => ({ at, action: 'kill', node: one(t) })),
+  restart: action('restart', 'all', (at, t) => ({ at, action: 'restart', node: any(t) })),
+  pause: action('pause', 'leader', (at, t) => ({ at, action: 'pause', node: one(t) })),
+  resume: action('resume', 'all', (at, t) => ({ at, action: 'resume', node: any(t) })),
+  isolate: action('isolate (cut all its links)', 'leader', (at, t) => ({ at, action: 'isolate', node: one(t) })),
+  heal: action('heal every link', 'nobody', (at) => ({ at, action: 'heal' })),
+  'clock-fast': action('its clock runs ×2 fast', 'leader', (at, t) => ({ at, action: 'clock', node: one(t), rate: 2 })),
+  'clock-slow': action('its clock runs ×0.5 slow', 'leader', (at, t) => ({ at, action: 'clock', node: one(t), rate: 0.5 })),
+  transfer: action('the leader hands leadership to it', 'node', (at, t) => ({ at, action: 'transfer', to: one(t) })),
+} as const;
+
+export type PlaygroundAction = keyof typeof PLAYGROUND_ACTIONS;
+
+export function isPlaygroundAction(name: string): name is PlaygroundAction {
+  return Object.hasOwn(PLAYGROUND_ACTIONS, name);
+}
+
+/**
+ * The scenario the experiment runs: the base with the added faults, in time order. With
+ * faults added it gets its own name, so nobody mistakes it for the built-in one.
+ */
+export function experimentScenario(base: Scenario, added: readonly FaultAction[]): Scenario {
+  if (added.length === 0) return base;
+  const faults = [...base.faults, ...added].sort((a, b) => a.at - b.at);
+  const description = `${base.description ? `${base.description}; ` : ''}${added.length} fault${added.length === 1 ? '' : 's'} added in the playground`;
+  return defineScenario({ ...base, name: playgroundName(base.name), description, faults }, 'playground');
+}
+
+export function playgroundName(baseName: string): string {
+  return baseName.endsWith('-playground') ? baseName : `${baseName}-playground`;
+}
+
+const fragmentSchema = z.strictObject({
+  seed: z.number().int().nonnegative(),
+  added: z.array(faultActionSchema).default([]),
+  view: z.strictObject({ from: z.number(), to: z.number(), cursor: z.number() }).optional(),
+});
+
+/** The URL fragment (without `#`) that holds an experiment. */
+export function encodeExperiment(experiment: Experiment): string {
+  return encodeURIComponent(JSON.stringify(experiment));
+}
+
+export type Decoded = { readonly ok: true; readonly experiment: Experiment } | { readonly ok: false; readonly error: string };
+
+/**
+ * Reads an experiment back from a fragment; one that is empty is the page's own starting
+ * point. A fragment edited by hand into nonsense is refused with what is wrong, never run.
+ */
+export function decodeExperiment(fragment: string, base: Scenario, defaultSeed: number): Decoded {
+  const text = fragment.replace(/^#/, '');
+  if (text === '') return { ok: true, experiment: { seed: defaultSeed, added: [] } };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decodeURIComponent(text));
+  } catch {
+    return { ok: false, error: 'the link\'s experiment (after #) is not JSON' };
+  }
+  const parsed = fragmentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `the link's experiment, field ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
+  }
+  try {
+    experimentScenario(base, parsed.data.added);
+  } catch (error) {
+    if (error instanceof ScenarioError) return { ok: false, error: error.message };
+    throw error;
+  }
+  return { ok: true, experiment: parsed.data };
+}
+
+/** One line for a fault in the list of what was added. */
+export function describeAction(fault: FaultAction): string {
+  const who = (ref: NodeRef | 'all') => (ref === 'leader' ? 'the leader' : ref === 'all' ? 'every node' : `node ${ref}`);
+  switch (fault.action) {
+    case 'crash':
+      return `crash ${who(fault.node)}`;
+    case 'kill':
+      return `kill -9 ${who(fault.node)}`;
+    case 'restart':
+      return `restart ${who(fault.node)}`;
+    case 'pause':
+      return `pause ${who(fault.node)}`;
+    case 'resume':
+      return `resume ${who(fault.node)}`;
+    case 'isolate':
+      return `isolate ${who(fault.node)}`;
+    case 'heal':
+      return 'heal every link';
+    case 'clock':
+      return `${who(fault.node)}'s clock ×${fault.rate}`;
+    case 'transfer':
+      return `transfer leadership to ${fault.to === undefined ? 'another node' : who(fault.to)}`;
+    default:
+      return fault.action;
+  }
+}
+
+/** What `raftsim playground` writes into its page: the starting point of every experiment. */
+export interface PlaygroundPageData {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly bug?: BugName;
+  /** How the reproduce command names the scenario while nothing is added (a built-in's name, or the file given). */
+  readonly scenarioArg: string;
+}

@@ -1,0 +1,123 @@
+import { escapeHtml, formatCount } from '../app/format.js';
+import type { Store } from '../app/store.js';
+import type { Scenario } from '../../sim/scenario.js';
+import { serializeTraceFile, type TraceFile } from '../../sim/trace-file.js';
+import { describeAction, encodeExperiment, isPlaygroundAction, PLAYGROUND_ACTIONS, type Experiment, type Target } from './experiment.js';
+
+export interface PanelContext {
+  readonly store: Store;
+  readonly experiment: Experiment;
+  readonly scenario: Scenario;
+  readonly trace: TraceFile;
+  readonly wallMs: number;
+  /** Why the link's experiment could not be used, if it could not. */
+  readonly error?: string;
+}
+
+/**
+ * The playground's side panel: act on a node at the cursor, change the seed, take back
+ * what was added, download the scenario and the trace. Every change becomes a new URL
+ * fragment, which reruns the page (so Back undoes it).
+ */
+export function mountPanel(aside: HTMLElement, context: PanelContext): void {
+  const { store, experiment, scenario } = context;
+  const style = document.createElement('style');
+  style.textContent = PANEL_STYLE;
+  document.head.appendChild(style);
+  const section = document.createElement('section');
+  section.id = 'playground';
+  aside.prepend(section);
+  const nodes = Array.from({ length: scenario.nodes }, (_, i) => i + 1);
+  const actionOptions = Object.entries(PLAYGROUND_ACTIONS).map(([name, a]) => `<option value="${name}">${escapeHtml(a.label)}</option>`).join('');
+  section.innerHTML = `
+    <h2>Playground <span class="muted">this page runs the simulator: change the run, watch what Raft does</span></h2>
+    <div class="pg-row">at <b id="pg-at"></b>
+      <select id="pg-action" title="what happens at the cursor">${actionOptions}</select>
+      <select id="pg-target" title="to whom"></select>
+      <button id="pg-apply" class="primary" title="add this at the cursor and run again">apply</button></div>
+    <ol id="pg-added">${experiment.added.map((fault, i) => `<li><span class="muted">${formatCount(fault.at)} ms</span> ${escapeHtml(describeAction(fault))} <button class="link" data-remove="${i}" title="take it back">✕</button></li>`).join('')}</ol>
+    <div class="pg-row">seed <input id="pg-seed" type="number" min="0" step="1" value="${experiment.seed}">
+      <button id="pg-run" title="the same experiment under another seed">run</button>
+      <button id="pg-reset" title="no faults added, the page's seed">start over</button>
+      <span class="muted" id="pg-timing">ran in ${formatCount(context.wallMs)} ms here</span></div>
+    <div class="pg-row">download: <a id="pg-scenario" href="#">scenario</a> <a id="pg-trace" href="#">trace</a>
+      <span class="muted">(<code>raftsim run</code> it, <code>raftsim replay</code> the trace: same hash)</span></div>
+    <p id="pg-error" class="pg-error"${context.error ? '' : ' hidden'}>${escapeHtml(context.error ?? '')}</p>`;
+
+  const at = section.querySelector('#pg-at') as HTMLElement;
+  const action = section.querySelector('#pg-action') as HTMLSelectElement;
+  const target = section.querySelector('#pg-target') as HTMLSelectElement;
+  const error = section.querySelector('#pg-error') as HTMLElement;
+  const showError = (message: string) => {
+    error.textContent = message;
+    error.hidden = false;
+  };
+  const fillTargets = () => {
+    const chosen = PLAYGROUND_ACTIONS[action.value as keyof typeof PLAYGROUND_ACTIONS];
+    const extra = chosen.aim === 'leader' ? '<option value="leader">the leader</option>' : chosen.aim === 'all' ? '<option value="all">every node</option>' : '';
+    target.innerHTML = chosen.aim === 'nobody' ? '<option value="">—</option>' : extra + nodes.map((n) => `<option value="${n}">node ${n}</option>`).join('');
+    target.disabled = chosen.aim === 'nobody';
+  };
+  fillTargets();
+  action.addEventListener('change', fillTargets);
+  const showCursor = () => {
+    at.textContent = `${formatCount(Math.round(store.cursor))} ms`;
+  };
+  showCursor();
+  store.subscribe((changes) => {
+    if (changes.has('cursor')) showCursor();
+  });
+
+  const view = () => ({ from: store.domain[0], to: store.domain[1], cursor: store.cursor });
+  const go = (next: Experiment) => {
+    location.hash = encodeExperiment(next);
+  };
+  section.querySelector('#pg-apply')?.addEventListener('click', () => {
+    const time = Math.round(store.cursor);
+    if (time > scenario.durationMs) {
+      return showError(`faults end at ${formatCount(scenario.durationMs)} ms: after that everything heals and the run checks that the cluster recovers`);
+    }
+    if (!isPlaygroundAction(action.value)) return;
+    const value = target.value;
+    const aimed: Target = value === 'leader' || value === 'all' ? value : Number(value);
+    const fault = PLAYGROUND_ACTIONS[action.value].build(time, aimed);
+    go({ seed: experiment.seed, added: [...experiment.added, fault], view: view() });
+  });
+  section.querySelectorAll<HTMLButtonElement>('button[data-remove]').forEach((button) =>
+    button.addEventListener('click', () => {
+      const index = Number(button.dataset.remove);
+      go({ seed: experiment.seed, added: experiment.added.filter((_, i) => i !== index), view: view() });
+    }),
+  );
+  const seed = section.querySelector('#pg-seed') as HTMLInputElement;
+  const runSeed = () => {
+    const value = Number(seed.value);
+    if (!Number.isInteger(value) || value < 0) return showError(`seed ${seed.value}: a seed is a whole number, 0 or more`);
+    go({ seed: value, added: experiment.added, view: view() });
+  };
+  section.querySelector('#pg-run')?.addEventListener('click', runSeed);
+  seed.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') runSeed();
+  });
+  section.querySelector('#pg-reset')?.addEventListener('click', () => {
+    location.hash = '';
+  });
+  offerDownload(section.querySelector('#pg-scenario') as HTMLAnchorElement, `${scenario.name}.json`, `${JSON.stringify(scenario, null, 2)}\n`);
+  offerDownload(section.querySelector('#pg-trace') as HTMLAnchorElement, `${scenario.name}-seed-${experiment.seed}.trace.json`, serializeTraceFile(context.trace));
+}
+
+const PANEL_STYLE = `
+#playground { background:#fffdf5; }
+#playground h2 .muted { font-weight:400; font-size:11px; }
+.pg-row { display:flex; flex-wrap:wrap; gap:5px; align-items:center; margin:5px 0; font-size:12.5px; }
+.pg-row input { width:70px; font:inherit; border:1px solid #cfd6de; border-radius:5px; padding:1px 4px; }
+#pg-added { margin:4px 0; padding-left:20px; font-size:12.5px; }
+#pg-added:empty { display:none; }
+.pg-error { color:var(--bad); margin:4px 0; font-size:12.5px; }
+`;
+
+function offerDownload(link: HTMLAnchorElement, fileName: string, text: string): void {
+  link.download = fileName;
+  link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  link.title = fileName;
+}
