@@ -97,6 +97,9 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
       cluster.transferLeadership(leader, to);
       return { ...action, to };
     }
+    case 'drop':
+      // Carried out by the network when the message is sent (Network.dropWhenSent); listed here so the schedule keeps it.
+      return action;
     case 'network': {
       const settings = { ...cluster.networkSettings(), ...action.settings };
       cluster.setNetwork(settings);

@@ -46,6 +46,8 @@ export class Network<P extends Addressed> {
    */
   private readonly links = new Map<number, number>();
   private nextId = 1;
+  /** Messages the schedule's `drop` faults name, by id; null when none do (no lookup per message then). */
+  private chosenDrops: ReadonlySet<number> | null = null;
   sent = 0;
   delivered = 0;
   dropped = 0;
@@ -79,12 +81,23 @@ export class Network<P extends Addressed> {
     const datagram = !this.onConnection(payload);
     if (datagram && this.random.chance(this.settings.dropRate)) return this.drop(id, payload, 'loss');
     const epoch = state >> 1;
-    this.schedule(now + this.latency(), { kind: 'deliver', id, payload, epoch });
+    this.dispatch(id, payload, epoch, now + this.latency(), datagram);
     if (datagram && this.random.chance(this.settings.duplicateRate)) {
       const copy = this.nextId++;
       if (this.trace.enabled) this.trace.record({ t: now, k: 'duplicate', id, copy });
-      this.schedule(now + this.latency(), { kind: 'deliver', id: copy, payload, epoch });
+      this.dispatch(copy, payload, epoch, now + this.latency(), datagram);
     }
+  }
+
+  /** Puts a message (or a duplicate copy) on the wire, unless the schedule chose to lose it: its draws are made either way. */
+  private dispatch(id: number, payload: P, epoch: number, arrival: number, datagram: boolean): void {
+    if (datagram && this.chosenDrops !== null && this.chosenDrops.has(id)) this.drop(id, payload, 'chosen');
+    else this.schedule(arrival, { kind: 'deliver', id, payload, epoch });
+  }
+
+  /** The messages to lose when they are sent, by id (the schedule's `drop` faults). */
+  dropWhenSent(ids: readonly number[]): void {
+    this.chosenDrops = ids.length === 0 ? null : new Set(ids);
   }
 
   /** Decides at arrival time whether a message still gets through its link. */

@@ -61,6 +61,12 @@ export const faultActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ at, action: z.literal('pause'), node: nodeRef }),
   z.strictObject({ at, action: z.literal('resume'), node: nodeOrAll }),
   z.strictObject({ at, action: z.literal('network'), settings: networkSettings.partial() }),
+  /**
+   * The network loses this one message between nodes, named by its id in the trace (it was
+   * sent at `at`): the playground's "drop it". Its random draws are made as if it went, so
+   * nothing else moves. Client connections never lose packets: an id of one drops nothing.
+   */
+  z.strictObject({ at, action: z.literal('drop'), message: z.number().int().positive() }),
   /** Membership changes, proposed at the leader of the moment (no leader, or refused: a note says so). */
   z.strictObject({ at, action: z.literal('add-learner'), node: nodeRef }),
   /** A learner becomes a voter (skipped with a note when the node is no learner). */

@@ -156,6 +156,7 @@ export class Simulation {
           hostContext,
         ),
     );
+    network.dropWhenSent(scenario.faults.flatMap((fault) => (fault.action === 'drop' ? [fault.message] : [])));
     this.cluster = new Cluster(hosts, network, this.trace, this.invariants, () => this.now, clocks, (id) => this.fleet?.connectionsLost(id));
     this.nemesis = profile ? new Nemesis(this.cluster, this.random.nemesis, profile, this.initialNetwork) : null;
     this.workload =

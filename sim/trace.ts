@@ -44,7 +44,8 @@ export type TraceEvent =
   | { t: number; k: 'violation'; invariant: string; message: string };
 
 export type TraceKind = TraceEvent['k'];
-export type DropReason = 'loss' | 'partition' | 'crashed' | 'paused-overflow';
+/** `chosen`: a `drop` fault of the schedule named the message. */
+export type DropReason = 'loss' | 'partition' | 'crashed' | 'chosen';
 
 /** The fields of a message worth seeing, without entry payloads. */
 export type MessageInfo = Record<string, number | string | boolean>;

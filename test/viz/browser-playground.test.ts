@@ -91,6 +91,41 @@ describe('the playground page', () => {
     await page.close();
   });
 
+  it('drops the message clicked, and only that one', async () => {
+    const page = await pages.open('five');
+    // The first heartbeat answer after 1 s: choose it as a click would.
+    const chosen = await page.evaluate(() => {
+      const viewer = window.raftsimViewer!;
+      const m = viewer.store.model.messages;
+      let row = 0;
+      while (row < m.count && !(m.types[m.type[row]] === 'heartbeatResp' && m.sendT[row] >= 1000)) row++;
+      viewer.store.select({ kind: 'message', row });
+      viewer.flush();
+      return { id: m.id[row], at: Math.round(m.sendT[row]) };
+    });
+    expect(await page.locator('#pg-message').innerText()).toContain(`heartbeatResp`);
+    await page.click('#pg-drop');
+    const experiment = await settle(page, (e) => e.added.length === 1);
+    const drop: FaultAction = { at: chosen.at, action: 'drop', message: chosen.id };
+    expect(experiment.added).toEqual([drop]);
+    expect(await pageHash(page)).toBe(nodeHash({ seed: 1, added: [drop] }));
+    const trace = runExperiment(five, { seed: 1, added: [drop] }).trace;
+    expect(trace.events).toContainEqual(expect.objectContaining({ k: 'drop', id: chosen.id, reason: 'chosen' }));
+    expect(trace.events.filter((e) => e.k === 'drop' && e.reason === 'chosen')).toHaveLength(1);
+    // A client's request is not the network's to lose.
+    await page.evaluate(() => {
+      const viewer = window.raftsimViewer!;
+      const m = viewer.store.model.messages;
+      let row = 0;
+      while (row < m.count && m.types[m.type[row]] !== 'kvReq') row++;
+      viewer.store.select({ kind: 'message', row });
+      viewer.flush();
+    });
+    expect(await page.locator('#pg-message').innerText()).toContain('never lose it');
+    expect(await page.locator('#pg-drop').count()).toBe(0);
+    await page.close();
+  });
+
   it('takes a fault back with its ✕, and runs another seed', async () => {
     const page = await pages.open('five', undefined, encodeExperiment({ seed: 1, added: [crashLeader] }));
     await page.click('#pg-added button[data-remove="0"]');

@@ -165,7 +165,7 @@ function describeMessage(model: Model, row: number): Description {
   if (status === MSG_DELIVERED) rows.push(['delivered', `${ms(m.endT[row])} (after ${ms(m.endT[row] - m.sendT[row])})`]);
   else if (status === MSG_DROPPED) {
     const drop = model.events[m.endIndex[row]];
-    rows.push(['dropped', `${ms(m.endT[row])}${drop.k === 'drop' ? `, ${drop.reason}` : ''}`]);
+    rows.push(['dropped', `${ms(m.endT[row])}${drop.k === 'drop' ? `, ${drop.reason === 'chosen' ? 'chosen (a drop fault of the schedule)' : drop.reason}` : ''}`]);
   } else rows.push(['outcome', 'still in flight when the run ended']);
   if (original && original.k === 'send') for (const [k, v] of Object.entries(original.info)) rows.push([k, String(v)]);
   const events = [send, ...(original && original !== send ? [original] : []), ...(m.endIndex[row] >= 0 ? [model.events[m.endIndex[row]]] : [])];

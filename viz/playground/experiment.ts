@@ -127,6 +127,8 @@ export function describeAction(fault: FaultAction): string {
       return 'heal every link';
     case 'clock':
       return `${who(fault.node)}'s clock ×${fault.rate}`;
+    case 'drop':
+      return `drop message #${fault.message}`;
     case 'transfer':
       return `transfer leadership to ${fault.to === undefined ? 'another node' : who(fault.to)}`;
     default:

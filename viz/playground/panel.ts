@@ -1,6 +1,7 @@
 import { escapeHtml, formatCount } from '../app/format.js';
 import type { Store } from '../app/store.js';
-import type { Scenario } from '../../sim/scenario.js';
+import type { FaultAction, Scenario } from '../../sim/scenario.js';
+import { MSG_DROPPED } from '../types.js';
 import { serializeTraceFile, type TraceFile } from '../../sim/trace-file.js';
 import { describeAction, encodeExperiment, isPlaygroundAction, PLAYGROUND_ACTIONS, type Experiment, type Target } from './experiment.js';
 
@@ -35,6 +36,7 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
       <select id="pg-action" title="what happens at the cursor">${actionOptions}</select>
       <select id="pg-target" title="to whom"></select>
       <button id="pg-apply" class="primary" title="add this at the cursor and run again">apply</button></div>
+    <div class="pg-row" id="pg-message"></div>
     <ol id="pg-added">${experiment.added.map((fault, i) => `<li><span class="muted">${formatCount(fault.at)} ms</span> ${escapeHtml(describeAction(fault))} <button class="link" data-remove="${i}" title="take it back">✕</button></li>`).join('')}</ol>
     <div class="pg-row">seed <input id="pg-seed" type="number" min="0" step="1" value="${experiment.seed}">
       <button id="pg-run" title="the same experiment under another seed">run</button>
@@ -66,6 +68,19 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
   showCursor();
   store.subscribe((changes) => {
     if (changes.has('cursor')) showCursor();
+  });
+
+  const message = section.querySelector('#pg-message') as HTMLElement;
+  const showMessage = () => {
+    const chosen = droppable(store);
+    message.innerHTML = chosen.kind === 'none' ? '<span class="muted">click a message to drop it</span>' : `${escapeHtml(chosen.text)}${chosen.kind === 'ok' ? ' <button id="pg-drop">drop it</button>' : ''}`;
+    message.querySelector('#pg-drop')?.addEventListener('click', () => {
+      if (chosen.kind === 'ok') go({ seed: experiment.seed, added: [...experiment.added, chosen.fault], view: view() });
+    });
+  };
+  showMessage();
+  store.subscribe((changes) => {
+    if (changes.has('selection')) showMessage();
   });
 
   const view = () => ({ from: store.domain[0], to: store.domain[1], cursor: store.cursor });
@@ -104,6 +119,23 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
   });
   offerDownload(section.querySelector('#pg-scenario') as HTMLAnchorElement, `${scenario.name}.json`, `${JSON.stringify(scenario, null, 2)}\n`);
   offerDownload(section.querySelector('#pg-trace') as HTMLAnchorElement, `${scenario.name}-seed-${experiment.seed}.trace.json`, serializeTraceFile(context.trace));
+}
+
+type Droppable = { readonly kind: 'none' } | { readonly kind: 'refused'; readonly text: string } | { readonly kind: 'ok'; readonly text: string; readonly fault: FaultAction };
+
+/** The selected message, if the network could lose it: one between nodes, sent before the faults end. */
+function droppable(store: Store): Droppable {
+  const selected = store.selection;
+  if (selected?.kind !== 'message') return { kind: 'none' };
+  const m = store.model.messages;
+  const row = selected.row;
+  const name = `${m.types[m.type[row]]} ${m.from[row]}→${m.to[row]} (#${m.id[row]}, sent at ${formatCount(m.sendT[row])} ms)`;
+  const servers = store.model.nodes;
+  if (!servers.includes(m.from[row]) || !servers.includes(m.to[row])) return { kind: 'refused', text: `${name}: client traffic travels on connections, which never lose it` };
+  if (m.status[row] === MSG_DROPPED) return { kind: 'refused', text: `${name}: already lost` };
+  const at = Math.round(m.sendT[row]);
+  if (at > store.model.trace.scenario.durationMs) return { kind: 'refused', text: `${name}: faults end at ${formatCount(store.model.trace.scenario.durationMs)} ms` };
+  return { kind: 'ok', text: name, fault: { at, action: 'drop', message: m.id[row] } };
 }
 
 const PANEL_STYLE = `
