@@ -6,7 +6,7 @@ import type { PlaygroundPageData } from '../../viz/playground/experiment.js';
 import { resolveBug } from './bugs-command.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadScenario } from './scenario-source.js';
-import { embedJson, escapeHtml, inlinePageScript } from './view.js';
+import { selfContainedPage } from './view.js';
 
 export interface PlaygroundFlags {
   seed: number;
@@ -39,19 +39,12 @@ export function playgroundCommand(scenarioArg: string, flags: PlaygroundFlags, i
 }
 
 export function renderPlaygroundHtml(page: PlaygroundPageData): string {
-  const title = `raftsim playground · ${page.scenario.name}`;
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    '</head><body>',
-    '<div id="raftsim-viewer"><p class="loading">Running the simulation…</p></div>',
-    `<script type="application/json" id="raftsim-playground">${embedJson(page)}</script>`,
-    `<script>${inlinePageScript('playground.js')}</script>`,
-    '</body></html>',
-    '',
-  ].join('\n');
+  return selfContainedPage({
+    title: `raftsim playground · ${page.scenario.name}`,
+    loading: 'Running the simulation…',
+    data: { 'raftsim-playground': page },
+    script: 'playground.js',
+  });
 }
 
 function withNodes(scenario: Scenario, nodes: number): Scenario {

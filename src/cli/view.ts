@@ -23,16 +23,30 @@ export interface ViewerOptions {
 export function renderViewerHtml(trace: ViewerTrace, options: ViewerOptions = {}): string {
   const title = options.title ?? `raftsim · ${trace.scenario.name} seed ${trace.seed}${trace.ok ? '' : ' · FAILED'}`;
   const meta = { title, command: options.command ?? reproduceCommand(trace) };
+  return selfContainedPage({ title, loading: 'Loading trace…', data: { 'raftsim-meta': meta, 'raftsim-trace': trace }, script: 'viewer.js' });
+}
+
+export interface PageParts {
+  readonly title: string;
+  /** What the page says until its script has drawn it. */
+  readonly loading: string;
+  /** JSON the script reads, by element id. */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The bundle under dist/ that draws the page. */
+  readonly script: string;
+}
+
+/** One HTML file with its data and script inline: it opens from disk, offline, anywhere. */
+export function selfContainedPage(parts: PageParts): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
+    `<title>${escapeHtml(parts.title)}</title>`,
     '</head><body>',
-    '<div id="raftsim-viewer"><p class="loading">Loading trace…</p></div>',
-    `<script type="application/json" id="raftsim-meta">${embedJson(meta)}</script>`,
-    `<script type="application/json" id="raftsim-trace">${embedJson(trace)}</script>`,
-    `<script>${inlinePageScript('viewer.js')}</script>`,
+    `<div id="raftsim-viewer"><p class="loading">${escapeHtml(parts.loading)}</p></div>`,
+    ...Object.entries(parts.data).map(([id, value]) => `<script type="application/json" id="${id}">${embedJson(value)}</script>`),
+    `<script>${inlinePageScript(parts.script)}</script>`,
     '</body></html>',
     '',
   ].join('\n');
@@ -43,7 +57,7 @@ export function embedJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
 
@@ -76,7 +90,7 @@ export function pageScriptPath(name = 'viewer.js'): string {
 }
 
 /** A page script, ready to inline: a `</script` inside it would end the element early (`<\/` means the same in JS). */
-export function inlinePageScript(name: string): string {
+function inlinePageScript(name: string): string {
   const cached = cachedScripts.get(name);
   if (cached !== undefined) return cached;
   const path = pageScriptPath(name);
