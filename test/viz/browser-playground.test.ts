@@ -126,6 +126,22 @@ describe('the playground page', () => {
     await page.close();
   });
 
+  it('cuts one way, from a node to the leader, with the link\'s other end chosen', async () => {
+    const page = await pages.open('five');
+    await moveCursor(page, 1500);
+    expect(await page.locator('#pg-peer').isHidden()).toBe(true);
+    await page.selectOption('#pg-action', 'cut');
+    expect(await page.locator('#pg-peer').isVisible()).toBe(true);
+    await page.selectOption('#pg-target', '2');
+    await page.selectOption('#pg-peer', 'leader');
+    await page.click('#pg-apply');
+    const experiment = await settle(page, (e) => e.added.length === 1);
+    expect(experiment.added).toEqual([{ at: 1500, action: 'cut', from: 2, to: 'leader' }]);
+    expect(await pageHash(page)).toBe(nodeHash(experiment));
+    expect(await page.locator('#pg-added li').innerText()).toContain("node 2's messages to the leader are lost");
+    await page.close();
+  });
+
   it('takes a fault back with its ✕, and runs another seed', async () => {
     const page = await pages.open('five', undefined, encodeExperiment({ seed: 1, added: [crashLeader] }));
     await page.click('#pg-added button[data-remove="0"]');

@@ -69,14 +69,16 @@ describe('a playground experiment', () => {
     for (const [name, action] of Object.entries(PLAYGROUND_ACTIONS)) {
       const targets = action.aim === 'nobody' ? [1] : [1, action.aim === 'node' ? 2 : action.aim];
       for (const target of targets) {
-        const fault = action.build(1234, target as 1 | 'leader' | 'all');
+        const fault = action.build(1234, target as 1 | 'leader' | 'all', 'leader');
         expect(faultActionSchema.parse(fault), name).toEqual(fault);
         expect(fault.at).toBe(1234);
         expect(describeAction(fault), name).not.toBe(fault.action);
       }
     }
-    expect(PLAYGROUND_ACTIONS.restart.build(5, 'all')).toEqual({ at: 5, action: 'restart', node: 'all' });
-    expect(PLAYGROUND_ACTIONS.crash.build(5, 'leader')).toEqual({ at: 5, action: 'crash', node: 'leader' });
+    expect(PLAYGROUND_ACTIONS.restart.build(5, 'all', 1)).toEqual({ at: 5, action: 'restart', node: 'all' });
+    expect(PLAYGROUND_ACTIONS.crash.build(5, 'leader', 1)).toEqual({ at: 5, action: 'crash', node: 'leader' });
+    expect(PLAYGROUND_ACTIONS.cut.build(5, 2, 'leader')).toEqual({ at: 5, action: 'cut', from: 2, to: 'leader' });
+    expect(describeAction(PLAYGROUND_ACTIONS.cut.build(5, 2, 'leader'))).toBe("node 2's messages to the leader are lost");
   });
 
   it('changes the run from its fault on, and only from there', () => {

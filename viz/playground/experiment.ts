@@ -24,14 +24,15 @@ export interface Experiment {
 export type Target = NodeRef | 'all';
 type Aim = 'leader' | 'all' | 'nobody' | 'node';
 
-const action = (label: string, aim: Aim, build: (at: number, target: Target) => FaultAction) => ({ label, aim, build });
+/** `peer`: the action also names a second node (a link's other end), a numbered one or the leader. */
+const action = (label: string, aim: Aim, build: (at: number, target: Target, peer: NodeRef) => FaultAction, peer = false) => ({ label, aim, build, peer });
 const one = (target: Target): NodeRef => (target === 'all' ? 'leader' : target);
 const any = (target: Target): NodeRef | 'all' => (target === 'leader' ? 'all' : target);
 
 /**
  * What the user may do at a moment, each an ordinary fault action, so a scenario file
  * replays it. `aim` says whom besides a numbered node it can take: `leader` (whoever leads
- * when it fires), `all`, or nobody at all.
+ * when it fires), `all`, or nobody at all; `peer`, that it takes a second node too.
  */
 export const PLAYGROUND_ACTIONS = {
   crash: action('crash (unsynced writes lost)', 'leader', (at, t) => ({ at, action: 'crash', node: one(t) })),
@@ -40,6 +41,8 @@ export const PLAYGROUND_ACTIONS = {
   pause: action('pause', 'leader', (at, t) => ({ at, action: 'pause', node: one(t) })),
   resume: action('resume', 'all', (at, t) => ({ at, action: 'resume', node: any(t) })),
   isolate: action('isolate (cut all its links)', 'leader', (at, t) => ({ at, action: 'isolate', node: one(t) })),
+  cut: action('cut its messages (one way)', 'leader', (at, t, peer) => ({ at, action: 'cut', from: one(t), to: peer }), true),
+  uncut: action('let its messages through again', 'leader', (at, t, peer) => ({ at, action: 'uncut', from: one(t), to: peer }), true),
   heal: action('heal every link', 'nobody', (at) => ({ at, action: 'heal' })),
   'clock-fast': action('its clock runs ×2 fast', 'leader', (at, t) => ({ at, action: 'clock', node: one(t), rate: 2 })),
   'clock-slow': action('its clock runs ×0.5 slow', 'leader', (at, t) => ({ at, action: 'clock', node: one(t), rate: 0.5 })),
@@ -123,6 +126,10 @@ export function describeAction(fault: FaultAction): string {
       return `resume ${who(fault.node)}`;
     case 'isolate':
       return `isolate ${who(fault.node)}`;
+    case 'cut':
+      return `${who(fault.from)}'s messages to ${who(fault.to)} are lost`;
+    case 'uncut':
+      return `${who(fault.from)}'s messages to ${who(fault.to)} get through again`;
     case 'heal':
       return 'heal every link';
     case 'clock':

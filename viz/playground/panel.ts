@@ -1,6 +1,6 @@
 import { escapeHtml, formatCount } from '../app/format.js';
 import type { Store } from '../app/store.js';
-import type { FaultAction, Scenario } from '../../sim/scenario.js';
+import type { FaultAction, NodeRef, Scenario } from '../../sim/scenario.js';
 import { MSG_DROPPED } from '../types.js';
 import { serializeTraceFile, type TraceFile } from '../../sim/trace-file.js';
 import { describeAction, encodeExperiment, isPlaygroundAction, PLAYGROUND_ACTIONS, type Experiment, type Target } from './experiment.js';
@@ -35,6 +35,7 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
     <div class="pg-row">at <b id="pg-at"></b>
       <select id="pg-action" title="what happens at the cursor">${actionOptions}</select>
       <select id="pg-target" title="to whom"></select>
+      <select id="pg-peer" title="the link's other end" hidden></select>
       <button id="pg-apply" class="primary" title="add this at the cursor and run again">apply</button></div>
     <div class="pg-row" id="pg-message"></div>
     <ol id="pg-added">${experiment.added.map((fault, i) => `<li><span class="muted">${formatCount(fault.at)} ms</span> ${escapeHtml(describeAction(fault))} <button class="link" data-remove="${i}" title="take it back">✕</button></li>`).join('')}</ol>
@@ -49,6 +50,8 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
   const at = section.querySelector('#pg-at') as HTMLElement;
   const action = section.querySelector('#pg-action') as HTMLSelectElement;
   const target = section.querySelector('#pg-target') as HTMLSelectElement;
+  const peer = section.querySelector('#pg-peer') as HTMLSelectElement;
+  peer.innerHTML = '<option value="leader">to the leader</option>' + nodes.map((n) => `<option value="${n}">to node ${n}</option>`).join('');
   const error = section.querySelector('#pg-error') as HTMLElement;
   const showError = (message: string) => {
     error.textContent = message;
@@ -59,6 +62,7 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
     const extra = chosen.aim === 'leader' ? '<option value="leader">the leader</option>' : chosen.aim === 'all' ? '<option value="all">every node</option>' : '';
     target.innerHTML = chosen.aim === 'nobody' ? '<option value="">—</option>' : extra + nodes.map((n) => `<option value="${n}">node ${n}</option>`).join('');
     target.disabled = chosen.aim === 'nobody';
+    peer.hidden = !chosen.peer;
   };
   fillTargets();
   action.addEventListener('change', fillTargets);
@@ -95,7 +99,8 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
     if (!isPlaygroundAction(action.value)) return;
     const value = target.value;
     const aimed: Target = value === 'leader' || value === 'all' ? value : Number(value);
-    const fault = PLAYGROUND_ACTIONS[action.value].build(time, aimed);
+    const other: NodeRef = peer.value === 'leader' ? 'leader' : Number(peer.value);
+    const fault = PLAYGROUND_ACTIONS[action.value].build(time, aimed, other);
     go({ seed: experiment.seed, added: [...experiment.added, fault], view: view() });
   });
   section.querySelectorAll<HTMLButtonElement>('button[data-remove]').forEach((button) =>
