@@ -57,8 +57,10 @@ describe('a playground experiment', () => {
 
   it('refuses a fragment edited into nonsense, naming what is wrong', () => {
     expect(decodeExperiment('#not-json', five, 1)).toEqual({ ok: false, error: expect.stringContaining('not JSON') });
-    const wrongSeed = decodeExperiment(`#${encodeURIComponent(JSON.stringify({ seed: -1, added: [] }))}`, five, 1);
+    const wrongSeed = decodeExperiment(`#${encodeURIComponent(JSON.stringify({ v: 1, seed: -1, added: [] }))}`, five, 1);
     expect(wrongSeed).toEqual({ ok: false, error: expect.stringContaining('field seed') });
+    const otherVersion = decodeExperiment(`#${encodeURIComponent(JSON.stringify({ v: 2, seed: 1, added: [] }))}`, five, 1);
+    expect(otherVersion).toEqual({ ok: false, error: expect.stringContaining('field v') });
     const noSuchNode = decodeExperiment(`#${encodeExperiment({ seed: 1, added: [{ at: 10, action: 'crash', node: 9 }] })}`, five, 1);
     expect(noSuchNode).toEqual({ ok: false, error: expect.stringMatching(/faults\[0\]\.node: node 9 does not exist/) });
     const afterTheEnd = decodeExperiment(`#${encodeExperiment({ seed: 1, added: [{ at: 99_999, action: 'heal' }] })}`, five, 1);

@@ -70,7 +70,11 @@ export function playgroundName(baseName: string): string {
   return baseName.endsWith('-playground') ? baseName : `${baseName}-playground`;
 }
 
+/** The fragment's format version: links are shared, so a later change of shape must be told apart. */
+export const FRAGMENT_VERSION = 1;
+
 const fragmentSchema = z.strictObject({
+  v: z.literal(FRAGMENT_VERSION),
   seed: z.number().int().nonnegative(),
   added: z.array(faultActionSchema).default([]),
   view: z.strictObject({ from: z.number(), to: z.number(), cursor: z.number() }).optional(),
@@ -78,7 +82,7 @@ const fragmentSchema = z.strictObject({
 
 /** The URL fragment (without `#`) that holds an experiment. */
 export function encodeExperiment(experiment: Experiment): string {
-  return encodeURIComponent(JSON.stringify(experiment));
+  return encodeURIComponent(JSON.stringify({ v: FRAGMENT_VERSION, ...experiment }));
 }
 
 export type Decoded = { readonly ok: true; readonly experiment: Experiment } | { readonly ok: false; readonly error: string };
@@ -107,7 +111,8 @@ export function decodeExperiment(fragment: string, base: Scenario, defaultSeed: 
     if (error instanceof ScenarioError) return { ok: false, error: error.message };
     throw error;
   }
-  return { ok: true, experiment: parsed.data };
+  const { v: _version, ...experiment } = parsed.data;
+  return { ok: true, experiment };
 }
 
 /** One line for a fault in the list of what was added. */
