@@ -236,7 +236,7 @@ export function registerCtl(program: Command, io: Io): void {
       }),
     );
 
-  const member = ctl.command('member').description('member list, add, remove, promote');
+  const member = ctl.command('member').description('member list, add, remove, promote, update');
   member
     .command('list')
     .description('the members: ID, status, name, peer and client URLs, whether a learner')
@@ -274,6 +274,18 @@ export function registerCtl(program: Command, io: Io): void {
         }),
       );
   }
+
+  member
+    .command('update')
+    .description('moves a member to a new peer URL (restart it listening there, with --initial-cluster-state existing)')
+    .argument('<id>', 'the member\'s ID in hex', parseMemberId)
+    .requiredOption('--peer-urls <url>', 'the member\'s new peer URL')
+    .action(
+      run(async (client, flags, id: string, opts: { peerUrls: string }) => {
+        const response = await client.call('/v3/cluster/member/update', { ID: id, peerURLs: opts.peerUrls.split(',') });
+        print(flags, response, () => [`Member ${memberHex(id)} updated in cluster ${memberHex(clusterIdOf(response))}`]);
+      }),
+    );
 
   const endpointCommand = ctl.command('endpoint').description('endpoint status, endpoint health');
   endpointCommand

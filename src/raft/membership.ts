@@ -58,6 +58,12 @@ export type ConfChangeOutcome = { readonly conf: ConfState } | { readonly error:
  */
 export function changeConf(conf: ConfState, cc: ConfChange): ConfChangeOutcome {
   const joint = conf.votersOutgoing.length > 0;
+  const update = cc.changes.find((change) => change.type === 'update');
+  if (update) {
+    if (cc.changes.length > 1 || cc.joint) return { error: 'an update goes alone: it changes no configuration' };
+    if (!new Configuration(conf).isMember(update.node)) return { error: `node ${update.node} is no member to update` };
+    return { conf };
+  }
   if (cc.changes.length === 0 && !cc.joint) {
     if (!joint) return { error: 'not in a joint configuration: nothing to leave' };
     return { conf: leaveJoint(conf) };
@@ -120,7 +126,7 @@ export function decodeConfChange(entry: Entry): ConfChange {
 /** A short human form, for traces and notes: `+v4 +l5 -2`, `leave joint`. */
 export function describeConfChange(cc: ConfChange): string {
   if (cc.changes.length === 0 && !cc.joint) return 'leave joint';
-  const steps = cc.changes.map(({ type, node }) => `${type === 'add-voter' ? '+v' : type === 'add-learner' ? '+l' : '-'}${node}`);
+  const steps = cc.changes.map(({ type, node }) => `${type === 'add-voter' ? '+v' : type === 'add-learner' ? '+l' : type === 'update' ? '~' : '-'}${node}`);
   const joint = cc.joint === true || cc.changes.length > 1;
   return `${joint ? 'joint ' : ''}${steps.join(' ')}${joint && cc.autoLeave === false ? ' (explicit leave)' : ''}`;
 }

@@ -170,9 +170,13 @@ export type ProposeResult =
   | { readonly kind: 'forwarded'; readonly leader: NodeId }
   | { readonly kind: 'dropped'; readonly reason: 'no leader' | 'leadership transfer' | 'uncommitted limit' };
 
-/** One step of a membership change, as etcd's ConfChangeSingle. */
+/**
+ * One step of a membership change, as etcd's ConfChangeSingle. `update` (etcd's
+ * ConfChangeUpdateNode) changes nothing Raft knows: it carries news about a member (the
+ * real server's new peer URL, in the context) through the log, to every member in order.
+ */
 export interface ConfChangeSingle {
-  readonly type: 'add-voter' | 'add-learner' | 'remove';
+  readonly type: 'add-voter' | 'add-learner' | 'remove' | 'update';
   readonly node: NodeId;
 }
 

@@ -104,24 +104,30 @@ async function memberList(ctx: ClientApiContext, res: ServerResponse): Promise<v
   sendJson(res, 200, { header: head, members: members.map((m) => ({ ...m })) });
 }
 
-const MEMBERSHIP_PATHS = new Set(['/v3/cluster/member/add', '/v3/cluster/member/remove', '/v3/cluster/member/promote']);
+const MEMBERSHIP_PATHS = new Set(['/v3/cluster/member/add', '/v3/cluster/member/remove', '/v3/cluster/member/promote', '/v3/cluster/member/update']);
 
-/** etcd's MemberAdd (`peerURLs`, `isLearner`; raftsim also takes the new member's `name`), MemberRemove and MemberPromote (`ID`). */
+/** etcd's MemberAdd (`peerURLs`, `isLearner`; raftsim also takes the new member's `name`), MemberRemove, MemberPromote (`ID`) and MemberUpdate (`ID`, `peerURLs`). */
 async function changeMembership(ctx: ClientApiContext, path: string, body: JsonObject, res: ServerResponse): Promise<void> {
   let request: MembershipRequest;
-  if (path.endsWith('/add')) {
-    const { peerURLs, isLearner, name } = body;
+  const onePeerUrl = () => {
+    const { peerURLs } = body;
     if (!Array.isArray(peerURLs) || peerURLs.length !== 1 || typeof peerURLs[0] !== 'string') throw invalid('bad input: peerURLs must hold one URL');
-    const peerUrl = peerUrlOf(peerURLs[0]);
+    return peerUrlOf(peerURLs[0]);
+  };
+  if (path.endsWith('/add')) {
+    const { isLearner, name } = body;
+    const peerUrl = onePeerUrl();
     if (isLearner !== undefined && typeof isLearner !== 'boolean') throw invalid('bad input: isLearner must be true or false');
     if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z0-9._-]*$/.test(name))) throw invalid('bad input: name may only hold letters, digits, ".", "_" and "-"');
     request = { kind: 'add', name: name ?? '', peerUrl, learner: isLearner === true };
   } else {
     const memberId = typeof body.ID === 'string' || typeof body.ID === 'number' ? String(body.ID) : undefined;
     if (memberId === undefined || !/^\d+$/.test(memberId)) throw invalid('bad input: ID must be a member id (a decimal uint64)');
+    const newPeerUrl = path.endsWith('/update') ? onePeerUrl() : undefined;
     const id = ctx.raftIdOf(memberId);
     if (id === undefined) return sendError(res, membershipError(memberNotFound()));
-    request = { kind: path.endsWith('/remove') ? 'remove' : 'promote', id };
+    if (newPeerUrl !== undefined) request = { kind: 'update', id, peerUrl: newPeerUrl };
+    else request = { kind: path.endsWith('/remove') ? 'remove' : 'promote', id };
   }
   const result = await ctx.changeMembership(request, MEMBERSHIP_TIMEOUT_MS);
   if (result.kind === 'error') return sendError(res, membershipError(result));

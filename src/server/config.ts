@@ -101,9 +101,12 @@ export function fnv64(text: string): string {
   return hash.toString();
 }
 
-/** A member's id as etcdctl shows it, the same on every member: hashed from the cluster, its Raft id and its peer URL. */
-export function memberIdOf(member: { readonly id: NodeId; readonly peerUrl: string }, clusterId: string): string {
-  return fnv64(`${clusterId}/${member.id}/${member.peerUrl}`);
+/**
+ * A member's id as etcdctl shows it, the same on every member: hashed from the cluster and
+ * its Raft id (never reused), so it stays the member's own when `member update` moves it.
+ */
+export function memberIdOf(member: { readonly id: NodeId }, clusterId: string): string {
+  return fnv64(`${clusterId}/${member.id}`);
 }
 
 /**

@@ -2,12 +2,12 @@ import type { ConfChange, NodeId } from '../raft/types.js';
 import { GatewayError, GRPC, noLeader, requestTimedOut, type GrpcCode } from './gateway-errors.js';
 import { postJson } from './http-util.js';
 import type { Member } from './member.js';
-import { addContext, type MemberRecord, type MemberTable } from './member-table.js';
+import { addContext, updateContext, type MemberRecord, type MemberTable } from './member-table.js';
 import { parseMembershipResult } from './peer-messages.js';
 import { strictReconfigCheck, type PeerActivity } from './reconfig-check.js';
 
 /**
- * `member add`, `member remove` and `member promote`, as etcd's cluster API has them: each
+ * `member add`, `remove`, `promote` and `update`, as etcd's cluster API has them: each
  * is one Raft conf change, proposed by the leader (a follower passes the request on to it)
  * and answered once the leader has applied it.
  */
@@ -18,7 +18,8 @@ export const MEMBERSHIP_PATH = '/raftsim/membership';
 export type MembershipRequest =
   | { readonly kind: 'add'; readonly name: string; readonly peerUrl: string; readonly learner: boolean }
   | { readonly kind: 'remove'; readonly id: NodeId }
-  | { readonly kind: 'promote'; readonly id: NodeId };
+  | { readonly kind: 'promote'; readonly id: NodeId }
+  | { readonly kind: 'update'; readonly id: NodeId; readonly peerUrl: string };
 
 /** How a change ended: the member it was about, or an etcd error (code and message). */
 export type MembershipResult =
@@ -70,7 +71,11 @@ export async function changeAtLeader(
         return fail(GRPC.FailedPrecondition, 'etcdserver: can only promote a learner member which is in sync with leader');
       }
     }
-    cc = { changes: [{ type: request.kind === 'promote' ? 'add-voter' : 'remove', node: id }] };
+    if (request.kind === 'update') {
+      const holder = table.byPeerUrl(request.peerUrl);
+      if (holder && holder.id !== id) return fail(GRPC.FailedPrecondition, 'etcdserver: Peer URLs already exists');
+      cc = { changes: [{ type: 'update', node: id }], context: updateContext(request.peerUrl) };
+    } else cc = { changes: [{ type: request.kind === 'promote' ? 'add-voter' : 'remove', node: id }] };
   }
   const before = table.get(id);
   const unsafe = strictReconfigCheck(request, node.confState().voters, before?.learner ?? false, peers);

@@ -6,7 +6,7 @@ import type { ConfChange, NodeId } from '../raft/types.js';
  * and whether it is a learner. Raft decides the membership; this table follows it, one
  * applied conf change at a time, the way etcd's membership store follows its raft log:
  * an added member's name and peer URL travel in the conf change's context, so every member
- * learns them from the same entry. Raft ids are never reused: a removed member's id stays
+ * learns them from the same entry, and so does an updated member's new peer URL. Raft ids are never reused: a removed member's id stays
  * taken, and a new member gets the next one.
  */
 
@@ -42,6 +42,7 @@ interface AddContext {
 export const memberRecordSchema = z.strictObject({ id: z.number().int().min(1), name: z.string(), peerUrl: z.string(), learner: z.boolean() });
 const stateSchema = z.strictObject({ members: z.array(memberRecordSchema), removed: z.array(z.number().int().min(1)) });
 const contextSchema = z.strictObject({ name: z.string(), peerUrl: z.string() });
+const updateContextSchema = z.strictObject({ peerUrl: z.string() });
 
 /** The stored table, or an error naming what is wrong (a snapshot or WAL header that is not ours). */
 export function parseMemberTable(value: unknown): { ok: true; state: MemberTableState } | { ok: false; reason: string } {
@@ -63,6 +64,11 @@ export function parseClusterBirth(value: unknown): { ok: true; birth: ClusterBir
 
 export function addContext(name: string, peerUrl: string): string {
   return JSON.stringify({ name, peerUrl } satisfies AddContext);
+}
+
+/** What an update carries in its conf change's context: the member's new peer URL. */
+export function updateContext(peerUrl: string): string {
+  return JSON.stringify({ peerUrl });
 }
 
 /**
@@ -134,8 +140,15 @@ export class MemberTable {
    */
   apply(cc: ConfChange, applied: boolean): void {
     if (!applied) return;
-    const context = cc.context === undefined ? undefined : contextSchema.safeParse(safeJson(cc.context));
+    const raw = cc.context === undefined ? undefined : safeJson(cc.context);
+    const context = raw === undefined ? undefined : contextSchema.safeParse(raw);
     for (const change of cc.changes) {
+      if (change.type === 'update') {
+        const known = this.members.get(change.node);
+        const update = updateContextSchema.safeParse(raw);
+        if (known && update.success) this.members.set(change.node, { ...known, peerUrl: update.data.peerUrl });
+        continue;
+      }
       if (change.type === 'remove') {
         this.members.delete(change.node);
         this.removed.add(change.node);

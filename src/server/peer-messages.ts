@@ -102,6 +102,7 @@ const membershipSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('add'), name: z.string(), peerUrl: z.string().url(), learner: z.boolean() }),
   z.strictObject({ kind: z.literal('remove'), id: z.number().int().min(1) }),
   z.strictObject({ kind: z.literal('promote'), id: z.number().int().min(1) }),
+  z.strictObject({ kind: z.literal('update'), id: z.number().int().min(1), peerUrl: z.string().url() }),
 ]);
 
 /** A membership change a follower passed on, checked before the leader proposes it. */

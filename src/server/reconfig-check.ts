@@ -32,6 +32,9 @@ export function strictReconfigCheck(request: MembershipRequest, voters: readonly
       if (up === 1 && members === 2) return undefined;
       return up < quorum(members) ? notEnoughStarted : undefined;
     }
+    case 'update':
+      // No one's vote changes (etcd checks nothing here either).
+      return undefined;
     case 'promote':
       // The learner is in sync, so it has started.
       return started(voters) + 1 < quorum(voters.length + 1) ? notEnoughStarted : undefined;

@@ -126,6 +126,23 @@ describe('one change at a time', () => {
     expect(changeConf(joint.conf, { changes: [] })).toEqual({ conf: conf([1, 2, 4], { learners: [3] }) });
   });
 
+  it('changeConf: an update (etcd ConfChangeUpdateNode) leaves the configuration as it is, names a member, and goes alone', () => {
+    const three = conf([1, 2, 3], { learners: [4] });
+    expect(changeConf(three, { changes: [{ type: 'update', node: 2 }] })).toEqual({ conf: three });
+    expect(changeConf(three, { changes: [{ type: 'update', node: 4 }] })).toEqual({ conf: three });
+    expect(changeConf(three, { changes: [{ type: 'update', node: 5 }] })).toEqual({ error: expect.stringContaining('no member') });
+    expect(changeConf(three, { changes: [{ type: 'update', node: 2 }, { type: 'remove', node: 3 }] })).toEqual({ error: expect.stringContaining('goes alone') });
+  });
+
+  it('an update commits and applies like any conf entry, one at a time, and moves no one', () => {
+    const net = cluster([1, 2, 3], [1, 2, 3]);
+    expect(net.node(1).proposeConfChange({ changes: [{ type: 'update', node: 3 }], context: 'news' }).kind).toBe('appended');
+    expect(net.node(1).proposeConfChange({ changes: [{ type: 'remove', node: 2 }] }).kind).toBe('refused');
+    net.stabilize();
+    for (const id of [1, 2, 3]) expect(net.node(id).confState()).toEqual(conf([1, 2, 3]));
+    expect(net.node(1).proposeConfChange({ changes: [{ type: 'remove', node: 2 }] }).kind).toBe('appended');
+  });
+
   it('the leader refuses a change that breaks the rules, so it never reaches the log', () => {
     const net = cluster([1, 2, 3], [1, 2, 3]);
     const last = net.node(1).log.lastIndex();

@@ -9,7 +9,7 @@ import { MvccStore } from '../../src/kv/store.js';
 import { bootstrapConf, changeConf, encodeConfChange } from '../../src/raft/membership.js';
 import type { ConfChange, ConfState } from '../../src/raft/types.js';
 import { Member } from '../../src/server/member.js';
-import { addContext, MemberTable, snapshotWithTable, splitSnapshot, type MemberTableState } from '../../src/server/member-table.js';
+import { addContext, MemberTable, snapshotWithTable, splitSnapshot, updateContext, type MemberTableState } from '../../src/server/member-table.js';
 import { parseMessageBatch } from '../../src/server/peer-messages.js';
 import { PeerTransport, REMOVED_STATUS } from '../../src/server/peer-transport.js';
 import { Snapshotter } from '../../src/server/snap.js';
@@ -35,6 +35,21 @@ describe('the member table follows the applied conf changes', () => {
     table.apply({ changes: [{ type: 'remove', node: 1 }] }, true);
     expect(table.list().map((m) => m.id)).toEqual([2, 3, 4]);
     expect(table.wasRemoved(1)).toBe(true);
+  });
+
+  it('moves an updated member to its new peer URL, and nothing else about it', () => {
+    const table = new MemberTable(three);
+    table.apply(add(4, true), true);
+    table.apply({ changes: [{ type: 'update', node: 4 }], context: updateContext('http://127.0.0.1:9999') }, true);
+    expect(table.get(4)).toEqual({ id: 4, name: 'n4', peerUrl: 'http://127.0.0.1:9999', learner: true });
+    // An update without a usable context, or of a member no longer there, changes nothing.
+    table.apply({ changes: [{ type: 'update', node: 2 }], context: 'not json' }, true);
+    table.apply({ changes: [{ type: 'update', node: 2 }] }, true);
+    table.apply({ changes: [{ type: 'remove', node: 3 }] }, true);
+    table.apply({ changes: [{ type: 'update', node: 3 }], context: updateContext('http://127.0.0.1:8888') }, true);
+    expect(table.get(2)).toEqual(three.members[1]);
+    expect(table.has(3)).toBe(false);
+    expect(table.byPeerUrl('http://127.0.0.1:8888')).toBeUndefined();
   });
 
   it('never gives a removed member\'s id to a new one', () => {

@@ -48,12 +48,12 @@ function ctl(spec: MemberSpec, ...args: string[]): Promise<{ code: number | null
   });
 }
 
-/** `member list` as {name: [id, status, learner]}. */
-async function memberList(spec: MemberSpec): Promise<Record<string, { id: string; status: string; learner: boolean }>> {
+/** `member list` as {name: {id, status, peer URL, learner}}. */
+async function memberList(spec: MemberSpec): Promise<Record<string, { id: string; status: string; peer: string; learner: boolean }>> {
   const { code, out, err } = await ctl(spec, 'member', 'list');
   if (code !== 0) throw new Error(`member list on ${spec.name}: ${err}`);
   const rows = out.trim().split('\n').map((line) => line.split(', '));
-  return Object.fromEntries(rows.map(([id, status, name, , , learner]) => [name, { id, status, learner: learner === 'true' }]));
+  return Object.fromEntries(rows.map(([id, status, name, peer, , learner]) => [name, { id, status, peer, learner: learner === 'true' }]));
 }
 
 async function get(spec: MemberSpec, key: string): Promise<string | undefined> {
@@ -151,6 +151,35 @@ describe('membership changes on a running cluster', () => {
       expect(Object.values(list).every((member) => !member.learner)).toBe(true);
     }
   }, 60_000);
+
+  it('moves a member to a new peer URL: restarted there, it keeps its ID and catches up', async () => {
+    const running = started.filter((m) => m.running);
+    const leader = await waitForLeader(running);
+    const moving = running.find((m) => m !== leader)!;
+    const via = leader.spec;
+    const id = (await memberList(via))[moving.spec.name].id;
+    const [spare] = await memberSpecs(1, dir);
+    const moved: MemberSpec = { ...moving.spec, peerPort: spare.peerPort };
+    const taken = await ctl(via, 'member', 'update', id, '--peer-urls', peerUrl(via));
+    expect(taken).toMatchObject({ code: 1, err: 'Error: etcdserver: Peer URLs already exists\n' });
+    const updated = await ctl(via, 'member', 'update', id, '--peer-urls', peerUrl(moved));
+    expect(updated.code, updated.err).toBe(0);
+    expect(updated.out).toMatch(new RegExp(`^Member ${id} updated in cluster [0-9a-f]+\n$`));
+    expect((await memberList(via))[moving.spec.name]).toMatchObject({ id, peer: peerUrl(moved) });
+
+    // As with etcd, the member itself moves by restarting on its new URL; who it is comes from its log.
+    moving.signal('SIGTERM');
+    await moving.exit;
+    const again = joining(moved, specs.map((spec) => (spec === moving.spec ? moved : spec))).start();
+    started.push(again);
+    await putMany(via, 'moved/', 10);
+    await waitFor('the moved member to serve what was written after it moved', async () => ((await get(moved, 'moved/10')) === 'v10' ? true : undefined), 15_000).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${again.stderr}`);
+      },
+    );
+    expect((await memberList(moved))[moving.spec.name]).toMatchObject({ id, peer: peerUrl(moved), status: 'started' });
+  }, 45_000);
 
   it('refuses what etcd refuses, in etcd\'s words', async () => {
     const n5 = specs[4];
