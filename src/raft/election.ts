@@ -184,6 +184,8 @@ export function leaderElectionTimeout(n: NodeState): void {
     return becomeFollower(n, n.term, NONE);
   }
   if (n.transferee !== NONE) abandonTransfer(n, 'timeout');
+  // A removed leader whose successor did not take over within an election timeout goes anyway.
+  if (n.handingOver) becomeFollower(n, n.term, NONE);
 }
 
 /**
@@ -209,4 +211,6 @@ function abandonTransfer(n: NodeState, reason: 'timeout' | 'superseded'): void {
 
 export function sendTimeoutNow(n: NodeState, to: NodeId): void {
   n.send({ type: 'timeoutNow', from: n.id, to, term: n.term });
+  // A removed leader's successor campaigns among voters that no longer include it: it would never hear the new term.
+  if (n.handingOver) becomeFollower(n, n.term, NONE);
 }

@@ -71,6 +71,7 @@ function resetRoleState(n: NodeState): void {
   n.readOnly.clear();
   n.deferredReads = [];
   n.transferee = NONE;
+  n.handingOver = false;
   n.uncommitted.reset();
 }
 

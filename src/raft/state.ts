@@ -48,6 +48,8 @@ export class NodeState {
   forwarding: string[] = [];
   /** The voter a leadership transfer hands over to, or NONE; proposals wait while one is pending. */
   transferee: NodeId = NONE;
+  /** A leader that applied its own removal (or demotion) hands leadership over, then steps down (see conf-change.ts). */
+  handingOver = false;
   notices: ElectionNotice[] = [];
   readStates: ReadState[] = [];
   persisted: HardState;

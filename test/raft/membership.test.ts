@@ -242,10 +242,13 @@ describe('booting with a config', () => {
 });
 
 describe('removing the leader', () => {
-  it('a leader that removes itself leads until the change is applied, then steps down and never campaigns', () => {
+  it('a leader that removes itself leads until the change is applied, hands over to the most caught-up voter, steps down and never campaigns', () => {
     const net = cluster([1, 2, 3], [1, 2, 3]);
     change(net, 1, { changes: [{ type: 'remove', node: 1 }] });
     expect(net.node(1).role).toBe('follower');
+    // No election timeout in between: its timeoutNow made node 2 (caught up, the lowest id) campaign at once.
+    expect(net.node(2).role).toBe('leader');
+    expect(net.node(2).term).toBe(2);
     expect(net.node(1).confState().voters).toEqual([2, 3]);
     // The change committed under the old config: 2 and 3 hold it.
     expect(net.node(2).confState().voters).toEqual([2, 3]);

@@ -54,6 +54,19 @@ describe('membership scenarios', () => {
     for (const id of [3, 4, 5]) expect(of('conf').filter((c) => c.node === id).at(-1)?.conf).toEqual(conf([3, 4, 5]));
   });
 
+  it('joint-consensus seed 82046: the leader that applies the leave hands over, so the new voters elect a leader after all', () => {
+    // The leader (node 2, outgoing only) committed the leave and stepped down at once: nodes 4 and 5
+    // held the entry without knowing it committed, so they still needed the outgoing voters, whose
+    // logs were one entry longer and refused them. Elections went on to term 53 and liveness failed.
+    const { result, of } = run('joint-consensus', 82046);
+    expect(result.violations).toEqual([]);
+    const leaveApplied = of('conf').find((c) => c.node === 2 && c.conf.votersOutgoing.length === 0)!.t;
+    const next = of('state').find((s) => s.t >= leaveApplied && s.role === 'leader' && [3, 4, 5].includes(s.node));
+    expect(next).toBeDefined();
+    expect(next!.t - leaveApplied).toBeLessThan(100);
+    expect(of('transfer').some((t) => t.from === 2 && t.phase === 'started')).toBe(true);
+  });
+
   it.each([1, 2, 3])('membership-nemesis (seed %i): the nemesis changes the membership among partitions and crashes; every check holds', (seed) => {
     const { result, of } = run('membership-nemesis', seed);
     expect(result.violations).toEqual([]);
