@@ -287,7 +287,12 @@ export class PartSearch {
     return candidate;
   }
 
-  /** Runs for about `budget` steps (model transitions looked up). */
+  /**
+   * Runs for about `budget` steps: candidates tried, or model transitions computed, whichever
+   * are more. Ordering the candidates (phase 1's "ops that make it legal", reach.ts) computes
+   * transitions no candidate stands for; with many info ops pending there can be a hundred
+   * per candidate (nemesis seed 80926: 2 million candidates took 210 s), so they count too.
+   */
   run(budget: number): SearchStatus {
     if (this.status !== RUNNING) return this.status;
     const next = this.next;
@@ -307,9 +312,10 @@ export class PartSearch {
     let candidate = this.candidate;
     let entering = this.entering;
     let steps = 0;
+    const computedBefore = transitions.modelSteps;
     let status: SearchStatus = RUNNING;
 
-    search: while (steps < budget) {
+    search: while (steps < budget && transitions.modelSteps - computedBefore < budget) {
       let exhausted = false;
       if (entering) {
         if (this.linearizedOk === nOk) {
@@ -401,7 +407,7 @@ export class PartSearch {
     this.first = first;
     this.candidate = candidate;
     this.entering = entering;
-    this.steps += steps;
+    this.steps += Math.max(steps, transitions.modelSteps - computedBefore);
     this.status = status;
     return status;
   }
