@@ -59,6 +59,8 @@ export interface PartResult {
   readonly ops: number;
   readonly verdict: Verdict;
   readonly steps: number;
+  /** Model transitions computed (each one a model step and an intern): the search's real work, bounded by the steps. */
+  readonly transitions: number;
   readonly cacheEntries: number;
   readonly cacheFull: boolean;
   readonly states: number;
@@ -266,6 +268,7 @@ function summarize(p: RunningPart, verdict: Verdict): PartResult {
     ops: p.ops.length,
     verdict,
     steps: p.search.steps,
+    transitions: p.search.transitions.modelSteps,
     cacheEntries: p.search.cache.entries,
     cacheFull: p.search.cache.full,
     states: p.table.states.length,

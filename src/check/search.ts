@@ -133,7 +133,7 @@ export class PartSearch {
 
   constructor(
     input: SearchInput,
-    private readonly transitions: Transitions,
+    readonly transitions: Transitions,
     readonly initialState: number,
     budget: CacheBudget,
   ) {

@@ -42,3 +42,17 @@ describe('info-heavy nemesis histories', () => {
     expect(result.steps).toBeLessThan(steps);
   });
 });
+
+describe('the step budget bounds the work', () => {
+  it('nemesis seed 80926 (132 ops, 55 info): the model transitions computed stay within the budget', () => {
+    // Ordering candidates computed ~90 transitions per candidate tried: with only candidates
+    // counted, a 2M-step budget took 210 s here. Now transitions count as steps too.
+    const budget = 20_000;
+    const result = checkHistory(load('etcd-nemesis-80926.jsonl'), { model: 'etcd', maxSteps: budget });
+    expect(result).toMatchObject({ verdict: 'unknown', ops: 132, parts: 1 });
+    const [part] = result.partResults;
+    expect(part.steps).toBeLessThanOrEqual(budget + 2_000);
+    // Plus what the guards compute before the search starts (about 6,000 here); counting candidates alone, 597,000.
+    expect(part.transitions).toBeLessThanOrEqual(budget + 10_000);
+  });
+});
