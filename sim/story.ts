@@ -186,6 +186,8 @@ function describeEvent(e: TraceEvent): Told | undefined {
       return ['leadership', [e.from, e.to], `leadership transfer ${e.from} → ${e.to} (term ${e.term}) ${e.phase}${e.reason ? `: ${e.reason}` : ''}`];
     case 'stepDown':
       return ['leadership', [e.node], `node ${e.node} steps down in term ${e.term}: ${e.reason}`];
+    case 'drop':
+      return e.reason === 'chosen' ? ['fault', [e.from, e.to], `✕ the network loses message #${e.id}, ${e.from} → ${e.to}, as a drop fault says`] : undefined;
     case 'note':
       return ['note', 'all', `ℹ ${e.text}`];
     case 'violation':

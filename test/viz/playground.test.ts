@@ -17,6 +17,7 @@ import {
   type PlaygroundPageData,
 } from '../../viz/playground/experiment.js';
 import { runExperiment } from '../../viz/playground/run.js';
+import { tellStory } from '../../sim/story.js';
 import { ensurePagesBuilt } from './browser-helpers.js';
 
 const happy = findScenario('happy')!;
@@ -90,6 +91,14 @@ describe('a playground experiment', () => {
     const before = (events: typeof plain.events) => JSON.stringify(events.filter((e) => e.t < crashLeader.at));
     expect(before(crashed.events)).toBe(before(plain.events));
     expect(crashed.events.some((e) => e.k === 'crash' && e.t === crashLeader.at)).toBe(true);
+  });
+
+  it('tells a dropped message in the story', () => {
+    const plain = runExperiment(five, { seed: 3, added: [] }).trace;
+    const vote = plain.events.find((e) => e.k === 'send' && e.type === 'vote')!;
+    const dropped = runExperiment(five, { seed: 3, added: [{ at: vote.t, action: 'drop', message: vote.k === 'send' ? vote.id : 0 }] }).trace;
+    const lines = tellStory(dropped.events).map((line) => line.text);
+    expect(lines.some((text) => text.startsWith(`✕ the network loses message #${vote.k === 'send' ? vote.id : 0}`))).toBe(true);
   });
 });
 
