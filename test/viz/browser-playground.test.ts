@@ -142,7 +142,7 @@ describe('the playground page', () => {
     await page.close();
   });
 
-  it('takes a fault back with its ✕, and runs another seed', async () => {
+  it('takes a fault back with its ✕, runs another seed, and a longer fault phase', async () => {
     const page = await pages.open('five', undefined, encodeExperiment({ seed: 1, added: [crashLeader] }));
     await page.click('#pg-added button[data-remove="0"]');
     await settle(page, (e) => e.added.length === 0);
@@ -150,6 +150,12 @@ describe('the playground page', () => {
     await page.press('#pg-seed', 'Enter');
     await settle(page, (e) => e.seed === 7);
     expect(await pageHash(page)).toBe(nodeHash({ seed: 7, added: [] }));
+    await page.fill('#pg-length', '8');
+    await page.press('#pg-length', 'Enter');
+    const longer = await settle(page, (e) => e.durationMs === 8000);
+    expect(longer.seed).toBe(7);
+    expect(await pageHash(page)).toBe(nodeHash(longer));
+    expect(await page.evaluate(() => window.raftsimViewer?.store.model.end)).toBeGreaterThan(8000);
     await page.close();
   });
 

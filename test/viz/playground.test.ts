@@ -26,7 +26,8 @@ const crashLeader: FaultAction = { at: 2000, action: 'crash', node: 'leader' };
 
 describe('a playground experiment', () => {
   it('is the base scenario while nothing is added', () => {
-    expect(experimentScenario(happy, [])).toBe(happy);
+    expect(experimentScenario(happy, { added: [] })).toBe(happy);
+    expect(experimentScenario(happy, { added: [], durationMs: happy.durationMs })).toBe(happy);
   });
 
   it('adds its faults to the base in time order, ties in the order they were added, under its own name', () => {
@@ -36,12 +37,23 @@ describe('a playground experiment', () => {
       { at: 1000, action: 'pause', node: 3 },
       { at: 500, action: 'kill', node: 1 },
     ];
-    const scenario = experimentScenario(base, added);
+    const scenario = experimentScenario(base, { added });
     expect(scenario.name).toBe('happy-playground');
     expect(scenario.faults.map((f) => `${f.at} ${f.action}`)).toEqual(['500 kill', '1000 isolate', '1000 pause', '3000 heal']);
     expect(scenario.description).toContain('3 faults added in the playground');
     // Another round of edits keeps one suffix.
-    expect(experimentScenario(scenario, [crashLeader]).name).toBe('happy-playground');
+    expect(experimentScenario(scenario, { added: [crashLeader] }).name).toBe('happy-playground');
+  });
+
+  it('lengthens or shortens the fault phase, and refuses faults past its end', () => {
+    const longer = experimentScenario(five, { added: [], durationMs: 12_000 });
+    expect(longer).toMatchObject({ name: 'happy-playground', durationMs: 12_000 });
+    expect(longer.description).toContain('faults for 12 s in the playground');
+    expect(runExperiment(five, { seed: 1, added: [], durationMs: 12_000 }).trace.stats.simulatedMs).toBeGreaterThan(12_000);
+    const late = encodeExperiment({ seed: 1, added: [{ at: 3000, action: 'heal' }], durationMs: 2000 });
+    expect(decodeExperiment(`#${late}`, five, 1)).toEqual({ ok: false, error: expect.stringContaining('after the end of the run') });
+    const tooLong = encodeExperiment({ seed: 1, added: [], durationMs: 10_000_000 });
+    expect(decodeExperiment(`#${tooLong}`, five, 1)).toEqual({ ok: false, error: expect.stringContaining('field durationMs') });
   });
 
   it('travels in the URL fragment and comes back the same', () => {

@@ -17,8 +17,13 @@ export interface Experiment {
   readonly seed: number;
   /** In the order they were added; the run orders them by time (stably). */
   readonly added: readonly FaultAction[];
+  /** How long the fault phase lasts, in place of the scenario's `durationMs` (then everything heals). */
+  readonly durationMs?: number;
   readonly view?: ExperimentView;
 }
+
+/** The longest fault phase the page offers: every edit reruns the whole run in the page. */
+export const MAX_PLAYGROUND_MS = 120_000;
 
 /** Who an action can be aimed at besides a numbered node: the leader when it fires, or every node. */
 export type Target = NodeRef | 'all';
@@ -56,14 +61,21 @@ export function isPlaygroundAction(name: string): name is PlaygroundAction {
 }
 
 /**
- * The scenario the experiment runs: the base with the added faults, in time order. With
- * faults added it gets its own name, so nobody mistakes it for the built-in one.
+ * The scenario the experiment runs: the base with the added faults, in time order, and its
+ * fault phase as long as asked. Changed, it gets its own name, so nobody mistakes it for the
+ * built-in one; unchanged, it is the base itself.
  */
-export function experimentScenario(base: Scenario, added: readonly FaultAction[]): Scenario {
-  if (added.length === 0) return base;
+export function experimentScenario(base: Scenario, experiment: Pick<Experiment, 'added' | 'durationMs'>): Scenario {
+  const { added } = experiment;
+  const durationMs = experiment.durationMs ?? base.durationMs;
+  if (added.length === 0 && durationMs === base.durationMs) return base;
   const faults = [...base.faults, ...added].sort((a, b) => a.at - b.at);
-  const description = `${base.description ? `${base.description}; ` : ''}${added.length} fault${added.length === 1 ? '' : 's'} added in the playground`;
-  return defineScenario({ ...base, name: playgroundName(base.name), description, faults }, 'playground');
+  const changes = [
+    ...(added.length > 0 ? [`${added.length} fault${added.length === 1 ? '' : 's'} added`] : []),
+    ...(durationMs !== base.durationMs ? [`faults for ${durationMs / 1000} s`] : []),
+  ];
+  const description = `${base.description ? `${base.description}; ` : ''}${changes.join(', ')} in the playground`;
+  return defineScenario({ ...base, name: playgroundName(base.name), description, faults, durationMs }, 'playground');
 }
 
 export function playgroundName(baseName: string): string {
@@ -77,6 +89,7 @@ const fragmentSchema = z.strictObject({
   v: z.literal(FRAGMENT_VERSION),
   seed: z.number().int().nonnegative(),
   added: z.array(faultActionSchema).default([]),
+  durationMs: z.number().int().min(100).max(MAX_PLAYGROUND_MS).optional(),
   view: z.strictObject({ from: z.number(), to: z.number(), cursor: z.number() }).optional(),
 });
 
@@ -106,7 +119,7 @@ export function decodeExperiment(fragment: string, base: Scenario, defaultSeed: 
     return { ok: false, error: `the link's experiment, field ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
   }
   try {
-    experimentScenario(base, parsed.data.added);
+    experimentScenario(base, parsed.data);
   } catch (error) {
     if (error instanceof ScenarioError) return { ok: false, error: error.message };
     throw error;

@@ -35,7 +35,7 @@ function boot(): void {
   const experiment: Experiment = decoded.ok ? decoded.experiment : { seed: page.seed, added: [] };
   const run = runExperiment(base, experiment, page.bug);
   timings.run = performance.now();
-  const scenarioArg = experiment.added.length === 0 ? page.scenarioArg : `${playgroundName(base.name)}.json`;
+  const scenarioArg = run.scenario === base ? page.scenarioArg : `${playgroundName(base.name)}.json`;
   const command = replayCommand(scenarioArg, experiment.seed, '', page.bug);
   const title = `raftsim playground · ${run.scenario.name} seed ${experiment.seed}`;
   document.title = title;

@@ -3,7 +3,7 @@ import type { Store } from '../app/store.js';
 import type { FaultAction, NodeRef, Scenario } from '../../sim/scenario.js';
 import { MSG_DROPPED } from '../types.js';
 import { serializeTraceFile, type TraceFile } from '../../sim/trace-file.js';
-import { describeAction, encodeExperiment, isPlaygroundAction, PLAYGROUND_ACTIONS, type Experiment, type Target } from './experiment.js';
+import { describeAction, encodeExperiment, isPlaygroundAction, MAX_PLAYGROUND_MS, PLAYGROUND_ACTIONS, type Experiment, type Target } from './experiment.js';
 
 export interface PanelContext {
   readonly store: Store;
@@ -40,7 +40,8 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
     <div class="pg-row" id="pg-message"></div>
     <ol id="pg-added">${experiment.added.map((fault, i) => `<li><span class="muted">${formatCount(fault.at)} ms</span> ${escapeHtml(describeAction(fault))} <button class="link" data-remove="${i}" title="take it back">✕</button></li>`).join('')}</ol>
     <div class="pg-row">seed <input id="pg-seed" type="number" min="0" step="1" value="${experiment.seed}">
-      <button id="pg-run" title="the same experiment under another seed">run</button>
+      faults for <input id="pg-length" type="number" min="0.1" max="${MAX_PLAYGROUND_MS / 1000}" step="any" value="${scenario.durationMs / 1000}"> s
+      <button id="pg-run" title="the same experiment under another seed, or with a longer or shorter fault phase">run</button>
       <button id="pg-reset" title="no faults added, the page's seed">start over</button>
       <span class="muted" id="pg-timing">ran in ${formatCount(context.wallMs)} ms here</span></div>
     <div class="pg-row">download: <a id="pg-scenario" href="#">scenario</a> <a id="pg-trace" href="#">trace</a>
@@ -79,7 +80,7 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
     const chosen = droppable(store);
     message.innerHTML = chosen.kind === 'none' ? '<span class="muted">click a message to drop it</span>' : `${escapeHtml(chosen.text)}${chosen.kind === 'ok' ? ' <button id="pg-drop">drop it</button>' : ''}`;
     message.querySelector('#pg-drop')?.addEventListener('click', () => {
-      if (chosen.kind === 'ok') go({ seed: experiment.seed, added: [...experiment.added, chosen.fault], view: view() });
+      if (chosen.kind === 'ok') go({ added: [...experiment.added, chosen.fault] });
     });
   };
   showMessage();
@@ -88,8 +89,9 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
   });
 
   const view = () => ({ from: store.domain[0], to: store.domain[1], cursor: store.cursor });
-  const go = (next: Experiment) => {
-    location.hash = encodeExperiment(next);
+  /** A new experiment: this one with `change` made, in the view of the moment. */
+  const go = (change: Partial<Experiment>) => {
+    location.hash = encodeExperiment({ ...experiment, view: view(), ...change });
   };
   section.querySelector('#pg-apply')?.addEventListener('click', () => {
     const time = Math.round(store.cursor);
@@ -101,24 +103,29 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
     const aimed: Target = value === 'leader' || value === 'all' ? value : Number(value);
     const other: NodeRef = peer.value === 'leader' ? 'leader' : Number(peer.value);
     const fault = PLAYGROUND_ACTIONS[action.value].build(time, aimed, other);
-    go({ seed: experiment.seed, added: [...experiment.added, fault], view: view() });
+    go({ added: [...experiment.added, fault] });
   });
   section.querySelectorAll<HTMLButtonElement>('button[data-remove]').forEach((button) =>
     button.addEventListener('click', () => {
       const index = Number(button.dataset.remove);
-      go({ seed: experiment.seed, added: experiment.added.filter((_, i) => i !== index), view: view() });
+      go({ added: experiment.added.filter((_, i) => i !== index) });
     }),
   );
   const seed = section.querySelector('#pg-seed') as HTMLInputElement;
+  const length = section.querySelector('#pg-length') as HTMLInputElement;
   const runSeed = () => {
     const value = Number(seed.value);
     if (!Number.isInteger(value) || value < 0) return showError(`seed ${seed.value}: a seed is a whole number, 0 or more`);
-    go({ seed: value, added: experiment.added, view: view() });
+    const seconds = Number(length.value);
+    if (!(seconds * 1000 >= 100 && seconds * 1000 <= MAX_PLAYGROUND_MS)) return showError(`faults for ${length.value} s: from 0.1 to ${MAX_PLAYGROUND_MS / 1000} s`);
+    go({ seed: value, durationMs: Math.round(seconds * 1000) });
   };
   section.querySelector('#pg-run')?.addEventListener('click', runSeed);
-  seed.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') runSeed();
-  });
+  for (const input of [seed, length]) {
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') runSeed();
+    });
+  }
   section.querySelector('#pg-reset')?.addEventListener('click', () => {
     location.hash = '';
   });

@@ -13,7 +13,7 @@ export interface ExperimentRun {
 
 /** The very simulator `raftsim run` runs, here in the page: same scenario and seed, same trace hash. */
 export function runExperiment(base: Scenario, experiment: Experiment, bug?: BugName): ExperimentRun {
-  const scenario = experimentScenario(base, experiment.added);
+  const scenario = experimentScenario(base, experiment);
   const result = runScenario(scenario, { seed: experiment.seed, trace: 'full', ...(bug ? { bug } : {}) });
   return { scenario, trace: toTraceFile(scenario, result), wallMs: result.stats.wallMs };
 }
