@@ -94,6 +94,13 @@ describe('a playground experiment', () => {
     expect(PLAYGROUND_ACTIONS.crash.build(5, 'leader', 1)).toEqual({ at: 5, action: 'crash', node: 'leader' });
     expect(PLAYGROUND_ACTIONS.cut.build(5, 2, 'leader')).toEqual({ at: 5, action: 'cut', from: 2, to: 'leader' });
     expect(describeAction(PLAYGROUND_ACTIONS.cut.build(5, 2, 'leader'))).toBe("node 2's messages to the leader are lost");
+    const split = PLAYGROUND_ACTIONS.split.build(1500, 'leader', 3);
+    expect(split).toEqual({ at: 1500, action: 'partition', groups: [['leader', 3]] });
+    expect(describeAction(split)).toBe('split the leader and node 3 off from the rest');
+    const trace = runExperiment(five, { seed: 1, added: [split] }).trace;
+    const cut = trace.events.find((e) => e.k === 'partition' && e.t === 1500);
+    // Two nodes cut off from three, both ways: 2 x 3 x 2 links.
+    expect(cut?.k === 'partition' ? cut.cuts.length : 0).toBe(12);
   });
 
   it('changes the run from its fault on, and only from there', () => {

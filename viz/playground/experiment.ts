@@ -29,15 +29,15 @@ export const MAX_PLAYGROUND_MS = 120_000;
 export type Target = NodeRef | 'all';
 type Aim = 'leader' | 'all' | 'nobody' | 'node';
 
-/** `peer`: the action also names a second node (a link's other end), a numbered one or the leader. */
-const action = (label: string, aim: Aim, build: (at: number, target: Target, peer: NodeRef) => FaultAction, peer = false) => ({ label, aim, build, peer });
+/** `peer`: the word before a second node the action names (a link's other end, a partner), a numbered one or the leader; empty for none. */
+const action = (label: string, aim: Aim, build: (at: number, target: Target, peer: NodeRef) => FaultAction, peer = '') => ({ label, aim, build, peer });
 const one = (target: Target): NodeRef => (target === 'all' ? 'leader' : target);
 const any = (target: Target): NodeRef | 'all' => (target === 'leader' ? 'all' : target);
 
 /**
  * What the user may do at a moment, each an ordinary fault action, so a scenario file
  * replays it. `aim` says whom besides a numbered node it can take: `leader` (whoever leads
- * when it fires), `all`, or nobody at all; `peer`, that it takes a second node too.
+ * when it fires), `all`, or nobody at all; `peer`, the word before a second node it takes.
  */
 export const PLAYGROUND_ACTIONS = {
   crash: action('crash (unsynced writes lost)', 'leader', (at, t) => ({ at, action: 'crash', node: one(t) })),
@@ -46,8 +46,9 @@ export const PLAYGROUND_ACTIONS = {
   pause: action('pause', 'leader', (at, t) => ({ at, action: 'pause', node: one(t) })),
   resume: action('resume', 'all', (at, t) => ({ at, action: 'resume', node: any(t) })),
   isolate: action('isolate (cut all its links)', 'leader', (at, t) => ({ at, action: 'isolate', node: one(t) })),
-  cut: action('cut its messages (one way)', 'leader', (at, t, peer) => ({ at, action: 'cut', from: one(t), to: peer }), true),
-  uncut: action('let its messages through again', 'leader', (at, t, peer) => ({ at, action: 'uncut', from: one(t), to: peer }), true),
+  split: action('split it off from the rest', 'leader', (at, t, peer) => ({ at, action: 'partition', groups: [[one(t), peer]] }), 'with'),
+  cut: action('cut its messages (one way)', 'leader', (at, t, peer) => ({ at, action: 'cut', from: one(t), to: peer }), 'to'),
+  uncut: action('let its messages through again', 'leader', (at, t, peer) => ({ at, action: 'uncut', from: one(t), to: peer }), 'to'),
   heal: action('heal every link', 'nobody', (at) => ({ at, action: 'heal' })),
   'clock-fast': action('its clock runs ×2 fast', 'leader', (at, t) => ({ at, action: 'clock', node: one(t), rate: 2 })),
   'clock-slow': action('its clock runs ×0.5 slow', 'leader', (at, t) => ({ at, action: 'clock', node: one(t), rate: 0.5 })),
@@ -144,6 +145,8 @@ export function describeAction(fault: FaultAction): string {
       return `resume ${who(fault.node)}`;
     case 'isolate':
       return `isolate ${who(fault.node)}`;
+    case 'partition':
+      return `split ${fault.groups.map((group) => group.map(who).join(' and ')).join(' | ')} off from the rest`;
     case 'cut':
       return `${who(fault.from)}'s messages to ${who(fault.to)} are lost`;
     case 'uncut':

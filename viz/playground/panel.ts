@@ -52,7 +52,6 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
   const action = section.querySelector('#pg-action') as HTMLSelectElement;
   const target = section.querySelector('#pg-target') as HTMLSelectElement;
   const peer = section.querySelector('#pg-peer') as HTMLSelectElement;
-  peer.innerHTML = '<option value="leader">to the leader</option>' + nodes.map((n) => `<option value="${n}">to node ${n}</option>`).join('');
   const error = section.querySelector('#pg-error') as HTMLElement;
   const showError = (message: string) => {
     error.textContent = message;
@@ -63,7 +62,9 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
     const extra = chosen.aim === 'leader' ? '<option value="leader">the leader</option>' : chosen.aim === 'all' ? '<option value="all">every node</option>' : '';
     target.innerHTML = chosen.aim === 'nobody' ? '<option value="">—</option>' : extra + nodes.map((n) => `<option value="${n}">node ${n}</option>`).join('');
     target.disabled = chosen.aim === 'nobody';
-    peer.hidden = !chosen.peer;
+    peer.hidden = chosen.peer === '';
+    const word = chosen.peer;
+    peer.innerHTML = `<option value="leader">${word} the leader</option>` + nodes.map((n) => `<option value="${n}">${word} node ${n}</option>`).join('');
   };
   fillTargets();
   action.addEventListener('change', fillTargets);
