@@ -55,8 +55,11 @@ function handleHeartbeat(n: NodeState, m: Heartbeat): void {
 
 /** An install is answered like an append: with the index the follower's log now reaches. */
 function handleSnapshot(n: NodeState, m: SnapshotMessage): void {
+  const before = n.snapshots.latest;
   const reached = n.snapshots.receive(n.log, m.snapshot);
-  if (n.snapshots.latest === m.snapshot) n.configuration = new Configuration(m.snapshot.metadata.conf);
+  // Only a snapshot installed now brings its membership. The same one again (a duplicate, a
+  // resend) is ignored, and must not undo conf changes applied since (nemesis-hardened seed 100662).
+  if (n.snapshots.latest !== before) n.configuration = new Configuration(m.snapshot.metadata.conf);
   answerAppend(n, m.from, reached, false);
 }
 

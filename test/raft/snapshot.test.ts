@@ -6,7 +6,7 @@
  * follower that already has what the snapshot covers ignores it.
  */
 import { describe, expect, it } from 'vitest';
-import { bootstrapConf } from '../../src/raft/membership.js';
+import { bootstrapConf, encodeConfChange } from '../../src/raft/membership.js';
 import type { Snapshot } from '../../src/raft/types.js';
 import { Network, Peer, entriesOf, ET, HB, makeLeader, ofType } from './helpers.js';
 
@@ -138,6 +138,22 @@ describe('InstallSnapshot', () => {
     expect(ofType(rd.messages, 'appResp')).toEqual([expect.objectContaining({ index: 5, reject: false })]);
     expect(follower.logTerms()).toEqual([1, 1, 1, 1, 1]);
     expect(follower.node.latestSnapshot()).toBeNull();
+  });
+
+  it('the same snapshot again (a duplicate, a resend) does not undo a conf change applied since it was installed', () => {
+    const follower = new Peer(2, [1, 2, 3]);
+    follower.drain();
+    const snapshot: Snapshot = { metadata: { index: 4, term: 1, conf: bootstrapConf([1, 2, 3]) }, data: 'four' };
+    follower.step({ type: 'snap', from: 1, to: 2, term: 1, snapshot });
+    follower.drain();
+    const removal = { index: 5, term: 1, type: 'conf' as const, data: encodeConfChange({ changes: [{ type: 'remove', node: 3 }] }) };
+    follower.step({ type: 'app', from: 1, to: 2, term: 1, prevIndex: 4, prevTerm: 1, entries: [removal], commit: 5 });
+    follower.drain();
+    expect(follower.node.confState().voters).toEqual([1, 2]);
+    // The very message again: in the simulator it is the same object, as a duplicate is.
+    follower.step({ type: 'snap', from: 1, to: 2, term: 1, snapshot });
+    follower.drain();
+    expect(follower.node.confState().voters).toEqual([1, 2]);
   });
 
   it('a follower whose log already holds the snapshot entry keeps its log and only moves its commit up', () => {
