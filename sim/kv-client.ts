@@ -56,6 +56,8 @@ interface Running {
   readonly opId: number;
   request: KvRequest;
   requestId: number;
+  /** The first request id of the current request (its resends and redirects came after). */
+  sentFirst: number;
   redirects: number;
   mayHaveEffect: boolean;
   readonly deadlineToken: number;
@@ -116,7 +118,12 @@ export class KvClient {
 
   receive(requestId: number, reply: KvReply): void {
     const running = this.running;
-    if (!running || running.requestId !== requestId) return;
+    if (!running) return;
+    // A read's answer to an earlier send of the same request counts: it ran within the op's
+    // interval, and when every answer takes longer than the resend interval (slow links, a
+    // ReadIndex round) waiting for the newest would discard them all until the op times out.
+    const earlierRead = !running.mayHaveEffect && reply.kind === 'ok' && requestId >= running.sentFirst && requestId < running.requestId;
+    if (running.requestId !== requestId && !earlierRead) return;
     switch (reply.kind) {
       case 'notLeader':
         return this.redirect(reply.leader);
@@ -129,6 +136,7 @@ export class KvClient {
           running.request = outcome.request;
           running.mayHaveEffect = outcome.mayHaveEffect;
           running.redirects = 0;
+          running.sentFirst = this.nextRequestId;
           return this.sendCurrent();
         }
         return this.finish(outcome.type, outcome.value, outcome.error);
@@ -166,7 +174,7 @@ export class KvClient {
     const opId = this.options.history.invoke(this.process, op.f, op.key, op.value, now);
     this.record(opId, 'invoke', op.f, op.key, op.value);
     const deadlineToken = this.after(this.options.timeoutMs, 'timeout');
-    this.running = { op, opId, request: op.request, requestId: 0, redirects: 0, mayHaveEffect: op.mayHaveEffect, deadlineToken, resendToken: 0, retryToken: 0 };
+    this.running = { op, opId, request: op.request, requestId: 0, sentFirst: this.nextRequestId, redirects: 0, mayHaveEffect: op.mayHaveEffect, deadlineToken, resendToken: 0, retryToken: 0 };
     this.sendCurrent();
   }
 
