@@ -178,6 +178,13 @@ export function bootViewer(root: HTMLElement, trace: ViewerTrace, meta: PageMeta
   return handle;
 }
 
+/** JSON the page carries inline, in the element with this id (see selfContainedPage). */
+export function readPageJson<T>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element?.textContent) throw new Error(`missing #${id}`);
+  return JSON.parse(element.textContent) as T;
+}
+
 /** A page that could not be drawn says why, in place of the viewer. */
 export function showFatal(error: unknown): void {
   const root = document.getElementById('raftsim-viewer') ?? document.body;

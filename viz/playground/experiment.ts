@@ -79,7 +79,7 @@ export function experimentScenario(base: Scenario, experiment: Pick<Experiment, 
   return defineScenario({ ...base, name: playgroundName(base.name), description, faults, durationMs }, 'playground');
 }
 
-export function playgroundName(baseName: string): string {
+function playgroundName(baseName: string): string {
   return baseName.endsWith('-playground') ? baseName : `${baseName}-playground`;
 }
 

@@ -1,7 +1,7 @@
 import { replayCommand } from '../../src/cli/format.js';
 import { defineScenario } from '../../sim/scenario.js';
-import { bootViewer, showFatal } from '../app/boot.js';
-import { decodeExperiment, playgroundName, type Experiment, type PlaygroundPageData } from './experiment.js';
+import { bootViewer, readPageJson, showFatal } from '../app/boot.js';
+import { decodeExperiment, type Experiment, type PlaygroundPageData } from './experiment.js';
 import { mountPanel } from './panel.js';
 import { runExperiment } from './run.js';
 
@@ -26,16 +26,16 @@ declare global {
 function boot(): void {
   const timings: Record<string, number> = { start: performance.now() };
   const root = document.getElementById('raftsim-viewer');
-  const element = document.getElementById('raftsim-playground');
-  if (!root || !element?.textContent) throw new Error('missing #raftsim-viewer or #raftsim-playground');
-  const page = JSON.parse(element.textContent) as PlaygroundPageData;
+  if (!root) throw new Error('missing #raftsim-viewer');
+  const page = readPageJson<PlaygroundPageData>('raftsim-playground');
   const base = defineScenario(page.scenario, 'the page\'s scenario');
   timings.parse = performance.now();
   const decoded = decodeExperiment(location.hash, base, page.seed);
   const experiment: Experiment = decoded.ok ? decoded.experiment : { seed: page.seed, added: [] };
   const run = runExperiment(base, experiment, page.bug);
   timings.run = performance.now();
-  const scenarioArg = run.scenario === base ? page.scenarioArg : `${playgroundName(base.name)}.json`;
+  // Changed, the scenario is the file the panel downloads under its name.
+  const scenarioArg = run.scenario === base ? page.scenarioArg : `${run.scenario.name}.json`;
   const command = replayCommand(scenarioArg, experiment.seed, '', page.bug);
   const title = `raftsim playground · ${run.scenario.name} seed ${experiment.seed}`;
   document.title = title;
