@@ -42,7 +42,7 @@ const DEFAULT_MAX_RUNS = 400;
 /**
  * Finds a smaller run that fails the same check under the same seed. The nemesis is
  * first written down as the explicit schedule it carried out (which replays it exactly),
- * then: fewer faults (delta debugging), a shorter run, the schedule moved earlier, fewer
+ * then: the run cut after the violation, fewer faults (delta debugging), a shorter run, the schedule moved earlier, fewer
  * clients, and fewer faults once more. Every candidate is a full run, so a kept one is a true repro.
  */
 export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult {
@@ -70,12 +70,15 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
   };
 
   tryCandidate(explicitSchedule(scenario, original));
+  const keepFaults = (faults: FaultAction[]): boolean => tryCandidate({ ...best.scenario, faults });
   if (best.scenario.nemesis === undefined) {
-    shrinkFaults(best.scenario.faults, (faults) => tryCandidate({ ...best.scenario, faults }));
+    // Cut after the violation first: one run drops every later fault, which ddmin would remove a chunk at a time.
+    cutAfterViolation(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
+    shrinkFaults(best.scenario.faults, keepFaults);
     shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
     shiftEarlier(() => best.scenario, tryCandidate);
     shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
-    shrinkFaults(best.scenario.faults, (faults) => tryCandidate({ ...best.scenario, faults }));
+    shrinkFaults(best.scenario.faults, keepFaults);
   } else {
     shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
     shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
@@ -154,12 +157,27 @@ function shrinkFaults(initial: readonly FaultAction[], stillFails: (faults: Faul
 }
 
 /**
- * A shorter run: first cut right after the violation (a safety violation needs nothing
- * later), then halve what is left while it still fails.
+ * A safety violation needs nothing after it was seen (for a history that is not
+ * linearizable, once the op that cannot be placed returned); liveness needs the time after
+ * the faults. May not hold for linearizability: a later read that reveals where an unknown
+ * write went can be what makes an earlier read stale.
  */
+function cutAfterViolation(current: () => { scenario: Scenario; result: RunResult }, check: string, stillFails: (durationMs: number) => boolean): void {
+  if (check === 'liveness') return;
+  const { result, scenario } = current();
+  const seenAt = Math.max(result.violations[0].time, ...observedReturns(result));
+  if (seenAt < scenario.durationMs) stillFails(Math.max(1, Math.ceil(seenAt) + 1));
+}
+
+/** When the ops that could not be placed returned (those that did). */
+function observedReturns(result: RunResult): number[] {
+  const impossible = result.linearizability?.counterexample?.detail.impossible ?? [];
+  return impossible.flatMap((op) => (op.ret === null ? [] : [op.ret]));
+}
+
+/** A shorter run: first cut right after the violation, then halve what is left while it still fails. */
 function shrinkDuration(current: () => { scenario: Scenario; result: RunResult }, check: string, stillFails: (durationMs: number) => boolean): void {
-  const violationAt = current().result.violations[0].time;
-  if (check !== 'liveness' && violationAt < current().scenario.durationMs) stillFails(Math.max(1, Math.ceil(violationAt) + 1));
+  cutAfterViolation(current, check, stillFails);
   const lastFault = () => Math.max(0, ...current().scenario.faults.map((fault) => fault.at));
   for (let step = Math.floor(current().scenario.durationMs / 2); step >= 50; step = Math.floor(step / 2)) {
     while (current().scenario.durationMs - step > lastFault() && stillFails(current().scenario.durationMs - step));

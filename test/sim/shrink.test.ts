@@ -74,6 +74,22 @@ describe('shrinking', () => {
     expect(runScenario(limited.scenario, { seed: FAILING_SEED, trace: 'off' }).violations[0]?.invariant).toBe('liveness');
   });
 
+  it('first cuts a safety violation\'s run right after the violation was seen: every later fault goes in one run', () => {
+    // A stale read (nemesis seed 3 with reads served without ReadIndex): seen when the read that cannot be placed returned.
+    const nemesis = findScenario('nemesis')!;
+    const run = { bug: 'local-linearizable-read' } as const;
+    const original = runScenario(nemesis, { seed: 3, trace: 'off', ...run });
+    const returned = original.linearizability?.counterexample?.detail.impossible.flatMap((op) => (op.ret === null ? [] : [op.ret])) ?? [];
+    const seenAt = Math.ceil(Math.max(...returned));
+    expect(seenAt).toBeLessThan(nemesis.durationMs - 1000);
+    // The original run, its explicit schedule, then the cut.
+    const cut = shrink(nemesis, { seed: 3, run, maxRuns: 3 });
+    expect(cut.check).toBe('linearizability');
+    expect(cut.after.durationMs).toBe(seenAt + 1);
+    expect(cut.after.faults).toBeLessThan(cut.before.faults);
+    expect(Math.max(...cut.scenario.faults.map((fault) => fault.at))).toBeLessThanOrEqual(seenAt + 1);
+  });
+
   it('refuses a seed that passes', () => {
     expect(() => shrink(findScenario('happy')!, { seed: 1 })).toThrow(NothingToShrink);
   });
