@@ -4,8 +4,9 @@ import { defineScenario, nemesisFaults } from '../sim/scenario.js';
  * The default nemesis against the node as etcd's server runs it: PreVote and CheckQuorum
  * on, the log compacted every 50 entries (so lagging and restarted nodes catch up by
  * snapshot), a leader's uncommitted payload bounded at 512 bytes (a cut-off leader drops
- * proposals, a few percent of them in most seeds), and two more kinds in the swarm's draw: membership changes (voters removed,
- * never below three, re-added as learners and promoted) and leadership transfers. Every
+ * proposals, a few percent of them in most seeds), and the kinds the default leaves out in the
+ * swarm's draw: membership changes (voters removed, never below three, re-added as learners and
+ * promoted), leadership transfers, kill -9, and clogged links (held, then let through at once). Every
  * feature at once, under every fault, so their interplay is what gets tested.
  */
 export default defineScenario({

@@ -110,6 +110,18 @@ export class Cluster {
   heal(): void {
     this.network.healAll();
     this.recordPartition('heal');
+    for (const [from, to] of this.network.cloggedLinks()) this.unclog(from, to);
+  }
+
+  /** The link from → to holds what arrives on it, losing nothing, until unclogged. */
+  clog(from: NodeId, to: NodeId): void {
+    this.network.clog(from, to);
+    this.note(`clog ${from}→${to}: messages are held, none lost`);
+  }
+
+  unclog(from: NodeId, to: NodeId): void {
+    const held = this.network.unclog(from, to);
+    this.note(`unclog ${from}→${to}: ${held} held message${held === 1 ? ' goes' : 's go'} on at once`);
   }
 
   crash(id: NodeId, fate: UnsyncedFate = 'lose', keep = 0): void {

@@ -39,6 +39,15 @@ export function applyFault(cluster: Cluster, action: FaultAction, random: Random
       cluster.uncut(from, to);
       return { ...action, from, to };
     }
+    case 'clog':
+    case 'unclog': {
+      const from = resolve(cluster, action.from, random);
+      const to = resolve(cluster, action.to, random);
+      if (from === undefined || to === undefined) return skip(cluster, `${action.action} skipped: no such node`);
+      if (action.action === 'clog') cluster.clog(from, to);
+      else cluster.unclog(from, to);
+      return { ...action, from, to };
+    }
     case 'bridge': {
       const bridge = action.node === undefined ? random.pick(cluster.ids()) : resolve(cluster, action.node, random);
       if (bridge === undefined) return skip(cluster, `bridge skipped: no ${action.node} node`);

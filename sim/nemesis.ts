@@ -70,6 +70,11 @@ export class Nemesis {
         const [from, to] = this.random.shuffled(ids);
         return this.injectThenHeal({ action: 'cut', from, to }, { action: 'uncut', from, to }, now);
       }
+      case 'clog': {
+        // One direction of one link stalls and then delivers its backlog in one burst.
+        const [from, to] = this.random.shuffled(ids);
+        return this.injectThenHeal({ action: 'clog', from, to }, { action: 'unclog', from, to }, now);
+      }
       case 'crash-voter':
         // A trap rather than a strike now: elections are short, and a nemesis step rarely
         // lands inside one. It heals itself: the voter comes back at once.

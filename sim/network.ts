@@ -46,6 +46,8 @@ export class Network<P extends Addressed> {
    */
   private readonly links = new Map<number, number>();
   private nextId = 1;
+  /** Clogged directed links and the messages held at them in arrival order; empty when none is (one size check per message then). */
+  private readonly clogged = new Map<number, InFlight<P>[]>();
   /** Messages the schedule's `drop` faults name, by id; null when none do (no lookup per message then). */
   private chosenDrops: ReadonlySet<number> | null = null;
   sent = 0;
@@ -100,15 +102,50 @@ export class Network<P extends Addressed> {
     this.chosenDrops = ids.length === 0 ? null : new Set(ids);
   }
 
-  /** Decides at arrival time whether a message still gets through its link. */
+  /** Decides at arrival time whether a message still gets through its link (a clogged link holds it). */
   admit(message: InFlight<P>): boolean {
-    const state = this.linkState(message.payload.from, message.payload.to);
+    const { from, to } = message.payload;
+    const state = this.linkState(from, to);
     // Cut now, or cut (and maybe healed) since it left.
     if (state !== message.epoch * 2) {
       this.drop(message.id, message.payload, 'partition');
       return false;
     }
+    if (this.clogged.size > 0) {
+      const held = this.clogged.get(linkKey(from, to));
+      if (held !== undefined) {
+        held.push(message);
+        return false;
+      }
+    }
     return true;
+  }
+
+  /**
+   * The link from → to stops delivering without losing anything (a stalled connection, a
+   * full buffer): messages arriving on it, those in flight included, are held in order
+   * until `unclog` lets them all through at once.
+   */
+  clog(from: number, to: number): void {
+    const key = linkKey(from, to);
+    if (!this.clogged.has(key)) this.clogged.set(key, []);
+  }
+
+  /** Lets a clogged link's held messages through, in the order they arrived; answers how many there were. */
+  unclog(from: number, to: number): number {
+    const key = linkKey(from, to);
+    const held = this.clogged.get(key);
+    if (held === undefined) return 0;
+    this.clogged.delete(key);
+    // Each arrives again now and is admitted afresh: a link cut meanwhile drops it.
+    const now = this.clock.now();
+    for (const message of held) this.schedule(now, message);
+    return held.length;
+  }
+
+  /** The clogged links as [from, to] pairs in a stable order. */
+  cloggedLinks(): [number, number][] {
+    return [...this.clogged.keys()].sort((a, b) => a - b).map((key) => [Math.floor(key / LINK_BASE), key % LINK_BASE]);
   }
 
   /** Records a delivery (the caller hands the message to its destination). */

@@ -27,6 +27,9 @@ export const faultActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ at, action: z.literal('isolate'), node: nodeRef }),
   z.strictObject({ at, action: z.literal('cut'), from: nodeRef, to: nodeRef }),
   z.strictObject({ at, action: z.literal('uncut'), from: nodeRef, to: nodeRef }),
+  /** The link from → to holds every message arriving on it (none lost) until `unclog` (or `heal`) lets them through at once. */
+  z.strictObject({ at, action: z.literal('clog'), from: nodeRef, to: nodeRef }),
+  z.strictObject({ at, action: z.literal('unclog'), from: nodeRef, to: nodeRef }),
   /** Two halves that can both reach one node, the bridge (drawn when absent), but not each other. */
   z.strictObject({ at, action: z.literal('bridge'), node: nodeRef.optional() }),
   /** A ring of overlapping majorities: each node reaches its neighbours, a majority, but no two see the same one. */
@@ -93,6 +96,7 @@ export const nemesisFaults = [
   'ring',
   'one-way',
   'flaky-link',
+  'clog',
   'crash',
   'crash-voter',
   'lost-fsync',
@@ -107,13 +111,15 @@ export const nemesisFaults = [
   'kill',
 ] as const;
 
+const LATER_NEMESIS_FAULTS: ReadonlySet<NemesisFault> = new Set(['membership', 'transfer', 'kill', 'clog']);
+
 /**
  * The kinds a nemesis uses when the scenario names none: all but `membership` (it changes
- * who is in the cluster), `transfer` and `kill`, which came later: drawing them by default
- * would change every existing seed's run. Name them in `faults` to have them drawn (swarm
- * testing draws from that list too).
+ * who is in the cluster), `transfer`, `kill` and `clog`, which came later: drawing them by
+ * default would change every existing seed's run. Name them in `faults` to have them drawn
+ * (swarm testing draws from that list too).
  */
-export const defaultNemesisFaults: readonly NemesisFault[] = nemesisFaults.filter((kind) => kind !== 'membership' && kind !== 'transfer' && kind !== 'kill');
+export const defaultNemesisFaults: readonly NemesisFault[] = nemesisFaults.filter((kind) => !LATER_NEMESIS_FAULTS.has(kind));
 
 const nemesisSchema = z.strictObject({
   /** Mean time between nemesis actions. */

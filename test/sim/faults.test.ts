@@ -55,6 +55,53 @@ describe('partitions of every shape', () => {
   });
 });
 
+describe('clogged links', () => {
+  it('hold what the link carries without losing any, and deliver the backlog at once when unclogged', () => {
+    const { result, of } = run({ nodes: 3, faults: [{ at: 400, action: 'clog', from: 'leader', to: 'random' }, { at: 900, action: 'heal' }] });
+    const clog = result.faults[0];
+    if (clog.action !== 'clog') throw new Error('expected the clog first');
+    const overLink = (d: { from: number; to: number }) => d.from === clog.from && d.to === clog.to;
+    expect(of('deliver').some((d) => overLink(d) && d.t > 410 && d.t < 900)).toBe(false);
+    expect(of('drop').some(overLink)).toBe(false);
+    const backlog = of('deliver').filter((d) => overLink(d) && d.t === 900);
+    expect(backlog.length).toBeGreaterThan(10);
+    // Every message sent over the link while it was clogged arrived, at the release.
+    const sentWhileClogged = of('send').filter((m) => overLink(m) && m.t >= 400 && m.t < 890).map((m) => m.id);
+    const released = new Set(backlog.map((d) => d.id));
+    for (const id of sentWhileClogged) expect(released.has(id)).toBe(true);
+    // The other direction flowed all along.
+    expect(of('deliver').some((d) => d.from === clog.to && d.to === clog.from && d.t > 410 && d.t < 900)).toBe(true);
+  });
+
+  it('are let through by unclog, by a heal, and by the liveness phase', () => {
+    const { of } = run({
+      nodes: 3,
+      faults: [
+        { at: 300, action: 'clog', from: 1, to: 2 },
+        { at: 300, action: 'clog', from: 2, to: 1 },
+        { at: 300, action: 'clog', from: 3, to: 1 },
+        { at: 600, action: 'unclog', from: 3, to: 1 },
+        { at: 700, action: 'heal' },
+        { at: 800, action: 'clog', from: 2, to: 3 },
+        { at: 800, action: 'clog', from: 3, to: 2 },
+      ],
+    });
+    const releasedAt = (from: number, to: number, t: number) => of('deliver').filter((d) => d.from === from && d.to === to && d.t === t).length;
+    expect(releasedAt(3, 1, 600) + releasedAt(1, 2, 700) + releasedAt(2, 1, 700)).toBeGreaterThan(0);
+    expect(releasedAt(2, 3, 1500) + releasedAt(3, 2, 1500)).toBeGreaterThan(0);
+    expect(of('note').map((n) => n.text)).toContainEqual(expect.stringMatching(/^unclog 3→1: \d+ held messages? go(es)? on at once$/));
+  });
+
+  it('are a nemesis kind, drawn only where named: each clog is undone by its unclog', () => {
+    const { result } = run({ nodes: 5, durationMs: 4000, nemesis: { intervalMs: 200, faults: ['clog'] } });
+    const clogs = result.faults.filter((f) => f.action === 'clog');
+    expect(clogs.length).toBeGreaterThan(3);
+    for (const clog of clogs) expect(result.faults).toContainEqual(expect.objectContaining({ action: 'unclog', from: clog.from, to: clog.to }));
+    const plain = run({ nodes: 5, durationMs: 4000, nemesis: { intervalMs: 200 } });
+    expect(plain.result.faults.some((f) => f.action === 'clog')).toBe(false);
+  });
+});
+
 describe('partitions, pauses and the network', () => {
   it('a partition cuts every link between its groups both ways, and heal restores them', () => {
     const { of } = run({ nodes: 5, faults: [{ at: 400, action: 'partition', groups: [[1, 2], [3, 4, 5]] }, { at: 900, action: 'heal' }] });

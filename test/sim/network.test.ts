@@ -149,4 +149,47 @@ describe('simulated network', () => {
     expect(arrivedBut(dropped)).toEqual(arrivedBut(plain));
     expect(dropped.trace.events).toContainEqual(expect.objectContaining({ k: 'drop', id: victim.id, reason: 'chosen' }));
   });
+
+  it('holds what arrives on a clogged link, in flight when it clogged included, and lets it all through in order when unclogged', () => {
+    const sendAll = (network: Network<Note>, clog: boolean) => {
+      network.send({ from: 1, to: 2, n: 0 });
+      if (clog) network.clog(1, 2);
+      for (let n = 1; n < 20; n++) network.send({ from: 1, to: 2, n });
+      network.send({ from: 2, to: 1, n: 100 });
+    };
+    // The same draws without the clog: the order the messages reach the link in.
+    const twin = harness({ latencySpreadMs: 4 });
+    sendAll(twin.network, false);
+    twin.runUntil(50);
+    const reachedLink = twin.arrived.map((a) => a.n).filter((n) => n < 100);
+    const { network, arrived, runUntil, setNow } = harness({ latencySpreadMs: 4 });
+    sendAll(network, true);
+    runUntil(50);
+    // Only the other direction got through; nothing was lost.
+    expect(arrived.map((a) => a.n)).toEqual([100]);
+    expect(network.dropped).toBe(0);
+    setNow(50);
+    expect(network.unclog(1, 2)).toBe(20);
+    runUntil(60);
+    const released = arrived.slice(1);
+    expect(released.every((a) => a.at === 50)).toBe(true);
+    // In the order they reached the link, which the latency spread shuffled.
+    expect(reachedLink).not.toEqual([...reachedLink].sort((a, b) => a - b));
+    expect(released.map((a) => a.n)).toEqual(reachedLink);
+    expect(network.unclog(1, 2)).toBe(0);
+  });
+
+  it('drops held messages at release when the link was cut meanwhile, as any message in flight', () => {
+    const { network, arrived, runUntil, setNow } = harness();
+    network.clog(1, 2);
+    network.send({ from: 1, to: 2, n: 1 });
+    runUntil(20);
+    network.cut(1, 2);
+    network.uncut(1, 2);
+    setNow(20);
+    network.unclog(1, 2);
+    runUntil(30);
+    expect(arrived).toEqual([]);
+    expect(network.dropped).toBe(1);
+  });
 });
