@@ -101,6 +101,16 @@ describe('a playground experiment', () => {
     const cut = trace.events.find((e) => e.k === 'partition' && e.t === 1500);
     // Two nodes cut off from three, both ways: 2 x 3 x 2 links.
     expect(cut?.k === 'partition' ? cut.cuts.length : 0).toBe(12);
+    // Held, not lost: the leader's messages to node 2 wait until that very link is released.
+    const clog = PLAYGROUND_ACTIONS.clog.build(1000, 'leader', 2);
+    expect(describeAction(clog)).toBe("the leader's messages to node 2 are held");
+    const clogNote = runExperiment(five, { seed: 1, added: [clog] }).trace.events.find((e) => e.k === 'note' && e.text.startsWith('clog'));
+    const leader = Number(/^clog (\d+)→2/.exec(clogNote?.k === 'note' ? clogNote.text : '')?.[1]);
+    expect(leader).toBeGreaterThan(0);
+    const clogged = runExperiment(five, { seed: 1, added: [clog, PLAYGROUND_ACTIONS.unclog.build(1400, leader, 2)] }).trace.events;
+    const fromLeader = (e: (typeof clogged)[number]) => e.k === 'deliver' && e.from === leader && e.to === 2;
+    expect(clogged.some((e) => fromLeader(e) && e.t > 1010 && e.t < 1400)).toBe(false);
+    expect(clogged.filter((e) => fromLeader(e) && e.t === 1400).length).toBeGreaterThan(5);
   });
 
   it('changes the run from its fault on, and only from there', () => {

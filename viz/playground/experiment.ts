@@ -49,6 +49,8 @@ export const PLAYGROUND_ACTIONS = {
   split: action('split it off from the rest', 'leader', (at, t, peer) => ({ at, action: 'partition', groups: [[one(t), peer]] }), 'with'),
   cut: action('cut its messages (one way)', 'leader', (at, t, peer) => ({ at, action: 'cut', from: one(t), to: peer }), 'to'),
   uncut: action('let its messages through again', 'leader', (at, t, peer) => ({ at, action: 'uncut', from: one(t), to: peer }), 'to'),
+  clog: action('hold its messages (one way, none lost)', 'leader', (at, t, peer) => ({ at, action: 'clog', from: one(t), to: peer }), 'to'),
+  unclog: action('release its held messages at once', 'leader', (at, t, peer) => ({ at, action: 'unclog', from: one(t), to: peer }), 'to'),
   heal: action('heal every link', 'nobody', (at) => ({ at, action: 'heal' })),
   'clock-fast': action('its clock runs ×2 fast', 'leader', (at, t) => ({ at, action: 'clock', node: one(t), rate: 2 })),
   'clock-slow': action('its clock runs ×0.5 slow', 'leader', (at, t) => ({ at, action: 'clock', node: one(t), rate: 0.5 })),
@@ -151,6 +153,10 @@ export function describeAction(fault: FaultAction): string {
       return `${who(fault.from)}'s messages to ${who(fault.to)} are lost`;
     case 'uncut':
       return `${who(fault.from)}'s messages to ${who(fault.to)} get through again`;
+    case 'clog':
+      return `${who(fault.from)}'s messages to ${who(fault.to)} are held`;
+    case 'unclog':
+      return `${who(fault.from)}'s held messages to ${who(fault.to)} go on at once`;
     case 'heal':
       return 'heal every link';
     case 'clock':
