@@ -10,7 +10,8 @@
  *    a model step; the search below used to cost more than the search itself.
  *  - Reachability: the states the candidates reach, each op reusable (an
  *    over-approximation), bounded by REACH_LIMIT states and REACH_WORK lookups,
- *    beyond which it answers yes (no prune).
+ *    beyond which it answers yes (no prune); an op it gave up on
+ *    GIVE_UPS_BEFORE_SKIPPING times and never answered for is not explored again.
  */
 import type { Transitions } from './intern.js';
 import type { TagGuard } from './tags.js';
@@ -19,9 +20,19 @@ import type { TagGuard } from './tags.js';
 const REACH_LIMIT = 256;
 /** Transition lookups per node. */
 const REACH_WORK = 4096;
+/**
+ * Explorations of one first op that hit the bounds without an answer, after which it is
+ * no longer explored: each costs up to REACH_WORK transitions, most of them new states,
+ * and where it gave up this often it rarely answers (a read that needs a dozen unknown
+ * writes placed first), while the search visits such a node thousands of times.
+ */
+const GIVE_UPS_BEFORE_SKIPPING = 8;
 
 export class Reach {
   private marks = new Int32Array(64);
+  /** Per op as the first-returning one: explorations that gave up, and those that answered. */
+  private gaveUp = new Uint32Array(0);
+  private answered = new Uint32Array(0);
   private readonly stack = new Int32Array(REACH_LIMIT + 1);
   private epoch = 0;
 
@@ -72,6 +83,24 @@ export class Reach {
   }
 
   private explore(state: number, first: number): boolean {
+    if (first >= this.gaveUp.length) {
+      const size = Math.max(first + 1, this.gaveUp.length * 2);
+      const gaveUp = new Uint32Array(size);
+      const answered = new Uint32Array(size);
+      gaveUp.set(this.gaveUp);
+      answered.set(this.answered);
+      this.gaveUp = gaveUp;
+      this.answered = answered;
+    }
+    if (this.answered[first] === 0 && this.gaveUp[first] >= GIVE_UPS_BEFORE_SKIPPING) return true;
+    const answer = this.search(state, first);
+    if (answer === null) this.gaveUp[first]++;
+    else this.answered[first]++;
+    return answer ?? true;
+  }
+
+  /** Whether the candidates reach a state where `first` is legal; null when the bounds ran out first. */
+  private search(state: number, first: number): boolean | null {
     const next = this.next;
     const isRet = this.isRet;
     const entryOp = this.entryOp;
@@ -88,10 +117,10 @@ export class Reach {
       for (let c = next[0]; isRet[c] === 0; c = next[c]) {
         const op = entryOp[c];
         if (op === first) continue;
-        if (++work > REACH_WORK) return true;
+        if (++work > REACH_WORK) return null;
         const t = transitions.next(s, op);
         if (t < 0 || !this.mark(t, epoch)) continue;
-        if (++seen > REACH_LIMIT) return true;
+        if (++seen > REACH_LIMIT) return null;
         this.stack[top++] = t;
       }
     }

@@ -9,7 +9,10 @@
  * (191 ops, 109 info writes; linearizable in 1.0M steps, 9 s, before the
  * pending-write guard, pending.ts) and for 40 s (311 ops, 210 info writes; unknown
  * after 60 s before it), and seed 194, the costliest of seeds 1..300 to check
- * before it (176 ops; 24k steps). All one part: txns join the keys. Budgets are in search steps, so the test is
+ * before it (176 ops; 24k steps). And clock-skew seed 110753 (1014 ops): ten unknown writes
+ * that must all fill the revisions of a leaderless stretch, where the first op's reachability
+ * test gave up at its bounds on every visit (1.6M steps, 4 s, before reach.ts stopped exploring
+ * such an op after eight give-ups; 67k steps now). All one part: txns join the keys. Budgets are in search steps, so the test is
  * deterministic; the timeout only keeps a regression short.
  */
 import { readFileSync } from 'node:fs';
@@ -33,6 +36,7 @@ const histories: readonly { readonly file: string; readonly what: string; readon
   { file: 'etcd-nemesis-40s-4.jsonl', what: 'nemesis seed 4 run for 40 s (311 ops, 210 info writes)', ops: 311, steps: 10_000 },
   { file: 'etcd-nemesis-194.jsonl', what: 'nemesis seed 194 (176 ops)', ops: 176, steps: 5_000 },
   { file: 'etcd-nemesis-6.jsonl', what: 'nemesis seed history 6 (1648 ops)', ops: 1648, steps: 50_000 },
+  { file: 'etcd-clock-skew-110753.jsonl', what: 'clock-skew seed 110753 (1014 ops; ten unknown writes fill a leaderless gap exactly)', ops: 1014, steps: 100_000 },
 ];
 
 describe('info-heavy nemesis histories', () => {
