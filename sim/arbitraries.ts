@@ -28,6 +28,8 @@ export function faultActionArbitrary(nodes: number, durationMs: number): fc.Arbi
     fc.record({ at, action: fc.constant('isolate' as const), node }),
     fc.record({ at, action: fc.constant('cut' as const), from: node, to: node }),
     fc.record({ at, action: fc.constant('uncut' as const), from: id, to: id }),
+    fc.record({ at, action: fc.constant('clog' as const), from: node, to: node }),
+    fc.record({ at, action: fc.constant('unclog' as const), from: id, to: id }),
     fc.record({ at, action: fc.constant('bridge' as const), node }),
     fc.record({ at, action: fc.constant('ring' as const) }),
     fc.record({ at, action: fc.constant('heal' as const) }),

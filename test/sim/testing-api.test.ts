@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clusterProperty, faultScheduleArbitrary, workloadArbitrary } from '../../sim/testing.js';
+import { clusterProperty, faultActionArbitrary, faultScheduleArbitrary, workloadArbitrary } from '../../sim/testing.js';
+import { faultActionSchema } from '../../sim/scenario.js';
 import { ensureBuilt, RAFTSIM } from '../helpers/build.js';
 
 describe('the property-testing API', () => {
@@ -51,6 +52,13 @@ describe('the property-testing API', () => {
     const replay = spawnSync('node', [RAFTSIM, 'run', command![1], '--seed', command![2], '--json'], { encoding: 'utf8' });
     expect(replay.status).toBe(0);
     expect(leadershipNeverMoves(JSON.parse(replay.stdout))).toBe(false);
+  });
+
+  it('exports a fault arbitrary whose every action is a valid fault, clogged links included', () => {
+    const actions = fc.sample(faultActionArbitrary(5, 3000), { numRuns: 2000, seed: 7 });
+    for (const action of actions) expect(faultActionSchema.safeParse(action).success, JSON.stringify(action)).toBe(true);
+    const kinds = new Set(actions.map((action) => action.action));
+    for (const kind of ['partition', 'cut', 'uncut', 'clog', 'unclog', 'crash', 'kill', 'pause', 'clock', 'network'] as const) expect(kinds).toContain(kind);
   });
 
   it('exports arbitraries that generate valid scenarios of every workload', () => {
