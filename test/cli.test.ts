@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,21 @@ describe('raftsim story', () => {
     const bad = raftsim('story', join(dir, 'no-such-trace.json'));
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/no-such-trace\.json: no such file$/);
+  });
+});
+
+describe('a file that cannot be read', () => {
+  it('is one line naming it and saying why, exit 2, for every command that reads one', () => {
+    const folder = join(dir, 'a-folder.json');
+    mkdirSync(folder, { recursive: true });
+    for (const command of ['run', 'replay', 'view', 'story', 'playground']) {
+      const missing = raftsim(command, join(dir, 'missing.json'));
+      expect(missing.code, command).toBe(2);
+      expect(missing.stderr.trim().split('\n'), command).toEqual([`raftsim: ${join(dir, 'missing.json')}: no such file`]);
+      const directory = raftsim(command, folder);
+      expect(directory.code, command).toBe(2);
+      expect(directory.stderr.trim(), command).toBe(`raftsim: ${folder}: is a directory, not a file`);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { scenarios } from '../../scenarios/index.js';
 import { runScenario } from '../../sim/simulation.js';
@@ -8,7 +8,7 @@ import { historyToJsonLines } from '../../sim/history.js';
 import type { Scenario } from '../../sim/scenario.js';
 import type { BugName } from '../bugs.js';
 import { writeViewerHtml } from './view.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, readUserFile, UsageError } from './errors.js';
 import { formatCount, formatRun, replayCommand, runJson } from './format.js';
 import { loadScenario } from './scenario-source.js';
 import { resolveBug } from './bugs-command.js';
@@ -59,12 +59,7 @@ export function runCommand(scenarioArg: string, flags: RunFlags, io: Output): nu
 }
 
 export function replayCommandRun(tracePath: string, flags: { json: boolean }, io: Output): number {
-  let text: string;
-  try {
-    text = readFileSync(tracePath, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${tracePath}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const text = readUserFile(tracePath);
   if (isReproText(text)) return replayRepro(text, tracePath, flags, io);
   let recorded;
   try {

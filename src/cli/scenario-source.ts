@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { findScenario, scenarios } from '../../scenarios/index.js';
 import { defineScenario, ScenarioError, type Scenario, type ScenarioInput } from '../../sim/scenario.js';
 import { parseJson } from '../../sim/json-file.js';
-import { UsageError } from './errors.js';
+import { readUserFile, UsageError } from './errors.js';
 
 /** A built-in scenario by name, or a JSON scenario file by path. */
 export function loadScenario(nameOrPath: string): Scenario {
@@ -12,12 +12,7 @@ export function loadScenario(nameOrPath: string): Scenario {
     const names = scenarios.map((scenario) => scenario.name).join(', ');
     throw new UsageError(`unknown scenario '${nameOrPath}' (built-in: ${names}; or give a .json file)`);
   }
-  let text: string;
-  try {
-    text = readFileSync(nameOrPath, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${nameOrPath}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const text = readUserFile(nameOrPath);
   const input = parseJson(text, nameOrPath, (message) => new UsageError(message));
   try {
     return defineScenario(input as ScenarioInput, nameOrPath);

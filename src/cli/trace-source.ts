@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { runScenario } from '../../sim/simulation.js';
 import { parseTraceFile, toTraceFile, TraceFileError, type TraceFile } from '../../sim/trace-file.js';
-import { UsageError } from './errors.js';
+import { readUserFile, UsageError } from './errors.js';
 import { shellArg } from './format.js';
 import { isReproText, readRepro } from './shrink-command.js';
 
@@ -16,13 +15,7 @@ export interface TraceSource {
 
 /** Reads `path` as a trace file or a repro file; anything wrong with it is one usage error naming it. */
 export function loadTraceSource(path: string): TraceSource {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
-  }
+  const text = readUserFile(path);
   return isReproText(text) ? traceOfRepro(text, path) : { trace: readTrace(text, path), notes: [] };
 }
 
