@@ -165,8 +165,9 @@ function shrinkFaults(initial: readonly FaultAction[], stillFails: (faults: Faul
 function cutAfterViolation(current: () => { scenario: Scenario; result: RunResult }, check: string, stillFails: (durationMs: number) => boolean): void {
   if (check === 'liveness') return;
   const { result, scenario } = current();
-  const seenAt = Math.max(result.violations[0].time, ...observedReturns(result));
-  if (seenAt < scenario.durationMs) stillFails(Math.max(1, Math.ceil(seenAt) + 1));
+  const cut = Math.max(1, Math.ceil(Math.max(result.violations[0].time, ...observedReturns(result))) + 1);
+  // Once cut there, the same cut again would only repeat the run.
+  if (cut < scenario.durationMs) stillFails(cut);
 }
 
 /** When the ops that could not be placed returned (those that did). */
