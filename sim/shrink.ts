@@ -42,8 +42,9 @@ const DEFAULT_MAX_RUNS = 400;
 /**
  * Finds a smaller run that fails the same check under the same seed. The nemesis is
  * first written down as the explicit schedule it carried out (which replays it exactly),
- * then: the run cut after the violation, fewer faults (delta debugging), a shorter run, the schedule moved earlier, fewer
- * clients, and fewer faults once more. Every candidate is a full run, so a kept one is a true repro.
+ * then: the run cut after the violation, fewer faults (delta debugging), a shorter run,
+ * the schedule moved earlier, fewer clients, and fewer faults once more. Every candidate
+ * is a full run, so a kept one is a true repro.
  */
 export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult {
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;

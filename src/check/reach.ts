@@ -30,9 +30,8 @@ const GIVE_UPS_BEFORE_SKIPPING = 8;
 
 export class Reach {
   private marks = new Int32Array(64);
-  /** Per op as the first-returning one: explorations that gave up, and those that answered. */
-  private gaveUp = new Uint32Array(0);
-  private answered = new Uint32Array(0);
+  /** Per op as the first-returning one: explorations that gave up, or -1 once one answered. */
+  private readonly giveUps: Int32Array;
   private readonly stack = new Int32Array(REACH_LIMIT + 1);
   private epoch = 0;
 
@@ -43,7 +42,10 @@ export class Reach {
     private readonly isRet: Uint8Array,
     private readonly entryOp: Int32Array,
     private readonly tags: TagGuard | null,
-  ) {}
+  ) {
+    // Ops are numbered below the entry count (a call and a return entry each, plus the head).
+    this.giveUps = new Int32Array(entryOp.length);
+  }
 
   /** Does `op` make `first` legal (when it is not already)? */
   enables(state: number, op: number, first: number): boolean {
@@ -83,19 +85,11 @@ export class Reach {
   }
 
   private explore(state: number, first: number): boolean {
-    if (first >= this.gaveUp.length) {
-      const size = Math.max(first + 1, this.gaveUp.length * 2);
-      const gaveUp = new Uint32Array(size);
-      const answered = new Uint32Array(size);
-      gaveUp.set(this.gaveUp);
-      answered.set(this.answered);
-      this.gaveUp = gaveUp;
-      this.answered = answered;
-    }
-    if (this.answered[first] === 0 && this.gaveUp[first] >= GIVE_UPS_BEFORE_SKIPPING) return true;
+    const giveUps = this.giveUps;
+    if (giveUps[first] >= GIVE_UPS_BEFORE_SKIPPING) return true;
     const answer = this.search(state, first);
-    if (answer === null) this.gaveUp[first]++;
-    else this.answered[first]++;
+    if (answer !== null) giveUps[first] = -1;
+    else if (giveUps[first] >= 0) giveUps[first]++;
     return answer ?? true;
   }
 
