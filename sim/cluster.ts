@@ -116,12 +116,12 @@ export class Cluster {
   /** The link from → to holds what arrives on it, losing nothing, until unclogged. */
   clog(from: NodeId, to: NodeId): void {
     this.network.clog(from, to);
-    this.note(`clog ${from}→${to}: messages are held, none lost`);
+    if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'clog', from, to });
   }
 
   unclog(from: NodeId, to: NodeId): void {
-    const held = this.network.unclog(from, to);
-    this.note(`unclog ${from}→${to}: ${held} held message${held === 1 ? ' goes' : 's go'} on at once`);
+    const released = this.network.unclog(from, to);
+    if (this.trace.enabled) this.trace.record({ t: this.now(), k: 'unclog', from, to, released });
   }
 
   crash(id: NodeId, fate: UnsyncedFate = 'lose', keep = 0): void {

@@ -170,6 +170,10 @@ function describeEvent(e: TraceEvent): Told | undefined {
       return ['process', [e.node], `node ${e.node} resumes with ${e.queued} message${e.queued === 1 ? '' : 's'} queued`];
     case 'partition':
       return e.cuts.length === 0 ? ['fault', 'all', '✂ every link heals'] : ['fault', [...new Set(e.cuts.flat())], `✂ ${e.label}`];
+    case 'clog':
+      return ['fault', [e.from, e.to], `▥ node ${e.from}'s messages to node ${e.to} are held, none lost`];
+    case 'unclog':
+      return ['fault', [e.from, e.to], `▥ the link ${e.from} → ${e.to} opens: ${releasedText(e.released)}`];
     case 'network': {
       const tail = e.tailRate ? `, ${percent(e.tailRate)} up to ${e.tailMs} ms more` : '';
       return ['fault', 'all', `network: ${percent(e.dropRate)} lost, ${percent(e.duplicateRate)} duplicated, ${e.minLatencyMs}+${e.latencySpreadMs} ms${tail}`];
@@ -235,6 +239,12 @@ function describeLoss(crash: Extract<TraceEvent, { k: 'crash' }>): string {
   if (lost === 0 && kept === 0) return 'nothing unsynced to lose';
   const parts = [lost > 0 ? `${lost} lost` : '', kept > 0 ? `${kept} kept` : '', torn ? 'the last one torn' : ''];
   return `unsynced writes: ${parts.filter((part) => part !== '').join(', ')}`;
+}
+
+/** What an unclogged link let through: `161 held messages go on at once`. */
+export function releasedText(released: number): string {
+  if (released === 0) return 'it held nothing';
+  return released === 1 ? 'its one held message goes on' : `its ${released} held messages go on at once`;
 }
 
 function percent(rate: number): string {

@@ -27,6 +27,10 @@ export type TraceEvent =
   | { t: number; k: 'pause'; node: number }
   | { t: number; k: 'resume'; node: number; queued: number }
   | { t: number; k: 'partition'; cuts: [number, number][]; label: string }
+  /** The directed link from → to holds every message arriving on it, in order, losing none. */
+  | { t: number; k: 'clog'; from: number; to: number }
+  /** The link from → to lets its `released` held messages go on at once (one cut meanwhile drops them). */
+  | { t: number; k: 'unclog'; from: number; to: number; released: number }
   | { t: number; k: 'network'; minLatencyMs: number; latencySpreadMs: number; dropRate: number; duplicateRate: number; tailRate?: number; tailMs?: number }
   | { t: number; k: 'clock'; node: number; rate: number }
   | { t: number; k: 'disk'; node: number; syncMs: number }

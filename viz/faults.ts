@@ -1,6 +1,6 @@
 import type { FaultProfile } from '../sim/swarm.js';
 import type { TraceEvent } from '../sim/trace.js';
-import type { ClockSpan, LaneCut, NetworkSpan, PartitionSpan, ViewerTrace } from './types.js';
+import type { ClockSpan, ClogLane, ClogSpan, LaneCut, NetworkSpan, PartitionSpan, ViewerTrace } from './types.js';
 
 /**
  * The nemesis's doings as spans: cut links, network phases and drifting clocks.
@@ -116,6 +116,55 @@ export function laneCutText(lane: LaneCut, peers: number): string {
   if (lane.sendLost.length > 0) parts.push(`its messages to ${list(lane.sendLost)} are lost`);
   if (lane.hearLost.length > 0) parts.push(`hears nothing from ${list(lane.hearLost)}`);
   return parts.join('; ');
+}
+
+/** Each clogged link from its `clog` to its `unclog` (a heal unclogs every link, one event each). */
+export function clogSpans(events: readonly TraceEvent[], end: number): ClogSpan[] {
+  const out: ClogSpan[] = [];
+  const open = new Map<string, ClogSpan>();
+  events.forEach((e, index) => {
+    if (e.k !== 'clog' && e.k !== 'unclog') return;
+    const link = `${e.from}>${e.to}`;
+    const span = open.get(link);
+    if (e.k === 'clog') {
+      if (span) return;
+      const clogged: ClogSpan = { from: e.from, to: e.to, start: e.t, end, released: null, index, endIndex: -1 };
+      open.set(link, clogged);
+      out.push(clogged);
+    } else if (span) {
+      span.end = e.t;
+      span.released = e.released;
+      span.endIndex = index;
+      open.delete(link);
+    }
+  });
+  return out;
+}
+
+/**
+ * The lanes' view of the clogs: per node, stretches with the same clogged links on either
+ * side, so two clogs at once share one label (`▥ →1,2`) instead of printing over each other.
+ */
+export function clogLanes(clogs: readonly ClogSpan[], nodes: readonly number[]): ClogLane[] {
+  const out: ClogLane[] = [];
+  for (const node of nodes) {
+    const mine = clogs.filter((c) => c.from === node || c.to === node);
+    const times = [...new Set(mine.flatMap((c) => [c.start, c.end]))].sort((a, b) => a - b);
+    for (let i = 0; i + 1 < times.length; i++) {
+      const [start, end] = [times[i], times[i + 1]];
+      const during = mine.filter((c) => c.start <= start && end <= c.end);
+      if (during.length === 0) continue;
+      const holdsTo = during.filter((c) => c.from === node).map((c) => c.to).sort((a, b) => a - b);
+      const heldFrom = during.filter((c) => c.to === node).map((c) => c.from).sort((a, b) => a - b);
+      const parts = [holdsTo.length > 0 ? `→${holdsTo.join(',')}` : '', heldFrom.length > 0 ? `←${heldFrom.join(',')}` : ''];
+      const label = `▥ ${parts.filter((p) => p !== '').join(' ')}`;
+      const previous = out[out.length - 1];
+      // A clog that starts or ends elsewhere does not break this lane's stretch.
+      if (previous && previous.node === node && previous.end === start && previous.label === label) out[out.length - 1] = { ...previous, end };
+      else out.push({ node, start, end, holdsTo, heldFrom, label });
+    }
+  }
+  return out;
 }
 
 /** Spans where the network differs from the scenario's own settings (a flaky or slow phase). */

@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../sim/trace.js';
-import { clockSpans, networkSpans, networkText, partitionSpans } from './faults.js';
+import { releasedText } from '../sim/story.js';
+import { clockSpans, clogLanes, clogSpans, networkSpans, networkText, partitionSpans } from './faults.js';
 import { prepareOps } from './ops.js';
 import { bootConf, confSpans, laneMarks, memberSpans, membershipInPlay, transferSpans } from './raft.js';
 import {
@@ -37,6 +38,7 @@ export function prepareModel(trace: ViewerTrace): Model {
   const clients = [...clientSet].sort((a, b) => a - b);
   const initialConf = bootConf(trace);
   const confs = confSpans(events, initialConf, end);
+  const clogs = clogSpans(events, end);
   return {
     trace,
     events,
@@ -49,6 +51,8 @@ export function prepareModel(trace: ViewerTrace): Model {
     partitions: partitionSpans(events, nodes, end),
     networks: networkSpans(trace, events, end),
     clocks: clockSpans(events, end),
+    clogs,
+    clogLanes: clogLanes(clogs, nodes),
     messages,
     markers: markers(events),
     ops,
@@ -211,11 +215,11 @@ export function messageColumns(events: readonly TraceEvent[], end: number): Mess
 }
 
 /** Nemesis and scenario actions: transfers and membership proposals are faults a scenario schedules, notes say what an action did. */
-const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'network', 'clock', 'disk', 'confPropose', 'note']);
+const FAULT_KINDS = new Set(['crash', 'restart', 'pause', 'resume', 'partition', 'clog', 'unclog', 'network', 'clock', 'disk', 'confPropose', 'note']);
 
-/** The lane a fault marker belongs to: a transfer's leader, a node's own fault; 0 for the whole cluster. */
+/** The lane a fault marker belongs to: a transfer's leader, a clogged link's sender, a node's own fault; 0 for the whole cluster. */
 function markerNode(e: TraceEvent): number {
-  if (e.k === 'transfer') return e.from;
+  if (e.k === 'transfer' || e.k === 'clog' || e.k === 'unclog') return e.from;
   return 'node' in e && typeof e.node === 'number' ? e.node : 0;
 }
 
@@ -251,6 +255,10 @@ export function faultLabel(e: TraceEvent): string {
       return `node ${e.node} resumes (${e.queued} queued messages)`;
     case 'partition':
       return e.cuts.length === 0 ? `network heals (${e.label})` : e.label;
+    case 'clog':
+      return `the link ${e.from} → ${e.to} clogs: node ${e.from}'s messages to node ${e.to} are held, none lost`;
+    case 'unclog':
+      return `the link ${e.from} → ${e.to} opens: ${releasedText(e.released)}`;
     case 'network':
       return `network: ${networkText({ ...e, tailRate: e.tailRate ?? 0, tailMs: e.tailMs ?? 0 })}`;
     case 'clock':

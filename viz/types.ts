@@ -98,6 +98,28 @@ export interface ClockSpan {
   readonly index: number;
 }
 
+/** A clogged directed link: from `start` it held every message to `to`, until it let `released` go on (null: held to the end). */
+export interface ClogSpan {
+  readonly from: number;
+  readonly to: number;
+  readonly start: number;
+  end: number;
+  released: number | null;
+  readonly index: number;
+  endIndex: number;
+}
+
+/** A stretch of one lane with the same clogged links: its messages held on the way to `holdsTo`, messages from `heldFrom` held on the way to it. */
+export interface ClogLane {
+  readonly node: number;
+  readonly start: number;
+  readonly end: number;
+  readonly holdsTo: readonly number[];
+  readonly heldFrom: readonly number[];
+  /** `▥ →1 ←4`, drawn on the lane. */
+  readonly label: string;
+}
+
 export interface NetworkSpan {
   readonly start: number;
   end: number;
@@ -254,6 +276,8 @@ export interface Model {
   readonly partitions: readonly PartitionSpan[];
   readonly networks: readonly NetworkSpan[];
   readonly clocks: readonly ClockSpan[];
+  readonly clogs: readonly ClogSpan[];
+  readonly clogLanes: readonly ClogLane[];
   readonly messages: Messages;
   readonly markers: readonly Marker[];
   readonly ops: readonly OpBar[];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
 import { runScenario } from '../../sim/simulation.js';
 import { tellStory } from '../../sim/story.js';
+import { withClogs } from '../viz/fixtures.js';
 
 const leaderCrash = runScenario(findScenario('leader-crash')!, { seed: 1, trace: 'full' });
 const texts = (lines: readonly { text: string }[]) => lines.map((line) => line.text);
@@ -78,5 +79,18 @@ describe('a run told as a story', () => {
     const about = tellStory(leaderCrash.events, { node: first });
     expect(about.length).toBeLessThan(all.length);
     for (const line of about) expect(line.text).toMatch(new RegExp(`node ${first}\\b|every link heals|^network|^clients saw|^ℹ|^✗`));
+  });
+
+  it('tells each clogged link and how much its release let through', () => {
+    const clogs = withClogs();
+    const lines = tellStory(clogs.events).filter((line) => line.text.startsWith('▥'));
+    const released = clogs.events.flatMap((e) => (e.k === 'unclog' ? [e.released] : []));
+    expect(lines.map((line) => [line.t, line.text])).toEqual([
+      [300, "▥ node 4's messages to node 3 are held, none lost"],
+      [500, "▥ node 4's messages to node 2 are held, none lost"],
+      [900, `▥ the link 4 → 3 opens: its ${released[0]} held messages go on at once`],
+      [1200, `▥ the link 4 → 2 opens: its ${released[1]} held messages go on at once`],
+    ]);
+    expect(lines.every((line) => line.kind === 'fault')).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareModel } from '../../viz/prepare.js';
 import type { Model, ViewerTrace } from '../../viz/types.js';
 import { clickMessage, flush, Pages, zoom } from './browser-helpers.js';
-import { realTrace, withNewFaults } from './fixtures.js';
+import { realTrace, withClogs, withNewFaults } from './fixtures.js';
 
 /**
  * The newer faults as a student sees them: which links a bridge or a one-way cut
@@ -142,5 +142,34 @@ describe('the newer faults', () => {
     expect(others).not.toContain(swatch);
     await zoom(page, 2140, 2170);
     expect(await clickMessage(page, 9_000_001)).toContain('snap (InstallSnapshot)');
+  });
+});
+
+describe('clogged links', () => {
+  let clogPage: Page;
+  let clogModel: Model;
+
+  beforeAll(async () => {
+    const clogs = withClogs();
+    clogModel = prepareModel(clogs);
+    pages.write('clogs', clogs);
+    clogPage = await pages.open('clogs');
+  }, 60_000);
+
+  it('draws each lane\'s held links over its band, names them in the legend, and explains one on click', async () => {
+    await zoom(clogPage, 0, 1500);
+    const labels = await clogPage.evaluate(() => [...document.querySelectorAll('text.clog-label')].map((t) => `${t.getAttribute('data-node')} ${t.textContent}`));
+    expect(labels.sort()).toEqual(['2 ▥ ←4', '3 ▥ ←4', '4 ▥ →2', '4 ▥ →2,3', '4 ▥ →3']);
+    expect(await clogPage.locator('line.clog-line').count()).toBe(5);
+    expect(await clogPage.locator('.legend').innerText()).toContain('clogged links (held, none lost)');
+    const glyphs = await clogPage.locator('text.fault-glyph').allTextContents();
+    expect(glyphs).toEqual(expect.arrayContaining(['▥4→3', '▥4→2', `⇉4→3 ${clogModel.clogs[0].released}`]));
+    const label = clogPage.locator('text.clog-label[data-node="3"]');
+    const box = (await label.boundingBox())!;
+    await clogPage.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await flush(clogPage);
+    const details = await clogPage.locator('#details').innerText();
+    expect(details).toContain('clogged link 4 → 3');
+    expect(details).toContain(`its ${clogModel.clogs[0].released} held messages go on at once`);
   });
 });

@@ -142,6 +142,18 @@ describe('the playground page', () => {
     await page.close();
   });
 
+  it('proposes the held link for a release, by its nodes, so a leader change cannot redirect it', async () => {
+    const clog: FaultAction = { at: 1000, action: 'clog', from: 2, to: 3 };
+    const page = await pages.open('five', undefined, encodeExperiment({ seed: 1, added: [clog] }));
+    await moveCursor(page, 1500);
+    await page.selectOption('#pg-action', 'unclog');
+    expect([await page.inputValue('#pg-target'), await page.inputValue('#pg-peer')]).toEqual(['2', '3']);
+    await page.click('#pg-apply');
+    const experiment = await settle(page, (e) => e.added.length === 2);
+    expect(experiment.added[1]).toEqual({ at: 1500, action: 'unclog', from: 2, to: 3 });
+    await page.close();
+  });
+
   it('takes a fault back with its ✕, runs another seed, and a longer fault phase', async () => {
     const page = await pages.open('five', undefined, encodeExperiment({ seed: 1, added: [crashLeader] }));
     await page.click('#pg-added button[data-remove="0"]');

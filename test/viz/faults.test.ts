@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../sim/trace.js';
 import { FAMILIES, familyOf, messageColor } from '../../viz/app/colors.js';
-import { spreadGlyphs } from '../../viz/app/front-layer.js';
-import { clockSpans, connectivity, laneCuts, networkSpans, networkText, profileText } from '../../viz/faults.js';
+import { faultGlyph, spreadGlyphs } from '../../viz/app/front-layer.js';
+import { clockSpans, clogLanes, clogSpans, connectivity, laneCuts, networkSpans, networkText, profileText } from '../../viz/faults.js';
 import { crashNote, faultLabel, heartbeatsDense, KNOWN_TYPES, messageColumns, prepareModel } from '../../viz/prepare.js';
 import { StateIndex } from '../../viz/state.js';
 import type { ViewerTrace } from '../../viz/types.js';
-import { realTrace, withoutClients } from './fixtures.js';
+import { realTrace, withClogs, withoutClients } from './fixtures.js';
 
 const NODES = [1, 2, 3, 4, 5];
 
@@ -107,6 +107,66 @@ describe('clock drift', () => {
     ]);
     expect(spread[1].x).toBeGreaterThanOrEqual(100 + '◷2 ×3'.length * 6);
     expect(spread[2].x).toBe(400);
+  });
+});
+
+describe('clogged links', () => {
+  const trace = withClogs();
+  const model = prepareModel(trace);
+  const deliveredAt = (from: number, to: number, t: number) => trace.events.filter((e) => e.k === 'deliver' && e.from === from && e.to === to && e.t === t).length;
+
+  it('lasts from each clog to its release, and says how much the release let through', () => {
+    expect(model.clogs.map((c) => [c.from, c.to, c.start, c.end])).toEqual([
+      [4, 3, 300, 900],
+      [4, 2, 500, 1200],
+    ]);
+    for (const c of model.clogs) {
+      expect(c.released).toBeGreaterThan(10);
+      expect(c.released).toBe(deliveredAt(c.from, c.to, c.end));
+      expect(model.events[c.index]).toMatchObject({ k: 'clog', from: c.from, to: c.to });
+      expect(model.events[c.endIndex]).toMatchObject({ k: 'unclog', from: c.from, to: c.to });
+    }
+  });
+
+  it('labels a lane with all its clogged links at once, at both ends of each', () => {
+    expect(model.clogLanes.map((lane) => [lane.node, lane.start, lane.end, lane.label])).toEqual([
+      [2, 500, 1200, '▥ ←4'],
+      [3, 300, 900, '▥ ←4'],
+      [4, 300, 500, '▥ →3'],
+      [4, 500, 900, '▥ →2,3'],
+      [4, 900, 1200, '▥ →2'],
+    ]);
+  });
+
+  it('holds a link never released to the end of the run, and ignores a release of a link never clogged', () => {
+    const events: TraceEvent[] = [
+      { t: 100, k: 'unclog', from: 2, to: 1, released: 0 },
+      { t: 200, k: 'clog', from: 1, to: 2 },
+      { t: 300, k: 'clog', from: 5, to: 2 },
+      { t: 400, k: 'unclog', from: 5, to: 2, released: 1 },
+    ];
+    const spans = clogSpans(events, 1000);
+    expect(spans.map((c) => [c.from, c.to, c.start, c.end, c.released])).toEqual([
+      [1, 2, 200, 1000, null],
+      [5, 2, 300, 400, 1],
+    ]);
+    // Node 2's stretch splits where 5's clog starts and ends, and joins again after.
+    expect(clogLanes(spans, NODES).filter((lane) => lane.node === 2).map((lane) => [lane.start, lane.end, lane.label])).toEqual([
+      [200, 300, '▥ ←1'],
+      [300, 400, '▥ ←1,5'],
+      [400, 1000, '▥ ←1'],
+    ]);
+  });
+
+  it('marks each clog and release as a fault on the sender, in words and as a glyph', () => {
+    const [clog, , unclog] = model.markers.filter((m) => m.kind === 'fault');
+    expect(clog).toMatchObject({ t: 300, node: 4, label: "the link 4 → 3 clogs: node 4's messages to node 3 are held, none lost" });
+    const released = model.clogs[0].released;
+    expect(unclog).toMatchObject({ t: 900, node: 4, label: `the link 4 → 3 opens: its ${released} held messages go on at once` });
+    expect(faultGlyph(model.events[clog.index])).toBe('▥4→3');
+    expect(faultGlyph(model.events[unclog.index])).toBe(`⇉4→3 ${released}`);
+    expect(faultLabel({ t: 1, k: 'unclog', from: 1, to: 2, released: 1 })).toBe('the link 1 → 2 opens: its one held message goes on');
+    expect(faultLabel({ t: 1, k: 'unclog', from: 1, to: 2, released: 0 })).toBe('the link 1 → 2 opens: it held nothing');
   });
 });
 

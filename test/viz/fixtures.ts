@@ -111,3 +111,22 @@ export function withNewFaults(): ViewerTrace {
   const profile = { faults: ['bridge', 'one-way', 'torn-write', 'clock', 'delay'] as const, intervalMs: 400, concurrency: 2, leaderBias: 0.25, maxDropRate: 0.3, maxDuplicateRate: 0.3, maxExtraSpreadMs: 50, tailRate: 0.2, tailMs: 300, maxDrift: 2.5, maxSyncMs: 50, slowNetworkMs: 0 };
   return { ...trace, bug: 'figure-8-commit' as ViewerTrace['bug'], profile: { ...profile, faults: [...profile.faults] }, events: inject({ ...trace, events }, snapshot) };
 }
+
+/** Leader 4's links to two followers clogged one after the other, released one by one: the viewer's clog drawing. */
+export function withClogs(): ViewerTrace {
+  const scenario = defineScenario({
+    name: 'clogs',
+    description: 'leader 4 holds its messages to 3, then to 2 as well; 3 is released, then a heal releases 2',
+    nodes: 5,
+    durationMs: 1500,
+    livenessMs: 0,
+    workload: { type: 'proposals', intervalMs: 50 },
+    faults: [
+      { at: 300, action: 'clog', from: 4, to: 3 },
+      { at: 500, action: 'clog', from: 4, to: 2 },
+      { at: 900, action: 'unclog', from: 4, to: 3 },
+      { at: 1200, action: 'heal' },
+    ],
+  });
+  return toTraceFile(scenario, runScenario(scenario, { seed: 1, trace: 'full' }));
+}

@@ -13,12 +13,15 @@ import {
   describeAction,
   encodeExperiment,
   experimentScenario,
+  linkToRelease,
   PLAYGROUND_ACTIONS,
   type PlaygroundPageData,
 } from '../../viz/playground/experiment.js';
 import { runExperiment } from '../../viz/playground/run.js';
 import { tellStory } from '../../sim/story.js';
 import { ensurePagesBuilt } from './browser-helpers.js';
+import { withClogs } from './fixtures.js';
+import { prepareModel } from '../../viz/prepare.js';
 
 const happy = findScenario('happy')!;
 const five = defineScenario({ ...happy, nodes: 5 });
@@ -104,13 +107,24 @@ describe('a playground experiment', () => {
     // Held, not lost: the leader's messages to node 2 wait until that very link is released.
     const clog = PLAYGROUND_ACTIONS.clog.build(1000, 'leader', 2);
     expect(describeAction(clog)).toBe("the leader's messages to node 2 are held");
-    const clogNote = runExperiment(five, { seed: 1, added: [clog] }).trace.events.find((e) => e.k === 'note' && e.text.startsWith('clog'));
-    const leader = Number(/^clog (\d+)→2/.exec(clogNote?.k === 'note' ? clogNote.text : '')?.[1]);
-    expect(leader).toBeGreaterThan(0);
+    const clogEvent = runExperiment(five, { seed: 1, added: [clog] }).trace.events.find((e) => e.k === 'clog');
+    expect(clogEvent).toMatchObject({ t: 1000, to: 2 });
+    const leader = clogEvent?.k === 'clog' ? clogEvent.from : 0;
     const clogged = runExperiment(five, { seed: 1, added: [clog, PLAYGROUND_ACTIONS.unclog.build(1400, leader, 2)] }).trace.events;
     const fromLeader = (e: (typeof clogged)[number]) => e.k === 'deliver' && e.from === leader && e.to === 2;
     expect(clogged.some((e) => fromLeader(e) && e.t > 1010 && e.t < 1400)).toBe(false);
     expect(clogged.filter((e) => fromLeader(e) && e.t === 1400).length).toBeGreaterThan(5);
+  });
+
+  it('proposes, for a release, the link held or cut at the cursor by its nodes, not "the leader"', () => {
+    const model = prepareModel(withClogs());
+    expect(linkToRelease('unclog', model, 600)).toEqual([4, 3]);
+    expect(linkToRelease('unclog', model, 1000)).toEqual([4, 2]);
+    expect(linkToRelease('unclog', model, 100)).toBeUndefined();
+    expect(linkToRelease('uncut', model, 600)).toBeUndefined();
+    const cut = prepareModel(runExperiment(five, { seed: 1, added: [PLAYGROUND_ACTIONS.cut.build(1000, 3, 1)] }).trace);
+    expect(linkToRelease('uncut', cut, 1500)).toEqual([3, 1]);
+    expect(linkToRelease('crash', cut, 1500)).toBeUndefined();
   });
 
   it('changes the run from its fault on, and only from there', () => {

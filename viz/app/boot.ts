@@ -1,7 +1,7 @@
 import { heartbeatsDense, prepareModel } from '../prepare.js';
 import { StateIndex } from '../state.js';
 import type { Model, PageMeta, ViewerTrace } from '../types.js';
-import { CLOCK_COLOR, CRASHED_COLOR, MEMBER_COLOR, OP_COLOR, PARTITION_TINTS, PRE_CANDIDATE_STROKE, ROLE_COLOR, SNAPSHOT_COLOR, STEP_DOWN_COLOR, TRANSFER_COLOR } from './colors.js';
+import { CLOCK_COLOR, CLOG_COLOR, CRASHED_COLOR, MEMBER_COLOR, OP_COLOR, PARTITION_TINTS, PRE_CANDIDATE_STROKE, ROLE_COLOR, SNAPSHOT_COLOR, STEP_DOWN_COLOR, TRANSFER_COLOR } from './colors.js';
 import { Controls, setFamilyHidden } from './controls.js';
 import { DetailsPanel } from './details-panel.js';
 import { StoryPanel } from './story-panel.js';
@@ -52,6 +52,7 @@ function legendHtml(model: Model): string {
     model.partitions.length > 0
       ? '<span class="legend-item" title="on a lane: cut both ways from 4 and 5; its messages to 3 are lost; it hears nothing from 1"><b class="cut">✂ 4,5 →3 ←1</b>cut links (both ways, sent, heard)</span>'
       : '',
+    model.clogs.length > 0 ? `<span class="legend-item" title="on a lane: its messages to 1 are held; messages from 4 to it are held"><b style="color:${CLOG_COLOR}">▥ →1 ←4</b>clogged links (held, none lost)</span>` : '',
     model.clocks.length > 0 ? `<span class="legend-item"><b style="color:${CLOCK_COLOR}">◷ ×2</b>clock drift</span>` : '',
     swatch('background:repeating-linear-gradient(-45deg,#f4b455 0 2px,#fff4dc 2px 5px)', 'flaky network'),
     ...raftLegend(model),

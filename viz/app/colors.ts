@@ -17,6 +17,8 @@ export const ROLE_TEXT: Record<Role, string> = {
 export const CRASHED_COLOR = '#3d434b';
 export const PAUSED_COLOR = '#8b96a3';
 export const VIOLATION_COLOR = '#d62728';
+/** Clogged links: held, not lost, so not the cut's red. */
+export const CLOG_COLOR = '#0f7c86';
 export const PARTITION_TINTS = ['#fbdada', '#dcd6f7', '#d4f0e0', '#fbe7c6', '#d3e9f8'];
 /** A drifting clock: the underline and label on the lane, and the glyph in the strip. */
 export const CLOCK_COLOR = '#7048b6';

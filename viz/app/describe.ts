@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../../sim/trace.js';
+import { releasedText } from '../../sim/story.js';
 import { laneCutText, networkText, pct, rateText } from '../faults.js';
 import { faultLabel } from '../prepare.js';
 import { formatValue } from '../ops.js';
@@ -117,6 +118,22 @@ export function describe(model: Model, item: Item): Description {
       if (n.tailRate > 0) rows.push(['long tail', `${pct(n.tailRate)} of messages take up to ${n.tailMs} ms more`]);
       rows.push(['from', ms(n.start)], ['until', ms(n.end)]);
       return { title: `network: ${networkText(n)}`, rows, events: [model.events[n.index]], t: n.start };
+    }
+    case 'clog': {
+      const c = model.clogs[item.index];
+      const events = [c.index, c.endIndex].filter((i) => i >= 0).map((i) => model.events[i]);
+      return {
+        title: `clogged link ${c.from} → ${c.to}`,
+        rows: [
+          ['link', `node ${c.from}'s messages to node ${c.to}, one way`],
+          ['meaning', 'held in order, none lost; the other direction flows'],
+          ['from', ms(c.start)],
+          ['until', c.released === null ? 'the end of the run' : ms(c.end)],
+          ['then', c.released === null ? 'still held' : releasedText(c.released)],
+        ],
+        events,
+        t: c.start,
+      };
     }
     case 'clock': {
       const c = model.clocks[item.index];

@@ -1,7 +1,7 @@
 import type { Selection } from 'd3';
 import { networkText, rateText } from '../faults.js';
 import type { Model } from '../types.js';
-import { CLOCK_COLOR, PARTITION_TINTS } from './colors.js';
+import { CLOCK_COLOR, CLOG_COLOR, PARTITION_TINTS } from './colors.js';
 import type { Geometry } from './geometry.js';
 import type { TimeScale } from './messages-layer.js';
 
@@ -80,18 +80,37 @@ interface Note {
 }
 
 /**
- * Above a marked lane's band, what it lost (`✂ 4,5 →3 ←1`); below a drifting node's
- * band, a dashed underline for as long as the drift lasts and its rate (`◷ ×2.5`).
+ * Above a marked lane's band, what it lost (`✂ 4,5 →3 ←1`) and, over a dotted line, which
+ * of its links hold their messages (`▥ →1`); below a drifting node's band, a dashed
+ * underline for as long as the drift lasts and its rate (`◷ ×2.5`).
  */
 export function drawLaneNotes(root: G, model: Model, x: TimeScale, g: Geometry, t0: number, t1: number): void {
-  const notes: Note[] = [];
+  const aboveBands: Note[] = [];
   const above = g.bandHeight / 2 + 4;
   for (const p of visible(model.partitions, t0, t1)) {
     const { left, room } = onScreen(g, x, p.start, p.end);
     for (const lane of p.lanes) {
-      if (fits(lane.label, room)) notes.push({ node: lane.node, x: left + 4, y: g.nodeY(lane.node) - above, text: lane.label, cls: 'cut-label' });
+      if (fits(lane.label, room)) aboveBands.push({ node: lane.node, x: left + 4, y: g.nodeY(lane.node) - above, text: lane.label, cls: 'cut-label' });
     }
   }
+  const clogs = visible(model.clogLanes, t0, t1);
+  for (const c of clogs) {
+    const { left, room } = onScreen(g, x, c.start, c.end);
+    if (fits(c.label, room)) aboveBands.push({ node: c.node, x: left + 4, y: g.nodeY(c.node) - above, text: c.label, cls: 'clog-label' });
+  }
+  root
+    .selectAll<SVGLineElement, (typeof clogs)[number]>('line.clog-line')
+    .data(clogs)
+    .join('line')
+    .attr('class', 'clog-line')
+    .attr('x1', (c) => clampX(g, x(c.start)))
+    .attr('x2', (c) => clampX(g, x(c.end)))
+    .attr('y1', (c) => g.nodeY(c.node) - g.bandHeight / 2 - 1.5)
+    .attr('y2', (c) => g.nodeY(c.node) - g.bandHeight / 2 - 1.5)
+    .attr('stroke', CLOG_COLOR)
+    .attr('stroke-width', 2)
+    .attr('stroke-dasharray', '1 2');
+  const notes = spreadOnLanes(aboveBands);
   const clocks = visible(model.clocks, t0, t1);
   const below = g.bandHeight / 2 + 3;
   for (const c of clocks) {
@@ -121,6 +140,18 @@ export function drawLaneNotes(root: G, model: Model, x: TimeScale, g: Geometry, 
     .attr('x', (n) => n.x)
     .attr('y', (n) => n.y)
     .text((n) => n.text);
+}
+
+/** A cut and a clog on one lane at once would print over each other: each note starts after the one before it on its lane. */
+function spreadOnLanes(notes: readonly Note[]): Note[] {
+  const reach = new Map<number, number>();
+  return [...notes]
+    .sort((a, b) => a.node - b.node || a.x - b.x)
+    .map((note) => {
+      const x = Math.max(note.x, (reach.get(note.node) ?? -Infinity) + 6);
+      reach.set(note.node, x + note.text.length * 6.3);
+      return { ...note, x };
+    });
 }
 
 /** The strip above the lanes: a label per partition, a hatched and labelled span per network phase. */

@@ -294,6 +294,10 @@ export function faultGlyph(e: TraceEvent): string {
       return `▶${e.node}`;
     case 'clock':
       return `◷${e.node} ${rateText(e.rate)}`;
+    case 'clog':
+      return `▥${e.from}→${e.to}`;
+    case 'unclog':
+      return `⇉${e.from}→${e.to} ${e.released}`;
     case 'disk':
       return e.syncMs > 0 ? `⛁${e.node} ${e.syncMs}ms` : `⛁${e.node}`;
     case 'transfer':

@@ -45,6 +45,12 @@ export function hitTest(store: Store, x: ScaleLinear<number, number>, g: Geometr
       const c = model.clocks.findIndex((s) => s.node === node && covers(s));
       if (c >= 0) return { kind: 'clock', index: c };
     }
+    // The clog's dotted line and its label sit just over the band.
+    const over = g.nodeY(node) - g.bandHeight / 2 - py;
+    if (over > -1 && over < 14) {
+      const c = model.clogs.findIndex((s) => (s.from === node || s.to === node) && covers(s));
+      if (c >= 0) return { kind: 'clog', index: c };
+    }
     const member = memberAt(model, g, t, py);
     if (member) return member;
     const dy = Math.abs(py - g.nodeY(node));

@@ -10,6 +10,7 @@ export type Item =
   | { readonly kind: 'partition'; readonly index: number }
   | { readonly kind: 'network'; readonly index: number }
   | { readonly kind: 'clock'; readonly index: number }
+  | { readonly kind: 'clog'; readonly index: number }
   | { readonly kind: 'marker'; readonly index: number }
   | { readonly kind: 'member'; readonly index: number }
   | { readonly kind: 'conf'; readonly index: number }

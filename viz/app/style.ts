@@ -62,6 +62,7 @@ g.lane.dimmed { opacity:.35; }
 .note { font-size:10px; font-weight:600; }
 .cut-label { fill:#b03a3a; }
 .clock-label { fill:#7048b6; }
+.clog-label { fill:#0f7c86; }
 .clock-rate { color:#7048b6; font-weight:700; font-size:11px; margin-left:3px; }
 .flaky-label { font-size:10px; fill:#8a5a00; }
 .fault-glyph.transfer { fill:#3949ab; } .fault-glyph.confPropose { fill:#00796b; } .fault-glyph.note { fill:#6b7785; }

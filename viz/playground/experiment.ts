@@ -59,6 +59,27 @@ export const PLAYGROUND_ACTIONS = {
 
 export type PlaygroundAction = keyof typeof PLAYGROUND_ACTIONS;
 
+/** What the page knows of the links at a moment: the clogged ones and the cut ones, as drawn. */
+export interface LinksInView {
+  readonly clogs: readonly { readonly from: number; readonly to: number; readonly start: number; readonly end: number }[];
+  readonly partitions: readonly { readonly cuts: readonly (readonly [number, number])[]; readonly start: number; readonly end: number }[];
+}
+
+/**
+ * The link a release at `t` should name: the first one clogged (for `unclog`) or cut (for
+ * `uncut`) at that moment, by its numbered ends. "The leader" would name whoever leads when
+ * the release fires, which after a leader change is not the link that was held.
+ */
+export function linkToRelease(action: PlaygroundAction, links: LinksInView, t: number): readonly [number, number] | undefined {
+  const during = (span: { start: number; end: number }) => span.start <= t && t < span.end;
+  if (action === 'unclog') {
+    const clog = links.clogs.find(during);
+    return clog && [clog.from, clog.to];
+  }
+  if (action === 'uncut') return links.partitions.find(during)?.cuts[0];
+  return undefined;
+}
+
 export function isPlaygroundAction(name: string): name is PlaygroundAction {
   return Object.hasOwn(PLAYGROUND_ACTIONS, name);
 }

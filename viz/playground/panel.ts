@@ -3,7 +3,7 @@ import type { Store } from '../app/store.js';
 import type { FaultAction, NodeRef, Scenario } from '../../sim/scenario.js';
 import { MSG_DROPPED } from '../types.js';
 import { serializeTraceFile, type TraceFile } from '../../sim/trace-file.js';
-import { describeAction, encodeExperiment, isPlaygroundAction, MAX_PLAYGROUND_MS, PLAYGROUND_ACTIONS, type Experiment, type Target } from './experiment.js';
+import { describeAction, encodeExperiment, isPlaygroundAction, linkToRelease, MAX_PLAYGROUND_MS, PLAYGROUND_ACTIONS, type Experiment, type Target } from './experiment.js';
 
 export interface PanelContext {
   readonly store: Store;
@@ -65,6 +65,14 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
     peer.hidden = chosen.peer === '';
     const word = chosen.peer;
     peer.innerHTML = `<option value="leader">${word} the leader</option>` + nodes.map((n) => `<option value="${n}">${word} node ${n}</option>`).join('');
+    proposeRelease();
+  };
+  /** A release names the link held or cut at the cursor, by its nodes. */
+  const proposeRelease = () => {
+    const link = isPlaygroundAction(action.value) ? linkToRelease(action.value, store.model, store.cursor) : undefined;
+    if (!link) return;
+    target.value = String(link[0]);
+    peer.value = String(link[1]);
   };
   fillTargets();
   action.addEventListener('change', fillTargets);
@@ -73,7 +81,9 @@ export function mountPanel(aside: HTMLElement, context: PanelContext): void {
   };
   showCursor();
   store.subscribe((changes) => {
-    if (changes.has('cursor')) showCursor();
+    if (!changes.has('cursor')) return;
+    showCursor();
+    proposeRelease();
   });
 
   const message = section.querySelector('#pg-message') as HTMLElement;
