@@ -98,18 +98,7 @@ export function drawLaneNotes(root: G, model: Model, x: TimeScale, g: Geometry, 
     const { left, room } = onScreen(g, x, c.start, c.end);
     if (fits(c.label, room)) aboveBands.push({ node: c.node, x: left + 4, y: g.nodeY(c.node) - above, text: c.label, cls: 'clog-label' });
   }
-  root
-    .selectAll<SVGLineElement, (typeof clogs)[number]>('line.clog-line')
-    .data(clogs)
-    .join('line')
-    .attr('class', 'clog-line')
-    .attr('x1', (c) => clampX(g, x(c.start)))
-    .attr('x2', (c) => clampX(g, x(c.end)))
-    .attr('y1', (c) => g.nodeY(c.node) - g.bandHeight / 2 - 1.5)
-    .attr('y2', (c) => g.nodeY(c.node) - g.bandHeight / 2 - 1.5)
-    .attr('stroke', CLOG_COLOR)
-    .attr('stroke-width', 2)
-    .attr('stroke-dasharray', '1 2');
+  drawLaneLines(root, 'clog-line', clogs, x, g, { dy: -g.bandHeight / 2 - 1.5, color: CLOG_COLOR, dash: () => '1 2' });
   const notes = spreadOnLanes(aboveBands);
   const clocks = visible(model.clocks, t0, t1);
   const below = g.bandHeight / 2 + 3;
@@ -119,18 +108,7 @@ export function drawLaneNotes(root: G, model: Model, x: TimeScale, g: Geometry, 
     const text = fits(long, room) ? long : fits(rateText(c.rate), room) ? rateText(c.rate) : '';
     if (text) notes.push({ node: c.node, x: left + 4, y: g.nodeY(c.node) + below + 10, text, cls: `clock-label ${c.rate > 1 ? 'fast' : 'slow'}` });
   }
-  root
-    .selectAll<SVGLineElement, (typeof clocks)[number]>('line.clock-line')
-    .data(clocks)
-    .join('line')
-    .attr('class', 'clock-line')
-    .attr('x1', (c) => clampX(g, x(c.start)))
-    .attr('x2', (c) => clampX(g, x(c.end)))
-    .attr('y1', (c) => g.nodeY(c.node) + below)
-    .attr('y2', (c) => g.nodeY(c.node) + below)
-    .attr('stroke', CLOCK_COLOR)
-    .attr('stroke-width', 2)
-    .attr('stroke-dasharray', (c) => (c.rate > 1 ? '2 2' : '8 3'));
+  drawLaneLines(root, 'clock-line', clocks, x, g, { dy: below, color: CLOCK_COLOR, dash: (c) => (c.rate > 1 ? '2 2' : '8 3') });
   root
     .selectAll<SVGTextElement, Note>('text.note')
     .data(notes)
@@ -140,6 +118,29 @@ export function drawLaneNotes(root: G, model: Model, x: TimeScale, g: Geometry, 
     .attr('x', (n) => n.x)
     .attr('y', (n) => n.y)
     .text((n) => n.text);
+}
+
+/** A line along a lane for each span, `dy` from the lane's middle. */
+function drawLaneLines<S extends { node: number; start: number; end: number }>(
+  root: G,
+  cls: string,
+  spans: readonly S[],
+  x: TimeScale,
+  g: Geometry,
+  style: { dy: number; color: string; dash: (span: S) => string },
+): void {
+  root
+    .selectAll<SVGLineElement, S>(`line.${cls}`)
+    .data(spans)
+    .join('line')
+    .attr('class', cls)
+    .attr('x1', (s) => clampX(g, x(s.start)))
+    .attr('x2', (s) => clampX(g, x(s.end)))
+    .attr('y1', (s) => g.nodeY(s.node) + style.dy)
+    .attr('y2', (s) => g.nodeY(s.node) + style.dy)
+    .attr('stroke', style.color)
+    .attr('stroke-width', 2)
+    .attr('stroke-dasharray', style.dash);
 }
 
 /** A cut and a clog on one lane at once would print over each other: each note starts after the one before it on its lane. */
