@@ -172,4 +172,17 @@ describe('clogged links', () => {
     expect(details).toContain('clogged link 4 → 3');
     expect(details).toContain(`its ${clogModel.clogs[0].released} held messages go on at once`);
   });
+
+  it('names the links held at the cursor in the state panel', async () => {
+    const heldAt = async (t: number) => {
+      await clogPage.evaluate((at) => window.raftsimViewer?.setCursor(at), t);
+      await flush(clogPage);
+      const held = clogPage.locator('.clogs-now');
+      return (await held.count()) === 0 ? '' : held.innerText();
+    };
+    expect(await heldAt(400)).toBe('▥ 4→3 held');
+    expect(await heldAt(600)).toBe('▥ 4→3 4→2 held');
+    expect(await heldAt(900)).toBe('▥ 4→2 held');
+    expect(await heldAt(1300)).toBe('');
+  });
 });

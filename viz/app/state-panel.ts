@@ -34,11 +34,19 @@ export class StatePanel {
       <h2>State at <span class="state-time">${formatTime(store.cursor, 0)}</span></h2>
       <div class="muted">after event ${formatCount(state.applied)} of ${formatCount(total)}${event ? ` (<code>${escapeHtml(event.k)}</code> at ${formatTime(event.t, 0)})` : ''}${
         state.partition ? ` · <span class="partition-now">✂ ${escapeHtml(state.partition)}</span>` : ''
-      }</div>
+      }${this.clogsNow()}</div>
       ${this.confLine(state)}
       ${this.table(state)}
       ${this.logs(state)}
       ${this.progress(state)}`;
+  }
+
+  /** The links holding messages at the cursor (a release at the cursor itself has happened). */
+  private clogsNow(): string {
+    const t = this.store.cursor;
+    const held = this.store.model.clogs.filter((c) => c.start <= t && t < c.end);
+    if (held.length === 0) return '';
+    return ` · <span class="clogs-now" title="clogged links: their messages are held, none lost">▥ ${held.map((c) => `${c.from}→${c.to}`).join(' ')} held</span>`;
   }
 
   /** The configuration as the most advanced node has applied it: the cluster's, at this moment. */

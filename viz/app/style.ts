@@ -113,6 +113,7 @@ details.story > summary h2 { display:inline-flex; }
 aside h3 .muted { font-weight:400; font-size:11px; }
 .state-time { color:var(--accent); }
 .partition-now { color:#b03a3a; }
+.clogs-now { color:#0f7c86; }
 table { border-collapse:collapse; }
 .state-table { width:100%; margin-top:6px; font-size:12px; }
 .state-table th { font-weight:600; color:var(--muted); font-size:11px; text-align:right; padding:2px 4px; }
