@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runRaftsim } from './helpers/build.js';
 
@@ -61,6 +62,43 @@ describe('raftsim sweep at scale', () => {
     // A second sweep never overwrites the first one's files.
     raftsim('sweep', 'nemesis', '--seeds', '1..1', '--bug', 'reapply-after-restart', '--repro-dir', 'repros');
     expect(existsSync(join(dir, 'repros', 'nemesis-seed-1-reapply-after-restart.2.repro.json'))).toBe(true);
+  });
+});
+
+describe('raftsim sweep --junit', () => {
+  const parse = (xml: string) => new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' || name === 'property' }).parse(xml);
+
+  it('reports a test case per seed for CI, a failing seed as a failure that says how to replay it', () => {
+    const sweep = raftsim('sweep', 'nemesis', '--seeds', '1..6', '--bug', 'uncapped-follower-commit', '--repro-dir', 'junit-repros', '--junit', 'report.xml', '--json');
+    expect(sweep.code).toBe(1);
+    const summary = JSON.parse(sweep.stdout);
+    expect(summary.junit).toBe('report.xml');
+    const xml = readFileSync(join(dir, 'report.xml'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const suite = parse(xml).testsuites.testsuite;
+    expect(suite['@_name']).toBe('nemesis --bug uncapped-follower-commit');
+    expect(Number(suite['@_tests'])).toBe(6);
+    expect(Number(suite['@_failures'])).toBe(summary.failures.length);
+    expect(suite.properties.property).toContainEqual({ '@_name': 'seeds', '@_value': '1..6' });
+    const cases = suite.testcase as { '@_name': string; '@_classname': string; failure?: { '@_type': string; '@_message': string; '#text': string } }[];
+    expect(cases.map((c) => c['@_name'])).toEqual(['seed 1', 'seed 2', 'seed 3', 'seed 4', 'seed 5', 'seed 6']);
+    expect(cases.every((c) => c['@_classname'] === 'raftsim.nemesis')).toBe(true);
+    const failed = cases.filter((c) => c.failure);
+    expect(failed.map((c) => Number(c['@_name'].slice(5)))).toEqual(summary.failures.map((f: { seed: number }) => f.seed));
+    for (const [i, c] of failed.entries()) {
+      const first = summary.failures[i].violations[0];
+      expect(c.failure!['@_type']).toBe(first.invariant);
+      expect(c.failure!['@_message']).toBe(`${first.invariant} at ${first.time} ms: ${first.message}`);
+      expect(c.failure!['#text']).toContain(`replay: raftsim run nemesis --seed ${summary.failures[i].seed} --bug uncapped-follower-commit`);
+      expect(c.failure!['#text']).toContain(`repro file: ${summary.repros[i]}`);
+    }
+    expect(raftsim('sweep', 'nemesis', '--seeds', '1..2', '--junit', 'report.xml').stdout).toContain('JUnit report (2 test cases) written to report.xml');
+  });
+
+  it('refuses to write the report over the scenario file or the trace', () => {
+    const refused = raftsim('sweep', 'happy', '--seeds', '1..2', '--trace', 'same.xml', '--junit', 'same.xml');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe('raftsim: refusing to write same.xml: it is also same.xml, an input or another output');
   });
 });
 

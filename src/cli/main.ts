@@ -84,6 +84,7 @@ program
   .argument('<scenario>', 'a built-in scenario name or a JSON scenario file')
   .requiredOption('--seeds <A..B>', 'the seeds to run, inclusive', parseSeedRange)
   .option('--trace <file>', 'write the trace of the first failing seed (or the first seed) to this file')
+  .option('--junit <file>', 'write a JUnit XML report for CI: one test case per seed, a failing seed a failure')
   .option('--html-dir <dir>', 'write a viewer page for every failing seed into this directory')
   .option('--repro-dir <dir>', 'where to write a repro file for every failing seed', 'raftsim-repros')
   .option('--no-repros', 'write no repro files')

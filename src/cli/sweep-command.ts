@@ -13,6 +13,7 @@ import { resolveBug } from './bugs-command.js';
 import { EXIT, UsageError } from './errors.js';
 import { countOf, formatCount, replayCommand } from './format.js';
 import { guardOutput, writeFailurePages, type Output } from './run-commands.js';
+import { junitReport } from './junit.js';
 import { loadScenario } from './scenario-source.js';
 import { parseDuration } from '../check/cli.js';
 
@@ -20,6 +21,8 @@ export interface SweepFlags {
   seeds: SeedRange;
   json: boolean;
   trace?: string;
+  /** A JUnit XML report for CI: one test case per seed. */
+  junit?: string;
   htmlDir?: string;
   reproDir: string;
   /** commander's --no-repros */
@@ -68,6 +71,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
   const scenario = loadScenario(scenarioArg);
   const bug = resolveBug(flags.bug);
   guardOutput(flags.trace, [scenarioArg]);
+  guardOutput(flags.junit, [scenarioArg, ...(flags.trace ? [flags.trace] : [])]);
   let range = flags.seeds;
   if (flags.shard) {
     try {
@@ -114,6 +118,11 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
     const result = runScenario(scenario, { seed: traceSeed, trace: 'full', bug });
     writeFileSync(flags.trace, serializeTraceFile(toTraceFile(scenario, result)));
   }
+  if (flags.junit) {
+    const reproBySeed = new Map(failures.map((f, i) => [f.seed, repros[i]]));
+    const replay = (seed: number) => replayCommand(scenarioArg, seed, '', bug);
+    writeFileSync(flags.junit, junitReport({ scenario: scenario.name, bug, seeds: ran, outcomes, wallMs, replay, reproOf: (seed) => reproBySeed.get(seed) }));
+  }
   const byCheck = failuresByCheck(failures);
   const seedsPerMinute = (runs / wallMs) * 60_000;
   const eventsPerSecond = events / (wallMs / 1000);
@@ -139,6 +148,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
         slowest: slowest ? { seed: slowest.seed, wallMs: Math.round(slowest.wallMs), checkMs: Math.round(slowest.checkMs) } : null,
       },
       trace: flags.trace && runs > 0 ? { file: flags.trace, seed: traceSeed } : null,
+      junit: flags.junit ?? null,
       pages,
       repros,
     }));
@@ -171,6 +181,7 @@ export async function sweepCommand(scenarioArg: string, flags: SweepFlags, io: O
     if (failures.length > SHOWN) io.out(`  … and ${failures.length - SHOWN} more failing seeds (--json lists them all)`);
     if (failures.length > 0) io.out('  then `raftsim story failure.json --last 500` tells what led to it, `raftsim view failure.json` draws it');
     if (flags.trace && runs > 0) io.out(`  trace of seed ${traceSeed} written to ${flags.trace}`);
+    if (flags.junit) io.out(`  JUnit report (${countOf(runs, 'test case')}) written to ${flags.junit}`);
     if (flags.htmlDir) io.out(`  ${pages.length} viewer page${pages.length === 1 ? '' : 's'} written to ${flags.htmlDir}`);
     if (repros.length > 0) io.out(`  ${repros.length} repro file${repros.length === 1 ? '' : 's'} written to ${flags.reproDir} (raftsim replay FILE; raftsim shrink to make one smaller)`);
   }
