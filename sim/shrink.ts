@@ -1,4 +1,5 @@
 import type { FaultAction, Scenario } from './scenario.js';
+import { simplifyWorkload } from './shrink-workload.js';
 import { runScenario, type RunOptions, type RunResult } from './simulation.js';
 
 /** How big a failing run is: what shrinking makes smaller. */
@@ -43,7 +44,7 @@ const DEFAULT_MAX_RUNS = 400;
  * Finds a smaller run that fails the same check under the same seed. The nemesis is
  * first written down as the explicit schedule it carried out (which replays it exactly),
  * then: the run cut after the violation, fewer faults (delta debugging), a shorter run,
- * the schedule moved earlier, fewer clients, and fewer faults once more. Every candidate
+ * the schedule moved earlier, fewer clients, a simpler workload, and fewer faults once more. Every candidate
  * is a full run, so a kept one is a true repro.
  */
 export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult {
@@ -60,15 +61,17 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
   const before = sizeOf(scenario, original);
   let best = { scenario, result: original };
   const budgetLeft = () => runs < maxRuns;
-  /** Keeps `candidate` if it still fails the same check. */
-  const tryCandidate = (candidate: Scenario): boolean => {
+  /** Keeps `candidate` if it still fails the same check (and, when asked, is smaller by `better`). */
+  const tryCandidate = (candidate: Scenario, better?: (result: RunResult) => boolean): boolean => {
     if (!budgetLeft()) return false;
     const result = attempt(candidate);
     options.onRun?.(runs, sizeOf(best.scenario, best.result));
-    if (result.ok || result.violations[0].invariant !== check) return false;
+    if (result.ok || result.violations[0].invariant !== check || (better && !better(result))) return false;
     best = { scenario: candidate, result };
     return true;
   };
+  /** A different workload is only simpler if the run invokes fewer operations. */
+  const tryWorkload = (candidate: Scenario) => tryCandidate(candidate, (result) => invoked(result) < invoked(best.result));
 
   tryCandidate(explicitSchedule(scenario, original));
   const keepFaults = (faults: FaultAction[]): boolean => tryCandidate({ ...best.scenario, faults });
@@ -79,10 +82,12 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
     shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
     shiftEarlier(() => best.scenario, tryCandidate);
     shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
+    simplifyWorkload(() => best.scenario, check, tryWorkload);
     shrinkFaults(best.scenario.faults, keepFaults);
   } else {
     shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
     shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
+    simplifyWorkload(() => best.scenario, check, tryWorkload);
   }
   const complete = budgetLeft();
   // The answer is run once more with the trace hashed, as `raftsim replay` will run it.
@@ -123,10 +128,12 @@ export function explicitSchedule(scenario: Scenario, run: Pick<RunResult, 'fault
   return { ...scenario, nemesis: undefined, faults: [...run.faults], network: run.network };
 }
 
+const invoked = (result: RunResult) => result.history.filter((event) => event.type === 'invoke').length;
+
 export function sizeOf(scenario: Scenario, result: RunResult): RunSize {
   return {
     faults: scenario.nemesis ? result.faults.length : scenario.faults.length,
-    ops: result.history.filter((event) => event.type === 'invoke').length,
+    ops: invoked(result),
     durationMs: scenario.durationMs,
     clients: 'clients' in scenario.workload ? scenario.workload.clients : 0,
   };

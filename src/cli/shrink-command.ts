@@ -52,6 +52,7 @@ export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Outpu
 }
 
 function describeSize(size: RunSize): string {
+  if (size.clients === 0) return `${countOf(size.faults, 'fault')}, ${formatCount(size.durationMs)} ms, no clients`;
   return `${countOf(size.faults, 'fault')}, ${countOf(size.ops, 'op')}, ${formatCount(size.durationMs)} ms, ${countOf(size.clients, 'client')}`;
 }
 
