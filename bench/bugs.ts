@@ -16,7 +16,8 @@ import { shrink, type RunSize } from '../sim/shrink.js';
 const maxSeeds = Number(process.env.BENCH_BUG_SEEDS ?? 500);
 const shrinkRuns = Number(process.env.BENCH_SHRINK_RUNS ?? 150);
 
-const size = (s: RunSize) => `${s.faults} fault${s.faults === 1 ? '' : 's'}, ${s.ops} ops, ${(s.durationMs / 1000).toFixed(1)} s`;
+/** `0 faults, no clients, 0.1 s` for a repro whose workload the shrinker replaced by plain proposals. */
+const size = (s: RunSize) => `${s.faults} fault${s.faults === 1 ? '' : 's'}, ${s.clients === 0 ? 'no clients' : `${s.ops} ops`}, ${(s.durationMs / 1000).toFixed(1)} s`;
 
 function shrunk(scenario: Scenario, hunt: BugHunt): string {
   if (hunt.seed === null) return '–';
