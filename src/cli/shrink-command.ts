@@ -4,7 +4,7 @@ import { parseReproFile, ReproFileError, serializeReproFile, toReproFile, type R
 import { NothingToShrink, shrink, type RunSize } from '../../sim/shrink.js';
 import { runScenario } from '../../sim/simulation.js';
 import { EXIT, UsageError } from './errors.js';
-import { countOf, formatCount } from './format.js';
+import { countOf, formatCount, shellArg } from './format.js';
 import type { Output } from './run-commands.js';
 import { resolveBug } from './bugs-command.js';
 import { loadScenario } from './scenario-source.js';
@@ -46,7 +46,9 @@ export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Outpu
     io.out(`  before: ${describeSize(result.before)}`);
     io.out(`  after:  ${describeSize(result.after)}`);
     io.out(`  ✗ ${result.message}`);
-    io.out(`  repro written to ${output}; replay it: raftsim replay ${output}`);
+    const file = shellArg(output);
+    io.out(`  repro written to ${output}; replay it: raftsim replay ${file}`);
+    io.out(`  watch it: raftsim view ${file}; read it: raftsim story ${file}`);
   }
   return EXIT.failed;
 }

@@ -129,6 +129,7 @@ describe('raftsim shrink and replay', () => {
     expect(shrunk.status).toBe(1);
     expect(shrunk.stdout).toMatch(/before: \d+ faults?, [\d,]+ ops, [\d,]+ ms, 3 clients/);
     expect(shrunk.stdout).toMatch(/after: {2}\d+ faults?, [\d,]+ ms, no clients$/m);
+    expect(shrunk.stdout).toContain('watch it: raftsim view repro.json; read it: raftsim story repro.json');
     const repro = JSON.parse(readFileSync(join(dir, 'repro.json'), 'utf8'));
     const replayed = raftsim('replay', 'repro.json', '--json');
     expect(replayed.status).toBe(0);
