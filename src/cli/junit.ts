@@ -6,10 +6,11 @@
  */
 import { XMLBuilder } from 'fast-xml-parser';
 import type { SeedOutcome } from '../../sim/sweep.js';
+import type { BugName } from '../bugs.js';
 
 export interface JunitSweep {
   readonly scenario: string;
-  readonly bug?: string;
+  readonly bug?: BugName;
   /** The seeds that ran, as the summary names them. */
   readonly seeds: { readonly from: number; readonly to: number };
   readonly outcomes: readonly SeedOutcome[];
