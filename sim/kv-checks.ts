@@ -126,9 +126,12 @@ function rivals(others: readonly ImpossibleOp[], id: (op: ImpossibleOp) => strin
   return `; nor can any of the ${others.length} others (${others.slice(0, 5).map(id).join(', ')}, …${outcomes})`;
 }
 
-/** etcd's revisions are one global order: distinct per write, and consistent with real time. */
+/**
+ * etcd's revisions are one global order: distinct per write, consistent with real time, and
+ * with none skipped (the simulated store starts empty and every write to it is a client's).
+ */
 export function checkRevisions(operations: Operations): CheckFailure[] {
-  const report = checkOperationRevisions(operations.ops, { limit: 1 });
+  const report = checkOperationRevisions(operations.ops, { limit: 1, contiguous: true });
   return report.violations.map((violation) => ({ invariant: 'linearizability' as const, message: `revision order: ${violation.message}`, time: 0 }));
 }
 

@@ -17,6 +17,7 @@ export const BUG_NAMES = [
   'early-read-index',
   'reapply-after-restart',
   'watch-skips-on-leader-change',
+  'empty-write-bumps-revision',
 ] as const;
 
 export type BugName = (typeof BUG_NAMES)[number];
@@ -34,6 +35,7 @@ export interface BugSwitches {
   readonly earlyReadIndex?: boolean;
   readonly reapplyAfterRestart?: boolean;
   readonly watchSkipsOnLeaderChange?: boolean;
+  readonly emptyWriteBumpsRevision?: boolean;
 }
 
 export const NO_BUGS: BugSwitches = Object.freeze({});
@@ -126,6 +128,13 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
     description: 'a watch drops the first batch of events it would send after the Raft term changes',
     breaks: 'etcd watch guarantee: events are delivered in order, with no gaps and no duplicates',
     where: 'src/kv/service.ts handle (watchCreate)',
+  },
+  {
+    name: 'empty-write-bumps-revision',
+    switch: 'emptyWriteBumpsRevision',
+    description: 'a request that changes nothing (a delete of a missing key, a txn whose branch only reads) still creates a revision',
+    breaks: 'etcd: the store revision grows by exactly one per request that changes the store, and not at all for one that changes nothing',
+    where: 'src/kv/store.ts endWrite',
   },
 ];
 

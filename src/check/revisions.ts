@@ -3,12 +3,17 @@
  * (parts are split by key). This cheap whole-history pass checks the global
  * part: every two ok writes have distinct revisions (one txn is one write), and
  * a write that returned before another was invoked has the smaller revision.
+ * With `contiguous` (a history that holds every write to a store that began empty,
+ * as the simulator's does) it also checks that no revision was skipped: etcd adds
+ * exactly one per request that changed the store, so a revision some op saw but no ok
+ * write reports was made by a write of unknown outcome, one each (revision-gaps.ts).
  */
 import { operationsOf, type RawEvent } from './checker.js';
 import type { HistoryEvent } from './events.js';
 import type { Operation } from './history.js';
 import { etcdModel, type EtcdInput, type EtcdOutput } from './models/etcd.js';
 import { writeRevision } from './models/etcd-parse.js';
+import { unfilledGap } from './revision-gaps.js';
 
 export { writeRevision };
 import type { AnyModel } from './model.js';
@@ -22,7 +27,7 @@ export interface RevisionWrite {
 }
 
 export interface RevisionViolation {
-  readonly kind: 'duplicate' | 'order';
+  readonly kind: 'duplicate' | 'order' | 'gap';
   readonly message: string;
   readonly ops: readonly RevisionWrite[];
 }
@@ -60,24 +65,34 @@ function writesOf(ops: readonly Operation[]): Write[] {
   return writes;
 }
 
-function describe(w: Write): string {
-  return etcdModel.describe(w.op.input as EtcdInput, w.op.output as EtcdOutput);
+function describe(op: Operation): string {
+  return etcdModel.describe(op.input as EtcdInput, op.output as EtcdOutput);
+}
+
+function revisionOp(op: Operation, revision: number): RevisionWrite {
+  return { id: op.label, invokeIndex: op.invokeIndex, completeIndex: op.completeIndex, revision, description: describe(op) };
 }
 
 function strip(w: Write): RevisionWrite {
-  return { id: w.id, invokeIndex: w.invokeIndex, completeIndex: w.completeIndex, revision: w.revision, description: describe(w) };
+  return revisionOp(w.op, w.revision);
 }
 
 function name(w: Write): string {
-  return `op ${w.id} ${describe(w)}`;
+  return `op ${w.id} ${describe(w.op)}`;
 }
 
-export function checkRevisionOrder(history: readonly (HistoryEvent | RawEvent)[], options: { fileName?: string; limit?: number } = {}): RevisionReport {
+export interface RevisionOptions {
+  readonly limit?: number;
+  /** The history holds every write to a store that began empty: no revision may be skipped. */
+  readonly contiguous?: boolean;
+}
+
+export function checkRevisionOrder(history: readonly (HistoryEvent | RawEvent)[], options: RevisionOptions & { fileName?: string } = {}): RevisionReport {
   return checkOperationRevisions(operationsOf(history, etcdModel as AnyModel, options.fileName).ops, options);
 }
 
 /** checkRevisionOrder on a history already paired into operations for the etcd model (see operationsOf). */
-export function checkOperationRevisions(ops: readonly Operation[], options: { limit?: number } = {}): RevisionReport {
+export function checkOperationRevisions(ops: readonly Operation[], options: RevisionOptions = {}): RevisionReport {
   const limit = options.limit ?? 20;
   const writes = writesOf(ops);
   const violations: RevisionViolation[] = [];
@@ -109,6 +124,10 @@ export function checkOperationRevisions(ops: readonly Operation[], options: { li
         ops: [strip(best), strip(w)],
       });
     }
+  }
+  if (options.contiguous) {
+    const gap = unfilledGap(ops, new Set(writes.map((w) => w.revision)));
+    if (gap) add({ kind: 'gap', message: gap.message, ops: [revisionOp(gap.seenBy, gap.revision)] });
   }
   return { ok: violations.length === 0, writes: writes.length, violations };
 }

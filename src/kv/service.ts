@@ -72,7 +72,7 @@ export class KvService {
   constructor(options: KvServiceOptions) {
     this.options = options;
     this.raft = options.raft;
-    this.store = new MvccStore({ minTtl: options.minLeaseTtl ?? 1 });
+    this.store = new MvccStore({ minTtl: options.minLeaseTtl ?? 1, bugs: options.bugs });
     this.watches = new WatchHub(this.store);
   }
 

@@ -8,6 +8,7 @@
  * something, a txn whose executed branch changes something, a lease revoke
  * that deletes attached keys). Compaction and lease grant do not bump it.
  */
+import { NO_BUGS, type BugSwitches } from '../bugs.js';
 import { fail, ok } from './errors.js';
 import { KeyIndex, keyInRange } from './keyIndex.js';
 import { decodeSnapshot, encodeSnapshot, makeEvent, rebuildEventLog } from './snapshot.js';
@@ -46,6 +47,8 @@ export interface MvccStoreOptions {
   maxTxnOps?: number;
   /** Maximum lease TTL in seconds. Default 9e9 (etcd's MaxLeaseTTL). */
   maxLeaseTtl?: number;
+  /** Planted defects (src/bugs.ts): the store reads `emptyWriteBumpsRevision`. All off unless a test or `--bug` asks. */
+  bugs?: BugSwitches;
 }
 
 /** Called synchronously after each revision is committed, with that revision's events in order. */
@@ -81,8 +84,10 @@ export class MvccStore {
   readonly minTtl: number;
   readonly maxTxnOps: number;
   readonly maxLeaseTtl: number;
+  private readonly bugs: BugSwitches;
 
   constructor(options: MvccStoreOptions = {}) {
+    this.bugs = options.bugs ?? NO_BUGS;
     this.minTtl = options.minTtl ?? 1;
     this.maxTxnOps = options.maxTxnOps ?? DEFAULT_MAX_TXN_OPS;
     this.maxLeaseTtl = options.maxLeaseTtl ?? MAX_LEASE_TTL;
@@ -186,7 +191,7 @@ export class MvccStore {
 
   /** Commit the write: bump the revision if anything changed, log and publish events. */
   private endWrite(ctx: WriteCtx): Revision {
-    if (ctx.changes.length === 0) return this.currentRev;
+    if (ctx.changes.length === 0 && !this.bugs.emptyWriteBumpsRevision) return this.currentRev;
     this.currentRev = ctx.rev;
     for (const ev of ctx.changes) this.eventLog.push(ev);
     if (this.listeners.size > 0) for (const l of [...this.listeners]) l(ctx.changes, ctx.rev);

@@ -86,7 +86,7 @@ describe('etcd model', () => {
 });
 
 describe('checkRevisionOrder', () => {
-  it('accepts increasing distinct revisions, a txn counting once', () => {
+  it('accepts increasing distinct revisions, a txn counting once, with gaps where the store had other writers', () => {
     const first = put('x', '1', 2);
     const both = op(3, 'txn', { compare: [], success: [{ f: 'put', key: 'a', value: '1' }, { f: 'put', key: 'b', value: '1' }], failure: [] }, { succeeded: true, revision: 5, results: [{ revision: 5 }, { revision: 5 }] });
     const report = checkRevisionOrder([...first, ...both, ...put('y', '1', 7)]);
@@ -115,5 +115,50 @@ describe('checkRevisionOrder', () => {
       { process: 1, type: 'ok', f: 'put', key: 'y', value: { value: '1', revision: 3 } },
     ];
     expect(checkRevisionOrder(overlapping).ok).toBe(true);
+  });
+});
+
+describe('checkRevisionOrder with contiguous revisions (a history of every write to a store that began empty)', () => {
+  const contiguous = (events: RawEvent[]) => checkRevisionOrder(events, { contiguous: true });
+  const info = (key: string) => op(2, 'put', { value: 'lost' }, null, key, 'info');
+  const noop = (rev: number) => op(3, 'delete', null, { deleted: 0, revision: rev }, 'gone');
+
+  it('accepts revisions one per write from 2, whatever keys they write', () => {
+    resetClock();
+    expect(contiguous([...put('x', '1', 2), ...put('y', '1', 3), ...noop(3), ...put('x', '2', 4)]).ok).toBe(true);
+  });
+
+  it('finds a skipped revision that no write made, and names the op that saw it', () => {
+    resetClock();
+    const report = contiguous([...put('x', '1', 2), ...put('x', '2', 4)]);
+    expect(report.violations.map((v) => [v.kind, v.ops[0].revision, v.ops[0].invokeIndex])).toEqual([['gap', 3, 2]]);
+    expect(report.violations[0].message).toBe(
+      'revision 3 was made by no write: op 1 put x="2" @4 saw it, no ok write reports it, and no write of unknown outcome was invoked before it returned (etcd adds one revision per change, none for a request that changes nothing)',
+    );
+    // The default (a recorded history, where others may write to the store) allows it.
+    resetClock();
+    expect(checkRevisionOrder([...put('x', '1', 2), ...put('x', '2', 4)]).ok).toBe(true);
+  });
+
+  it('counts a revision a read saw, from a header or a key\'s modRevision, as one a write must have made', () => {
+    resetClock();
+    expect(contiguous([...put('x', '1', 2), ...noop(3)]).violations.map((v) => v.ops[0].revision)).toEqual([3]);
+    resetClock();
+    expect(contiguous([...get('x', 'v', 1, 2, 2)]).violations.map((v) => v.ops[0].revision)).toEqual([2]);
+  });
+
+  it('lets each write of unknown outcome fill one skipped revision, if it was invoked before the revision was seen', () => {
+    resetClock();
+    expect(contiguous([...info('x'), ...put('y', '1', 3)]).ok).toBe(true);
+    resetClock();
+    // One unknown write cannot make two revisions.
+    expect(contiguous([...info('x'), ...put('y', '1', 4)]).violations.map((v) => v.ops[0].revision)).toEqual([3]);
+    resetClock();
+    // Invoked only after the revision was seen, it cannot have made it.
+    expect(contiguous([...put('y', '1', 3), ...info('x')]).violations.map((v) => v.kind)).toEqual(['gap']);
+    resetClock();
+    // A txn of unknown outcome whose branches only read changes nothing.
+    const readOnly = op(2, 'txn', { compare: [], success: [{ f: 'get', key: 'x' }], failure: [] }, null, undefined, 'info');
+    expect(contiguous([...readOnly, ...put('y', '1', 3)]).ok).toBe(false);
   });
 });
