@@ -137,6 +137,23 @@ describe('raftsim check', () => {
   });
 });
 
+describe('raftsim check --every-write', () => {
+  it('checks a simulator history as the run did: a skipped revision fails only when every write is known to be in it', () => {
+    const buggy = join(dir, 'bumps.jsonl');
+    expect(raftsim('run', 'nemesis', '--seed', '1', '--bug', 'empty-write-bumps-revision', '--history', buggy).code).toBe(1);
+    expect(raftsim('check', buggy, '--model', 'etcd').code).toBe(0);
+    const strict = raftsim('check', buggy, '--model', 'etcd', '--every-write');
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/revision \d+ was made by no write/);
+    const clean = join(dir, 'clean.jsonl');
+    expect(raftsim('run', 'nemesis', '--seed', '1', '--history', clean).code).toBe(0);
+    expect(raftsim('check', clean, '--model', 'etcd', '--every-write').code).toBe(0);
+    const wrongModel = raftsim('check', clean, '--model', 'register', '--every-write');
+    expect(wrongModel.code).toBe(2);
+    expect(wrongModel.stderr.trim()).toMatch(/--every-write .* needs --model etcd/);
+  });
+});
+
 describe('raftsim story', () => {
   it('tells a trace in lines, within a window, as JSON too; a bad file is one line, exit 2', () => {
     const trace = join(dir, 'story-trace.json');

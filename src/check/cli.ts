@@ -18,6 +18,8 @@ import { checkRevisionOrder, type RevisionViolation } from './revisions.js';
 export interface RunCheckOptions extends CheckBudget {
   readonly model: string;
   readonly json: boolean;
+  /** etcd: the history holds every write to a store that began empty, so no revision may be skipped (as `raftsim run` checks). */
+  readonly everyWrite?: boolean;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -63,7 +65,7 @@ function checkFile(file: string, options: RunCheckOptions, out: (line: string) =
   try {
     const events = readHistoryFile(file);
     result = checkHistory(events, { model: options.model, timeoutMs: options.timeoutMs, maxSteps: options.maxSteps, fileName: file });
-    if (options.model === 'etcd') revisions = checkRevisionOrder(events, { fileName: file }).violations;
+    if (options.model === 'etcd') revisions = checkRevisionOrder(events, { fileName: file, contiguous: options.everyWrite === true }).violations;
   } catch (e) {
     if (!(e instanceof HistoryError)) throw e;
     err(e.message);
@@ -97,6 +99,10 @@ export async function runCheck(paths: string[], options: RunCheckOptions, out: (
   }
   if (paths.length === 0) {
     err('no history files given');
+    return 2;
+  }
+  if (options.everyWrite && options.model !== 'etcd') {
+    err(`--every-write is about etcd revisions: it needs --model etcd, not ${options.model}`);
     return 2;
   }
   const verdicts = new Set<FileOutcome['verdict']>();

@@ -109,8 +109,9 @@ program
   .requiredOption('--model <name>', 'register, kv or etcd')
   .option('--timeout <duration>', 'time budget per file, e.g. 30s, 500ms, 2m (default 30s, none with --max-steps alone)')
   .option('--max-steps <n>', 'step budget per file: the same verdict on every machine', parsePositiveInteger)
+  .option('--every-write', 'etcd: the history holds every write to a store that began empty, so no revision may be skipped (as raftsim run checks)', false)
   .option('--json', 'one JSON object per file, one per line', false)
-  .action((paths: string[], flags: { model: string; timeout?: string; maxSteps?: number; json: boolean }) =>
+  .action((paths: string[], flags: { model: string; timeout?: string; maxSteps?: number; everyWrite: boolean; json: boolean }) =>
     act(() => {
       let timeoutMs: number | undefined;
       try {
@@ -118,7 +119,7 @@ program
       } catch (error) {
         throw new UsageError(`--timeout: ${(error as Error).message}`);
       }
-      return runCheck(paths, { model: flags.model, json: flags.json, timeoutMs, maxSteps: flags.maxSteps }, io.out, io.err);
+      return runCheck(paths, { model: flags.model, json: flags.json, timeoutMs, maxSteps: flags.maxSteps, everyWrite: flags.everyWrite }, io.out, io.err);
     })(),
   );
 
