@@ -132,7 +132,7 @@ function rivals(others: readonly ImpossibleOp[], id: (op: ImpossibleOp) => strin
  */
 export function checkRevisions(operations: Operations): CheckFailure[] {
   const report = checkOperationRevisions(operations.ops, { limit: 1, contiguous: true });
-  return report.violations.map((violation) => ({ invariant: 'linearizability' as const, message: `revision order: ${violation.message}`, time: 0 }));
+  return report.violations.map((violation) => ({ invariant: 'linearizability' as const, message: `revision order: ${violation.message}`, time: Math.ceil(violation.at) }));
 }
 
 export function checkWorkloadInvariants(config: WorkloadConfig, history: readonly HistoryEvent[], operations = historyOperations(config, history)): CheckFailure[] {

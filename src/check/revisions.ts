@@ -29,6 +29,8 @@ export interface RevisionWrite {
 export interface RevisionViolation {
   readonly kind: 'duplicate' | 'order' | 'gap';
   readonly message: string;
+  /** When the history shows it: the return of the last op it needs (history time). */
+  readonly at: number;
   readonly ops: readonly RevisionWrite[];
 }
 
@@ -104,7 +106,7 @@ export function checkOperationRevisions(ops: readonly Operation[], options: Revi
   for (const w of writes) {
     const other = byRevision.get(w.revision);
     if (other === undefined) byRevision.set(w.revision, w);
-    else add({ kind: 'duplicate', message: `revision ${w.revision} created by both ${name(other)} and ${name(w)}`, ops: [strip(other), strip(w)] });
+    else add({ kind: 'duplicate', message: `revision ${w.revision} created by both ${name(other)} and ${name(w)}`, at: Math.max(other.ret, w.ret), ops: [strip(other), strip(w)] });
   }
 
   // Sweep in call order; `best` is the largest revision among writes that returned before.
@@ -121,13 +123,14 @@ export function checkOperationRevisions(ops: readonly Operation[], options: Revi
       add({
         kind: 'order',
         message: `${name(best)} returned before ${name(w)} was invoked but has revision ${best.revision} >= ${w.revision}`,
+        at: w.ret,
         ops: [strip(best), strip(w)],
       });
     }
   }
   if (options.contiguous) {
     const gap = unfilledGap(ops, new Set(writes.map((w) => w.revision)));
-    if (gap) add({ kind: 'gap', message: gap.message, ops: [revisionOp(gap.seenBy, gap.revision)] });
+    if (gap) add({ kind: 'gap', message: gap.message, at: gap.seenBy.ret, ops: [revisionOp(gap.seenBy, gap.revision)] });
   }
   return { ok: violations.length === 0, writes: writes.length, violations };
 }
