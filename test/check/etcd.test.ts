@@ -131,7 +131,7 @@ describe('checkRevisionOrder with contiguous revisions (a history of every write
   it('finds a skipped revision that no write made, and names the op that saw it', () => {
     resetClock();
     const report = contiguous([...put('x', '1', 2), ...put('x', '2', 4)]);
-    expect(report.violations.map((v) => [v.kind, v.ops[0].revision, v.ops[0].invokeIndex])).toEqual([['gap', 3, 2]]);
+    expect(report.violations.map((v) => [v.kind, v.ops[0].revision, v.ops[0].invokeIndex, v.at])).toEqual([['gap', 3, 2, 3]]);
     expect(report.violations[0].message).toBe(
       'revision 3 was made by no write: op 1 put x="2" @4 saw it, no ok write reports it, and no write of unknown outcome was invoked before it returned (etcd adds one revision per change, none for a request that changes nothing)',
     );
