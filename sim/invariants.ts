@@ -3,6 +3,7 @@ import type { RaftLog } from '../src/raft/log.js';
 
 export type InvariantName =
   | 'election-safety'
+  | 'leader-append-only'
   | 'log-matching'
   | 'leader-completeness'
   | 'state-machine-safety'
@@ -67,6 +68,8 @@ export class InvariantChecker {
   private readonly confAfter = new Map<number, ConfState>();
   private readonly appliedAt: (Entry | undefined)[] = [];
   private readonly commitOf = new Map<NodeId, number>();
+  /** Per node while it leads: its term and the last index it had appended as leader. */
+  private readonly leaderTail = new Map<NodeId, { readonly term: number; readonly last: number }>();
   private readonly appliedOf = new Map<NodeId, number>();
 
   constructor(private readonly clock: { now(): number }) {}
@@ -99,8 +102,20 @@ export class InvariantChecker {
     }
   }
 
-  /** Log matching (§5.3): one entry per (index, term), always after the same term. */
-  onAppend(node: NodeId, entries: readonly Entry[], log: RaftLog): void {
+  /**
+   * Leader append-only (Figure 3): a leader never overwrites or deletes entries in its log,
+   * so in one term its appends start past the last index it had. Log matching (§5.3): one
+   * entry per (index, term), always after the same term. `leaderTerm`: the node's term if it
+   * leads, else 0.
+   */
+  onAppend(node: NodeId, entries: readonly Entry[], log: RaftLog, leaderTerm = 0): void {
+    if (leaderTerm > 0) {
+      const tail = this.leaderTail.get(node);
+      if (tail !== undefined && tail.term === leaderTerm && entries[0].index <= tail.last) {
+        this.fail('leader-append-only', `leader ${node} of term ${leaderTerm} rewrote its log from index ${entries[0].index}, at or below its last index ${tail.last}: a leader only appends`);
+      }
+      this.leaderTail.set(node, { term: leaderTerm, last: entries[entries.length - 1].index });
+    }
     for (const entry of entries) {
       const prevTerm = log.termAt(entry.index - 1);
       const seen = this.seenAt(entry.index, entry.term, entry.data, prevTerm);

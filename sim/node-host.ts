@@ -226,7 +226,7 @@ export class NodeHost {
       if (rd.snapshot) this.disk.writeSnapshot(rd.snapshot, true);
       if (rd.entries.length > 0) {
         this.disk.writeEntries(rd.entries);
-        this.ctx.invariants.onAppend(this.id, rd.entries, node.log);
+        this.ctx.invariants.onAppend(this.id, rd.entries, node.log, node.role === 'leader' ? node.term : 0);
         if (this.ctx.trace.enabled) {
           this.ctx.trace.record({ t: this.ctx.now(), k: 'append', node: this.id, from: rd.entries[0].index, terms: rd.entries.map((e) => e.term) });
         }

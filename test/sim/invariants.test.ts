@@ -28,6 +28,22 @@ describe('invariant checker', () => {
     expect(checker.violations[0].invariant).toBe('log-matching');
   });
 
+  it('flags a leader that rewrites its own log in its term (leader append-only)', () => {
+    const checker = new InvariantChecker(clock);
+    checker.onAppend(1, [e(1, 2)], logOf([e(1, 2)]), 2);
+    checker.onAppend(1, [e(2, 2), e(3, 2)], logOf([e(1, 2), e(2, 2), e(3, 2)]), 2);
+    // The same node as a follower, then leading a later term, may see its log rewritten.
+    checker.onAppend(1, [e(3, 3)], logOf([e(1, 2), e(2, 2), e(3, 3)]));
+    checker.onAppend(1, [e(4, 4)], logOf([e(1, 2), e(2, 2), e(3, 3), e(4, 4)]), 4);
+    expect(checker.ok).toBe(true);
+    checker.onAppend(1, [e(4, 4, 'again')], logOf([e(1, 2), e(2, 2), e(3, 3), e(4, 4, 'again')]), 4);
+    expect(checker.violations[0]).toEqual({
+      invariant: 'leader-append-only',
+      message: 'leader 1 of term 4 rewrote its log from index 4, at or below its last index 4: a leader only appends',
+      time: 1234,
+    });
+  });
+
   it('lets a later term hold its own entry at an index, and holds that one to log matching too', () => {
     const checker = new InvariantChecker(clock);
     checker.onAppend(1, [e(1, 1, 'a')], logOf([e(1, 1, 'a')]));
