@@ -18,6 +18,7 @@ export const BUG_NAMES = [
   'reapply-after-restart',
   'watch-skips-on-leader-change',
   'empty-write-bumps-revision',
+  'leader-overwrites-own-entry',
 ] as const;
 
 export type BugName = (typeof BUG_NAMES)[number];
@@ -36,6 +37,7 @@ export interface BugSwitches {
   readonly reapplyAfterRestart?: boolean;
   readonly watchSkipsOnLeaderChange?: boolean;
   readonly emptyWriteBumpsRevision?: boolean;
+  readonly leaderOverwritesOwnEntry?: boolean;
 }
 
 export const NO_BUGS: BugSwitches = Object.freeze({});
@@ -135,6 +137,13 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
     description: 'a request that changes nothing (a delete of a missing key, a txn whose branch only reads) still creates a revision',
     breaks: 'etcd: the store revision grows by exactly one per request that changes the store, and not at all for one that changes nothing',
     where: 'src/kv/store.ts endWrite',
+  },
+  {
+    name: 'leader-overwrites-own-entry',
+    switch: 'leaderOverwritesOwnEntry',
+    description: 'a leader puts a proposal in place of its last entry, while that is uncommitted and of its own term, instead of after it',
+    breaks: 'Figure 3, Leader Append-Only: a leader never overwrites or deletes entries in its log; it only appends new entries',
+    where: 'src/raft/replication.ts appendEntry',
   },
 ];
 

@@ -11,10 +11,23 @@ import type { AppendResponse, Entry, HeartbeatResponse, Message } from './types.
  */
 
 export function appendEntry(n: NodeState, data: string | null, type?: 'conf'): Entry {
+  if (n.bugs.leaderOverwritesOwnEntry && type === undefined && data !== null && lastIsOwnUncommittedProposal(n)) {
+    const overwritten: Entry = { index: n.log.lastIndex(), term: n.term, data };
+    n.log.appendAfterMatch([overwritten], true);
+    return overwritten;
+  }
   // Ordinary entries carry no `type` at all, so their traces read as they always did.
   const entry: Entry = type ? { index: n.log.lastIndex() + 1, term: n.term, data, type } : { index: n.log.lastIndex() + 1, term: n.term, data };
   n.log.append(entry);
   return entry;
+}
+
+/** Where the planted bug `leader-overwrites-own-entry` strikes: an ordinary proposal of this term, not yet committed, last in the log. */
+function lastIsOwnUncommittedProposal(n: NodeState): boolean {
+  const last = n.log.lastIndex();
+  if (last <= n.log.committed || n.log.termAt(last) !== n.term) return false;
+  const entry = n.log.entryAt(last);
+  return entry.data !== null && entry.type === undefined;
 }
 
 /** etcd's stepLeader: the answers to the leader's appends and heartbeats. */

@@ -35,6 +35,10 @@ describe('planted Raft bugs are caught by the nemesis', () => {
     expectCaught({ bug: 'fixed-election-timeout', scenario: nemesis, budget: 80, caughtBy: 'liveness' });
   }, 240_000);
 
+  it('leader-overwrites-own-entry: a leader rewrites its last entry (leader-append-only, before log matching sees it)', () => {
+    expectCaught({ bug: 'leader-overwrites-own-entry', scenario: nemesis, budget: 5, caughtBy: 'leader-append-only' });
+  });
+
   it('reapply-after-restart: a restarted node applies index 1 again (apply-order)', () => {
     expectCaught({ bug: 'reapply-after-restart', scenario: nemesis, budget: 10, caughtBy: 'apply-order' });
   });
