@@ -3,6 +3,7 @@ import { checkOperations, operationsOf, resolveModel } from '../src/check/checke
 import type { Counterexample, ImpossibleOp } from '../src/check/counterexample.js';
 import type { Operations } from '../src/check/history.js';
 import { checkOperationRevisions } from '../src/check/revisions.js';
+import { checkSerializableReads } from '../src/check/serializable.js';
 import { prefixEnd } from '../src/kv/keyIndex.js';
 import type { KvService } from '../src/kv/service.js';
 import type { HistoryEvent } from './history.js';
@@ -135,9 +136,16 @@ export function checkRevisions(operations: Operations): CheckFailure[] {
   return report.violations.map((violation) => ({ invariant: 'linearizability' as const, message: `revision order: ${violation.message}`, time: Math.ceil(violation.at) }));
 }
 
+/** Serializable gets may be stale, never invented: each returns a state its key had (src/check/serializable.ts). */
+export function checkSerializable(operations: Operations): CheckFailure[] {
+  return checkSerializableReads(operations.ops)
+    .slice(0, 1)
+    .map((violation) => ({ invariant: 'linearizability' as const, message: `serializable read: ${violation.message}`, time: Math.ceil(violation.at) }));
+}
+
 export function checkWorkloadInvariants(config: WorkloadConfig, history: readonly HistoryEvent[], operations = historyOperations(config, history)): CheckFailure[] {
   if (config.type === 'bank') return checkBank(history, config.accounts);
-  if ((config.type === 'kv' || config.type === 'watch') && operations) return checkRevisions(operations);
+  if ((config.type === 'kv' || config.type === 'watch') && operations) return [...checkRevisions(operations), ...checkSerializable(operations)];
   return [];
 }
 

@@ -32,8 +32,9 @@
  * - A get (or a get inside a txn) must return exactly the current state; so must a
  *   range, for every live key of its interval (etcd-range.ts). A range joins the parts
  *   of every key of the history in its interval (Model.intervals).
- * - Serializable gets may be stale by design, so they are NOT checked: they are
- *   dropped from the search as always legal and state-preserving.
+ * - Serializable gets may be stale by design, so the model does not check them: they
+ *   are dropped from the search as always legal and state-preserving (serializable.ts
+ *   checks apart that each returns a state its key had).
  * - An `info` write took effect with an unknown revision, one no ok write reports
  *   (etcd-pins.ts): rev moves to the next such free revision, and the key's
  *   revision is only known to be at least that, until a later read reveals it. Info
