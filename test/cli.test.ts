@@ -137,6 +137,29 @@ describe('raftsim check', () => {
   });
 });
 
+describe('raftsim check --model etcd and serializable reads', () => {
+  it('passes a stale one and fails one that returns a state the key never had', () => {
+    const history = (value: string) => [
+      { process: 0, type: 'invoke', f: 'put', key: 'a', value: { value: 'x' } },
+      { process: 0, type: 'ok', f: 'put', key: 'a', value: { value: 'x', revision: 2 } },
+      { process: 0, type: 'invoke', f: 'put', key: 'a', value: { value: 'y' } },
+      { process: 0, type: 'ok', f: 'put', key: 'a', value: { value: 'y', revision: 3 } },
+      { process: 1, type: 'invoke', f: 'get', key: 'a', value: { serializable: true } },
+      { process: 1, type: 'ok', f: 'get', key: 'a', value: { value, version: 1, createRevision: 2, modRevision: 2 } },
+    ];
+    const write = (name: string, value: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, history(value).map((e) => JSON.stringify(e)).join('\n'));
+      return file;
+    };
+    expect(raftsim('check', write('stale.jsonl', 'x'), '--model', 'etcd').code).toBe(0);
+    const invented = raftsim('check', write('invented.jsonl', 'z'), '--model', 'etcd');
+    expect(invented.code).toBe(1);
+    expect(invented.stdout).toContain('a serializable read returned a state that never was');
+    expect(invented.stdout).toContain('op 2 serializable get a -> "z" mod=2 returned a state the key never had');
+  });
+});
+
 describe('raftsim check --every-write', () => {
   it('checks a simulator history as the run did: a skipped revision fails only when every write is known to be in it', () => {
     const buggy = join(dir, 'bumps.jsonl');

@@ -8,12 +8,13 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkHistory, type CheckResult, type Verdict } from './checker.js';
+import { checkHistory, operationsOf, type CheckResult, type Verdict } from './checker.js';
 import { HistoryError, oneLine } from './errors.js';
 import { readHistoryFile } from './file.js';
 import { modelByName, MODEL_NAMES } from './models/index.js';
 import { describeResult, type CheckBudget } from './report.js';
-import { checkRevisionOrder, type RevisionViolation } from './revisions.js';
+import { checkOperationRevisions, type RevisionViolation } from './revisions.js';
+import { checkSerializableReads, type SerializableViolation } from './serializable.js';
 
 export interface RunCheckOptions extends CheckBudget {
   readonly model: string;
@@ -62,17 +63,23 @@ interface FileOutcome {
 function checkFile(file: string, options: RunCheckOptions, out: (line: string) => void, err: (line: string) => void): FileOutcome {
   let result: CheckResult;
   let revisions: RevisionViolation[] | undefined;
+  let serializable: SerializableViolation[] | undefined;
   try {
     const events = readHistoryFile(file);
     result = checkHistory(events, { model: options.model, timeoutMs: options.timeoutMs, maxSteps: options.maxSteps, fileName: file });
-    if (options.model === 'etcd') revisions = checkRevisionOrder(events, { fileName: file, contiguous: options.everyWrite === true }).violations;
+    if (options.model === 'etcd') {
+      const { ops } = operationsOf(events, 'etcd', file);
+      revisions = checkOperationRevisions(ops, { contiguous: options.everyWrite === true }).violations;
+      serializable = checkSerializableReads(ops);
+    }
   } catch (e) {
     if (!(e instanceof HistoryError)) throw e;
     err(e.message);
     if (options.json) out(JSON.stringify({ file, verdict: 'error', error: e.message }));
     return { verdict: 'error' };
   }
-  const verdict: Verdict = revisions !== undefined && revisions.length > 0 ? 'not-linearizable' : result.verdict;
+  const inconsistent = (revisions?.length ?? 0) > 0 || (serializable?.length ?? 0) > 0;
+  const verdict: Verdict = inconsistent ? 'not-linearizable' : result.verdict;
   if (options.json) {
     const line: Record<string, unknown> = {
       file,
@@ -85,9 +92,10 @@ function checkFile(file: string, options: RunCheckOptions, out: (line: string) =
     };
     if (result.ranOut !== undefined) line.ranOut = result.ranOut;
     if (revisions !== undefined) line.revisionViolations = revisions;
+    if (serializable !== undefined) line.serializableViolations = serializable;
     out(JSON.stringify(line));
   } else {
-    for (const line of describeResult(file, result, options, revisions)) out(line);
+    for (const line of describeResult(file, result, options, revisions, serializable)) out(line);
   }
   return { verdict };
 }

@@ -2,6 +2,7 @@
 import { DEFAULT_TIMEOUT_MS, type CheckOptions, type CheckResult } from './checker.js';
 import type { Counterexample, CounterexampleOp } from './counterexample.js';
 import type { RevisionViolation } from './revisions.js';
+import type { SerializableViolation } from './serializable.js';
 
 function keyName(key: string): string {
   return key === '' ? '(single register)' : JSON.stringify(key);
@@ -40,23 +41,33 @@ function describeBudget(result: CheckResult, budget: CheckBudget): string {
   return `time budget of ${seconds(budget.timeoutMs ?? DEFAULT_TIMEOUT_MS)}`;
 }
 
-export function describeResult(file: string, result: CheckResult, budget: CheckBudget, revisions?: readonly RevisionViolation[]): string[] {
+export function describeResult(
+  file: string,
+  result: CheckResult,
+  budget: CheckBudget,
+  revisions: readonly RevisionViolation[] = [],
+  serializable: readonly SerializableViolation[] = [],
+): string[] {
   const summary = `${result.ops} ops, ${result.parts} part${result.parts === 1 ? '' : 's'}, ${seconds(result.wallMs)}`;
   const lines: string[] = [];
-  const revisionBad = revisions !== undefined && revisions.length > 0;
-  if (result.verdict === 'linearizable' && !revisionBad) return [`${file}: linearizable (${summary})`];
+  const revisionBad = revisions.length > 0;
+  if (result.verdict === 'linearizable' && !revisionBad && serializable.length === 0) return [`${file}: linearizable (${summary})`];
   if (result.verdict === 'unknown') {
     const open = result.partResults.filter((p) => p.verdict === 'unknown').length;
     lines.push(`${file}: unknown (${summary}): ${describeBudget(result, budget)} ran out with ${open} of ${result.parts} parts undecided`);
   } else if (result.verdict === 'not-linearizable') {
     lines.push(`${file}: NOT linearizable (${summary})`);
   } else {
-    lines.push(`${file}: NOT linearizable (${summary}): revisions are inconsistent`);
+    lines.push(`${file}: NOT linearizable (${summary}): ${revisionBad ? 'revisions are inconsistent' : 'a serializable read returned a state that never was'}`);
   }
   if (result.counterexample !== undefined) lines.push(...describeCounterexample(result.counterexample));
   if (revisionBad) {
     lines.push('  revision order violations:');
     for (const v of revisions) lines.push(`    ${v.message}`);
+  }
+  if (serializable.length > 0) {
+    lines.push('  serializable reads of no state the key had:');
+    for (const v of serializable) lines.push(`    ${v.message}`);
   }
   return lines;
 }
