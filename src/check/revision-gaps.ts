@@ -48,7 +48,7 @@ export function unfilledGap(ops: readonly Operation[], created: ReadonlySet<numb
     .map((op) => ({ op, revision: observedRevision(op.output as EtcdOutput) }))
     .filter((o) => o.revision > 1);
   if (observers.length === 0) return undefined;
-  const top = Math.max(...observers.map((o) => o.revision));
+  const top = observers.reduce((highest, o) => Math.max(highest, o.revision), 0);
   const firstSeen: (Operation | undefined)[] = new Array(top + 2).fill(undefined);
   for (const { op, revision } of observers) {
     const known = firstSeen[revision];
