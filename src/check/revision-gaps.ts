@@ -3,9 +3,9 @@
  * empty store. So in a history that holds every write, each revision some op saw (a write's
  * own, a header, a key's modRevision) was made by one write: an ok write that reports it, or
  * else a write of unknown outcome (info), each of which makes at most one revision and must
- * have been invoked before the first op that saw it returned. Which info write filled which
+ * have been invoked no later than the first op that saw it returned. Which info write filled which
  * revision does not matter for existence: revisions sorted by that deadline, the k-th one
- * needs k info writes invoked before its deadline (Hall's condition for nested sets).
+ * needs k info writes invoked by its deadline (Hall's condition for nested sets).
  */
 import type { Operation } from './history.js';
 import type { EtcdInput, EtcdOutput } from './models/etcd-parse.js';
@@ -42,7 +42,7 @@ function mayWrite(input: EtcdInput): boolean {
 
 /** The lowest revision no write can have made, if any: `created` holds the revisions ok writes report. */
 export function unfilledGap(ops: readonly Operation[], created: ReadonlySet<number>): UnfilledGap | undefined {
-  // seen[r]: the first op to return among those that saw a revision >= r.
+  // firstSeen[r]: the first op to return among those that saw a revision >= r.
   const observers = ops
     .filter((op) => op.type === 'ok' && op.output !== undefined)
     .map((op) => ({ op, revision: observedRevision(op.output as EtcdOutput) }))
@@ -69,7 +69,8 @@ export function unfilledGap(ops: readonly Operation[], created: ReadonlySet<numb
     if (created.has(r)) continue;
     const seenBy = firstSeen[r]!;
     missing++;
-    while (available < infoCalls.length && infoCalls[available] < seenBy.ret) available++;
+    // Intervals are closed: a write invoked at the very time the op returned may come before it.
+    while (available < infoCalls.length && infoCalls[available] <= seenBy.ret) available++;
     if (missing > available) {
       const op = `op ${seenBy.label} ${describeEtcd(seenBy.input as EtcdInput, seenBy.output as EtcdOutput)}`;
       const why =

@@ -1,7 +1,7 @@
 /**
  * Serializable gets may be stale by design (etcd serves them from the member's own store), so
  * linearizability does not hold them. They still return a state the key had: what a write
- * made at the record's modRevision, no later than the read returned. This checks that much
+ * made at the record's modRevision, invoked no later than the read returned. This checks that much
  * per read, against the whole history: a write reporting that revision, of that key and
  * value, invoked before the read returned; or, for a revision no ok write reports, a write of
  * unknown outcome of that key and value invoked before then. A missing key is always some
@@ -56,8 +56,8 @@ export function checkSerializableReads(ops: readonly Operation[]): SerializableV
 function madeBy(result: GetResult, key: string, readRet: number, byRevision: ReadonlyMap<number, Operation>, unknownWrites: readonly Operation[]): boolean {
   const known = byRevision.get(result.modRevision);
   if (known !== undefined) {
-    return known.call < readRet && writtenValue(known.input as EtcdInput, key, known.output as EtcdOutput) === result.value;
+    return known.call <= readRet && writtenValue(known.input as EtcdInput, key, known.output as EtcdOutput) === result.value;
   }
-  return unknownWrites.some((op) => op.call < readRet && writtenValue(op.input as EtcdInput, key) === result.value);
+  return unknownWrites.some((op) => op.call <= readRet && writtenValue(op.input as EtcdInput, key) === result.value);
 }
 
