@@ -41,7 +41,7 @@ function mayWrite(input: EtcdInput): boolean {
 }
 
 /** The lowest revision no write can have made, if any: `created` holds the revisions ok writes report. */
-export function unfilledGap(ops: readonly Operation[], created: ReadonlySet<number>): UnfilledGap | undefined {
+export function unfilledGap(ops: readonly Operation[], created: { has(revision: number): boolean }): UnfilledGap | undefined {
   // firstSeen[r]: the first op to return among those that saw a revision >= r.
   const observers = ops
     .filter((op) => op.type === 'ok' && op.output !== undefined)

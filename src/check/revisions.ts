@@ -129,7 +129,7 @@ export function checkOperationRevisions(ops: readonly Operation[], options: Revi
     }
   }
   if (options.contiguous) {
-    const gap = unfilledGap(ops, new Set(writes.map((w) => w.revision)));
+    const gap = unfilledGap(ops, byRevision);
     if (gap) add({ kind: 'gap', message: gap.message, at: gap.seenBy.ret, ops: [revisionOp(gap.seenBy, gap.revision)] });
   }
   return { ok: violations.length === 0, writes: writes.length, violations };
