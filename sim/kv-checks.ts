@@ -7,7 +7,7 @@ import { checkSerializableReads } from '../src/check/serializable.js';
 import { prefixEnd } from '../src/kv/keyIndex.js';
 import type { KvService } from '../src/kv/service.js';
 import type { HistoryEvent } from './history.js';
-import type { Violation } from './invariants.js';
+import type { InvariantName, Violation } from './invariants.js';
 import type { LeaseRecord } from './workloads/lease.js';
 import { describe, WATCH_PREFIX, type SeenEvent, type WatchClient } from './watch-client.js';
 import type { MvccStore } from '../src/kv/store.js';
@@ -16,6 +16,9 @@ import { BANK_INITIAL_BALANCE } from './workloads/bank.js';
 
 /** A failed end-of-run check reads like any other violation. */
 export type CheckFailure = Violation;
+
+/** The checks made of the clients' history once a run ends; every other check is made as the run goes. */
+export const HISTORY_CHECKS: ReadonlySet<InvariantName> = new Set<InvariantName>(['linearizability', 'bank', 'lease', 'watch']);
 
 /** Jepsen's bank invariant: every successful read sees all accounts or none, summing to the same total. */
 export function checkBank(history: readonly HistoryEvent[], accounts: number): CheckFailure[] {

@@ -18,6 +18,12 @@ export interface RunOptions {
   readonly checkSteps?: number;
   /** A planted bug to switch on (src/bugs.ts); absent, the code runs as written. */
   readonly bug?: BugName;
+  /**
+   * False skips the end-of-run checks of the clients' history (HISTORY_CHECKS): for a caller
+   * that only asks whether a run breaks a Raft invariant, as the shrinker does. The
+   * simulation itself, its trace and every in-run check are the same either way.
+   */
+  readonly historyChecks?: boolean;
 }
 
 export interface RunStats {
