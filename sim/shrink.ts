@@ -18,6 +18,12 @@ export interface ShrinkOptions {
   readonly run?: Omit<RunOptions, 'seed' | 'trace'>;
   /** Runs the shrinker may spend; the smallest failure found by then is the answer. */
   readonly maxRuns?: number;
+  /**
+   * False keeps the seed: a candidate counts only if it fails under the seed given. By default
+   * a failure that proves to hang on timing (RESEED_AFTER candidates in a row pass) may move to
+   * another seed (see `shrink`).
+   */
+  readonly reseed?: boolean;
   /** Called after every run, for progress. */
   readonly onRun?: (runs: number, best: RunSize) => void;
 }
@@ -30,6 +36,7 @@ export interface ShrinkResult {
   readonly after: RunSize;
   /** The smallest failing scenario: no nemesis, an explicit fault schedule. */
   readonly scenario: Scenario;
+  /** The seed the smallest failure fails under: the one given, unless the shrinker re-seeded. */
   readonly seed: number;
   readonly traceHash: string;
   readonly runs: number;
@@ -40,22 +47,35 @@ export interface ShrinkResult {
 export class NothingToShrink extends Error {}
 
 const DEFAULT_MAX_RUNS = 400;
+/** Candidates in a row that must pass under the current seed before others are tried too. */
+export const RESEED_AFTER = 8;
+/** Seeds a candidate is tried under once re-seeding is on: the current one and fresh ones. */
+const SEEDS_PER_CANDIDATE = 4;
 
 /**
- * Finds a smaller run that fails the same check under the same seed. The nemesis is
- * first written down as the explicit schedule it carried out (which replays it exactly),
- * then: the run cut after the violation, fewer faults (delta debugging), a shorter run,
- * the schedule moved earlier, fewer clients, a simpler workload, and fewer faults once more. Every candidate
- * is a full run, so a kept one is a true repro.
+ * Finds a smaller run that fails the same check. The nemesis is first written down as the
+ * explicit schedule it carried out (which replays it exactly), then: the run cut after the
+ * violation, fewer faults (delta debugging), a shorter run, the schedule moved earlier, fewer
+ * clients, a simpler workload, and fewer faults once more. Every candidate is a full run, so a
+ * kept one is a true repro.
+ *
+ * Where a failure hangs on exact timing, any removed fault moves every later message, and a
+ * smaller schedule that fails the same way under another seed is as good a repro. So once
+ * RESEED_AFTER schedules with fewer faults in a row have passed under the current seed, each
+ * one that passes is also run under fresh seeds (never one tried before); the first that fails
+ * the same check is kept with its seed, and the run cut after its violation. Any kept candidate
+ * starts the count again; the other reductions stay on the current seed.
  */
 export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult {
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
   let runs = 0;
   let runOptions = options.run;
-  const attempt = (candidate: Scenario, trace: RunOptions['trace'] = 'off'): RunResult => {
+  let seed = options.seed;
+  const attempt = (candidate: Scenario, trace: RunOptions['trace'] = 'off', under = seed): RunResult => {
     runs++;
-    return runScenario(candidate, { ...runOptions, seed: options.seed, trace });
+    return runScenario(candidate, { ...runOptions, seed: under, trace });
   };
+  const reseeding = new Reseeding(options.seed, options.reseed ?? true);
 
   const original = attempt(scenario);
   if (original.ok) throw new NothingToShrink(`${scenario.name} seed ${options.seed} passes every check: nothing to shrink`);
@@ -66,29 +86,47 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
   const before = sizeOf(scenario, original);
   let best = { scenario, result: original };
   const budgetLeft = () => runs < maxRuns;
-  /** Keeps `candidate` if it still fails the same check (and, when asked, is smaller by `better`). */
-  const tryCandidate = (candidate: Scenario, better?: (result: RunResult) => boolean): boolean => {
-    if (!budgetLeft()) return false;
-    const result = attempt(candidate);
-    options.onRun?.(runs, sizeOf(best.scenario, best.result));
-    if (result.ok || result.violations[0].invariant !== check || (better && !better(result))) return false;
-    best = { scenario: candidate, result };
-    return true;
+  /** Keeps `candidate` if it still fails the same check under one of `seeds` (and, when asked, is smaller by `better`). */
+  const keepIfFails = (candidate: Scenario, seeds: Iterable<number>, better?: (result: RunResult) => boolean): boolean => {
+    for (const under of seeds) {
+      if (!budgetLeft()) return false;
+      const result = attempt(candidate, 'off', under);
+      options.onRun?.(runs, sizeOf(best.scenario, best.result));
+      if (result.ok || result.violations[0].invariant !== check || (better && !better(result))) continue;
+      best = { scenario: candidate, result };
+      seed = under;
+      reseeding.kept();
+      return true;
+    }
+    return false;
   };
+  const tryCandidate = (candidate: Scenario, better?: (result: RunResult) => boolean) => keepIfFails(candidate, [seed], better);
   /** A different workload is only simpler if the run invokes fewer operations. */
   const tryWorkload = (candidate: Scenario) => tryCandidate(candidate, (result) => invoked(result) < invoked(best.result));
 
   tryCandidate(explicitSchedule(scenario, original));
-  const keepFaults = (faults: FaultAction[]): boolean => tryCandidate({ ...best.scenario, faults });
+  const cutAfter = () => cutAfterViolation(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
+  /** Fewer faults: the one kind of candidate that may move to another seed. */
+  const keepFaults = (faults: FaultAction[]): boolean => {
+    const seedBefore = seed;
+    if (!keepIfFails({ ...best.scenario, faults }, reseeding.seedsFor(seed))) {
+      reseeding.passed();
+      return false;
+    }
+    // Under another seed the violation can come much earlier: a cut then drops at once what came after it.
+    if (seed !== seedBefore) cutAfter();
+    return true;
+  };
+  const currentFaults = () => best.scenario.faults;
   if (best.scenario.nemesis === undefined) {
     // Cut after the violation first: one run drops every later fault, which ddmin would remove a chunk at a time.
-    cutAfterViolation(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
-    shrinkFaults(best.scenario.faults, keepFaults);
+    cutAfter();
+    shrinkFaults(currentFaults, keepFaults);
     shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
     shiftEarlier(() => best.scenario, tryCandidate);
     shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
     simplifyWorkload(() => best.scenario, check, tryWorkload);
-    shrinkFaults(best.scenario.faults, keepFaults);
+    shrinkFaults(currentFaults, keepFaults);
   } else {
     shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
     shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
@@ -104,11 +142,39 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
     before,
     after: sizeOf(best.scenario, final),
     scenario: best.scenario,
-    seed: options.seed,
+    seed,
     traceHash: final.traceHash,
     runs,
     complete,
   };
+}
+
+/** When the shrinker tries other seeds, and which: fresh ones counting up from the seed given. */
+class Reseeding {
+  private passedInARow = 0;
+  private nextFresh: number;
+
+  constructor(
+    start: number,
+    private readonly enabled: boolean,
+  ) {
+    this.nextFresh = start + 1;
+  }
+
+  /** The current seed, then (once re-seeding is on) fresh ones, each taken only when it is tried. */
+  *seedsFor(current: number): Generator<number> {
+    yield current;
+    if (!this.enabled || this.passedInARow < RESEED_AFTER) return;
+    for (let i = 1; i < SEEDS_PER_CANDIDATE; i++) yield this.nextFresh++;
+  }
+
+  kept(): void {
+    this.passedInARow = 0;
+  }
+
+  passed(): void {
+    this.passedInARow++;
+  }
 }
 
 /**
@@ -149,8 +215,8 @@ export function sizeOf(scenario: Scenario, result: RunResult): RunSize {
  * Delta debugging (Zeller's ddmin): remove ever smaller chunks of the schedule while
  * the run still fails; ends 1-minimal (no single fault can go) unless the budget ends it.
  */
-function shrinkFaults(initial: readonly FaultAction[], stillFails: (faults: FaultAction[]) => boolean): void {
-  let faults = initial.slice();
+function shrinkFaults(current: () => readonly FaultAction[], stillFails: (faults: FaultAction[]) => boolean): void {
+  let faults = current();
   let chunks = 2;
   while (faults.length > 0) {
     const size = Math.ceil(faults.length / chunks);
@@ -158,7 +224,8 @@ function shrinkFaults(initial: readonly FaultAction[], stillFails: (faults: Faul
     for (let start = 0; start < faults.length; start += size) {
       const without = [...faults.slice(0, start), ...faults.slice(start + size)];
       if (stillFails(without)) {
-        faults = without;
+        // What is kept may be shorter still: the run cut after its violation.
+        faults = current();
         chunks = Math.max(chunks - 1, 2);
         removed = true;
         break;

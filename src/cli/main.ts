@@ -132,8 +132,9 @@ program
   .option('--force', 'overwrite the output file if it exists', false)
   .option('--bug <name>', 'the planted bug the failure needs (raftsim bugs lists them)')
   .option('--max-runs <n>', 'runs the shrinker may spend', parseSeed, 400)
+  .option('--keep-seed', 'only keep candidates that fail under this seed (by default a failure that hangs on timing may move to another)', false)
   .option('--json', 'print exactly one JSON object', false)
-  .action((scenario: string, flags: { seed: number; bug?: string; output?: string; force: boolean; maxRuns: number; json: boolean }) =>
+  .action((scenario: string, flags: { seed: number; bug?: string; output?: string; force: boolean; maxRuns: number; keepSeed: boolean; json: boolean }) =>
     act(() => shrinkCommand(scenario, flags, io))(),
   );
 

@@ -16,6 +16,7 @@ export interface ShrinkFlags {
   force: boolean;
   json: boolean;
   maxRuns: number;
+  keepSeed: boolean;
 }
 
 export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Output): number {
@@ -30,6 +31,7 @@ export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Outpu
       seed: flags.seed,
       run: bug ? { bug } : {},
       maxRuns: flags.maxRuns,
+      reseed: !flags.keepSeed,
       onRun: (runs, best) => io.progress?.(`\r  ${runs} runs, now ${describeSize(best)}\x1b[K`),
     });
   } catch (error) {
@@ -40,11 +42,12 @@ export function shrinkCommand(scenarioArg: string, flags: ShrinkFlags, io: Outpu
   const repro = toReproFile(scenario.name, result, bug);
   writeFileSync(output, serializeReproFile(repro));
   if (flags.json) {
-    io.out(JSON.stringify({ file: output, check: result.check, before: result.before, after: result.after, runs: result.runs, complete: result.complete, traceHash: result.traceHash }));
+    io.out(JSON.stringify({ file: output, check: result.check, seed: result.seed, before: result.before, after: result.after, runs: result.runs, complete: result.complete, traceHash: result.traceHash }));
   } else {
     io.out(`${scenario.name}  seed ${flags.seed}${bug ? `  bug ${bug}` : ''}  fails ${result.check}: shrunk in ${formatCount(result.runs)} runs${result.complete ? '' : ' (run budget spent: --max-runs for more)'}`);
     io.out(`  before: ${describeSize(result.before)}`);
     io.out(`  after:  ${describeSize(result.after)}`);
+    if (result.seed !== flags.seed) io.out(`  seed:   ${flags.seed} → ${result.seed} (the failure hangs on timing: a smaller schedule failed under another seed; --keep-seed stays on ${flags.seed})`);
     io.out(`  ✗ ${result.message}`);
     const file = shellArg(output);
     io.out(`  repro written to ${output}; replay it: raftsim replay ${file}`);

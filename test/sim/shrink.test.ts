@@ -42,6 +42,8 @@ describe('shrinking', () => {
 
   it('keeps the failure: the shrunk scenario fails the same check under the same seed', () => {
     expect(result.check).toBe('liveness');
+    // Candidates kept failing under it, so the shrinker never had reason to try another.
+    expect(result.seed).toBe(FAILING_SEED);
     const rerun = runScenario(result.scenario, { seed: FAILING_SEED, trace: 'hash' });
     expect(rerun.violations[0]?.invariant).toBe('liveness');
     expect(rerun.traceHash).toBe(result.traceHash);
@@ -93,6 +95,28 @@ describe('shrinking', () => {
 
   it('refuses a seed that passes', () => {
     expect(() => shrink(findScenario('happy')!, { seed: 1 })).toThrow(NothingToShrink);
+  });
+});
+
+describe('re-seeding a failure that hangs on timing', () => {
+  // Two leaders of one term from a vote that never reached the disk: the voter must crash
+  // between two candidates' requests, so removing any fault moves the election it needs.
+  const nemesis = findScenario('nemesis')!;
+  const doubleVote = { seed: 4, run: { bug: 'vote-before-persist' }, maxRuns: 150 } as const;
+  const kept = shrink(nemesis, { ...doubleVote, reseed: false });
+  const reseeded = shrink(nemesis, doubleVote);
+
+  it('finds a far smaller schedule under another seed than it can under the seed given', () => {
+    expect(kept.seed).toBe(4);
+    expect(kept.after.faults).toBeGreaterThan(100);
+    expect(reseeded.seed).not.toBe(4);
+    expect(reseeded.after.faults).toBeLessThan(kept.after.faults / 3);
+  });
+
+  it('answers with the seed its repro fails under: the same check, the same trace hash', () => {
+    const rerun = runScenario(reseeded.scenario, { seed: reseeded.seed, trace: 'hash', bug: 'vote-before-persist' });
+    expect(rerun.violations[0]?.invariant).toBe('election-safety');
+    expect(rerun.traceHash).toBe(reseeded.traceHash);
   });
 });
 
@@ -155,6 +179,16 @@ describe('raftsim shrink and replay', () => {
     const replayed = raftsim('replay', 'repro.json', '--json');
     expect(replayed.status).toBe(0);
     expect(JSON.parse(replayed.stdout)).toMatchObject({ identical: true, reproduced: true, replayedHash: repro.traceHash, check: 'liveness' });
+  });
+
+  it('says when the repro moved to another seed, and --keep-seed keeps the one given', () => {
+    const doubleVote = ['shrink', 'nemesis', '--seed', '4', '--bug', 'vote-before-persist', '--max-runs', '150'];
+    const moved = raftsim(...doubleVote, '-o', 'moved.json');
+    const seed = JSON.parse(readFileSync(join(dir, 'moved.json'), 'utf8')).seed;
+    expect(seed).not.toBe(4);
+    expect(moved.stdout).toContain(`seed:   4 → ${seed} (the failure hangs on timing`);
+    const kept = raftsim(...doubleVote.slice(0, -1), '20', '--keep-seed', '-o', 'kept.json', '--json');
+    expect(JSON.parse(kept.stdout)).toMatchObject({ seed: 4, check: 'election-safety' });
   });
 
   it('never overwrites a file silently, and refuses a passing seed with exit 2', () => {
