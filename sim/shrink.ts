@@ -20,8 +20,8 @@ export interface ShrinkOptions {
   readonly maxRuns?: number;
   /**
    * False keeps the seed: a candidate counts only if it fails under the seed given. By default
-   * a failure that proves to hang on timing (RESEED_AFTER candidates in a row pass) may move to
-   * another seed (see `shrink`).
+   * a failure that proves to hang on timing (RESEED_AFTER schedules with fewer faults in a row
+   * pass) may move to another seed (see `shrink`).
    */
   readonly reseed?: boolean;
   /** Called after every run, for progress. */
@@ -48,7 +48,7 @@ export class NothingToShrink extends Error {}
 
 const DEFAULT_MAX_RUNS = 400;
 /** Candidates in a row that must pass under the current seed before others are tried too. */
-export const RESEED_AFTER = 8;
+const RESEED_AFTER = 8;
 /** Seeds a candidate is tried under once re-seeding is on: the current one and fresh ones. */
 const SEEDS_PER_CANDIDATE = 4;
 
@@ -105,7 +105,8 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
   const tryWorkload = (candidate: Scenario) => tryCandidate(candidate, (result) => invoked(result) < invoked(best.result));
 
   tryCandidate(explicitSchedule(scenario, original));
-  const cutAfter = () => cutAfterViolation(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
+  const tryDuration = (durationMs: number) => tryCandidate(withDuration(best.scenario, durationMs));
+  const cutAfter = () => cutAfterViolation(() => best, check, tryDuration);
   /** Fewer faults: the one kind of candidate that may move to another seed. */
   const keepFaults = (faults: FaultAction[]): boolean => {
     const seedBefore = seed;
@@ -122,13 +123,13 @@ export function shrink(scenario: Scenario, options: ShrinkOptions): ShrinkResult
     // Cut after the violation first: one run drops every later fault, which ddmin would remove a chunk at a time.
     cutAfter();
     shrinkFaults(currentFaults, keepFaults);
-    shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
+    shrinkDuration(() => best, check, tryDuration);
     shiftEarlier(() => best.scenario, tryCandidate);
     shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
     simplifyWorkload(() => best.scenario, check, tryWorkload);
     shrinkFaults(currentFaults, keepFaults);
   } else {
-    shrinkDuration(() => best, check, (durationMs) => tryCandidate(withDuration(best.scenario, durationMs)));
+    shrinkDuration(() => best, check, tryDuration);
     shrinkClients(best.scenario, (clients) => tryCandidate(withClients(best.scenario, clients)));
     simplifyWorkload(() => best.scenario, check, tryWorkload);
   }
