@@ -6,6 +6,7 @@ import { becomeCandidate, becomeFollower, becomeLeader, becomePreCandidate } fro
 import type { NodeState } from './state.js';
 import { NONE } from './types.js';
 import type { Message, NodeId, PreVoteRequest, PreVoteResponse, VoteRequest, VoteResponse } from './types.js';
+import { preVoteRequest, timeoutNow, voteRequest, voteResponse } from './wire.js';
 
 /**
  * Elections (§5.2, §5.4.1) and their hardening after etcd's raft: PreVote, CheckQuorum,
@@ -97,15 +98,7 @@ export function startElection(n: NodeState, transfer: boolean): void {
   becomeCandidate(n);
   if (n.role === 'leader') return;
   for (const peer of n.otherVoters()) {
-    n.send({
-      type: 'vote',
-      from: n.id,
-      to: peer,
-      term: n.term,
-      lastIndex: n.log.lastIndex(),
-      lastTerm: n.log.lastTerm(),
-      ...(transfer ? { transfer: true as const } : {}),
-    });
+    n.send(voteRequest(n.id, peer, n.term, n.log.lastIndex(), n.log.lastTerm(), transfer));
   }
 }
 
@@ -113,7 +106,7 @@ function startPreElection(n: NodeState): void {
   becomePreCandidate(n);
   if (voteResult(n) === 'won') return startElection(n, false);
   for (const peer of n.otherVoters()) {
-    n.send({ type: 'preVote', from: n.id, to: peer, term: n.term + 1, lastIndex: n.log.lastIndex(), lastTerm: n.log.lastTerm() });
+    n.send(preVoteRequest(n.id, peer, n.term + 1, n.log.lastIndex(), n.log.lastTerm()));
   }
 }
 
@@ -154,14 +147,14 @@ export function handleVoteRequest(n: NodeState, m: VoteRequest | PreVoteRequest)
   const canVote = n.vote === m.from || (n.vote === NONE && n.lead === NONE) || (preVote && m.term > n.term);
   const granted = canVote && (n.bugs.voteWithoutLogCheck || n.log.isUpToDate(m.lastIndex, m.lastTerm));
   if (preVote) {
-    n.send({ type: 'preVoteResp', from: n.id, to: m.from, term: granted ? m.term : n.term, granted });
+    n.send(voteResponse('preVoteResp', n.id, m.from, granted ? m.term : n.term, granted));
     return;
   }
   if (granted) {
     n.vote = m.from;
     n.electionElapsed = 0;
   }
-  n.send({ type: 'voteResp', from: n.id, to: m.from, term: n.term, granted });
+  n.send(voteResponse('voteResp', n.id, m.from, n.term, granted));
 }
 
 function handleVoteResponse(n: NodeState, m: VoteResponse | PreVoteResponse): void {
@@ -210,7 +203,7 @@ function abandonTransfer(n: NodeState, reason: 'timeout' | 'superseded'): void {
 }
 
 export function sendTimeoutNow(n: NodeState, to: NodeId): void {
-  n.send({ type: 'timeoutNow', from: n.id, to, term: n.term });
+  n.send(timeoutNow(n.id, to, n.term));
   // A removed leader's successor campaigns among voters that no longer include it: it would never hear the new term.
   if (n.handingOver) becomeFollower(n, n.term, NONE);
 }

@@ -2,6 +2,7 @@ import { startElection } from './election.js';
 import { Configuration } from './membership.js';
 import type { NodeState } from './state.js';
 import type { AppendRequest, Heartbeat, Message, NodeId, SnapshotMessage } from './types.js';
+import { appendResponse, heartbeatResponse, voteResponse } from './wire.js';
 
 /**
  * The follower's side of replication (§5.3, §7): it takes the leader's appends after the
@@ -50,7 +51,7 @@ function handleAppend(n: NodeState, m: AppendRequest): void {
 function handleHeartbeat(n: NodeState, m: Heartbeat): void {
   // The leader sends min(match, commit), so this index is known to be in our log.
   n.log.commitTo(Math.min(m.commit, n.log.lastIndex()));
-  n.send({ type: 'heartbeatResp', from: n.id, to: m.from, term: n.term, context: m.context });
+  n.send(heartbeatResponse(n.id, m.from, n.term, m.context));
 }
 
 /** An install is answered like an append: with the index the follower's log now reaches. */
@@ -64,15 +65,15 @@ function handleSnapshot(n: NodeState, m: SnapshotMessage): void {
 }
 
 function answerAppend(n: NodeState, to: NodeId, index: number, reject: boolean, hintIndex = 0, hintTerm = 0): void {
-  n.send({ type: 'appResp', from: n.id, to, term: n.term, index, reject, hintIndex, hintTerm });
+  n.send(appendResponse(n.id, to, n.term, index, reject, hintIndex, hintTerm));
 }
 
 /** Tells a stale leader or candidate about the newer term so it steps down (§5.1). */
 export function answerStaleTerm(n: NodeState, m: Message): void {
   if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') answerAppend(n, m.from, 0, true);
   else if (m.type === 'vote') {
-    n.send({ type: 'voteResp', from: n.id, to: m.from, term: n.term, granted: false });
+    n.send(voteResponse('voteResp', n.id, m.from, n.term, false));
   } else if (m.type === 'preVote') {
-    n.send({ type: 'preVoteResp', from: n.id, to: m.from, term: n.term, granted: false });
+    n.send(voteResponse('preVoteResp', n.id, m.from, n.term, false));
   }
 }

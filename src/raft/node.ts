@@ -21,6 +21,7 @@ import { afterCommit, appendEntry, broadcastAppend, broadcastHeartbeat, maybeCom
 import { becomeFollower, resetElectionTimer } from './roles.js';
 import { NodeState } from './state.js';
 import { NONE } from './types.js';
+import { proposalForward, readIndexRequest } from './wire.js';
 import type {
   ConfChange,
   ConfProposeResult,
@@ -261,7 +262,7 @@ export class RaftNode {
       return true;
     }
     if (n.lead === NONE) return false;
-    n.send({ type: 'readIndex', from: n.id, to: n.lead, term: 0, context });
+    n.send(readIndexRequest(n.id, n.lead, context));
     return true;
   }
 
@@ -399,6 +400,6 @@ export class RaftNode {
     const data = n.forwarding;
     n.forwarding = [];
     // The leader may have changed since: forward to the one known now, or drop (clients retry).
-    if (n.role !== 'leader' && n.lead !== NONE) n.send({ type: 'prop', from: n.id, to: n.lead, term: 0, data });
+    if (n.role !== 'leader' && n.lead !== NONE) n.send(proposalForward(n.id, n.lead, data));
   }
 }

@@ -1,6 +1,7 @@
 import { broadcastHeartbeat } from './replication.js';
 import type { NodeState } from './state.js';
 import type { NodeId } from './types.js';
+import { readIndexResponse } from './wire.js';
 
 /**
  * Linearizable reads at the leader (§6.4 of the Raft thesis, etcd's ReadIndex): a read
@@ -32,14 +33,7 @@ export function releaseReads(n: NodeState, reads: readonly { context: string; in
   for (const read of reads) {
     if (read.requester === n.id) n.readStates.push({ index: read.index, context: read.context });
     else {
-      n.send({
-        type: 'readIndexResp',
-        from: n.id,
-        to: read.requester,
-        term: n.term,
-        context: read.context,
-        index: read.index,
-      });
+      n.send(readIndexResponse(n.id, read.requester, n.term, read.context, read.index));
     }
   }
 }

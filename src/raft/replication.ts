@@ -3,6 +3,7 @@ import type { Progress } from './progress.js';
 import { releaseDeferredReads, releaseReads } from './reads.js';
 import type { NodeState } from './state.js';
 import type { AppendResponse, Entry, HeartbeatResponse, Message } from './types.js';
+import { appendRequest, heartbeat, snapshotMessage } from './wire.js';
 
 /**
  * The leader's side of log replication (§5.3): appends to each follower as its progress
@@ -93,16 +94,7 @@ export function sendAppend(n: NodeState, progress: Progress, evenIfEmpty = true)
   if (prevIndex < n.log.compactedIndex) return sendSnapshot(n, progress);
   const entries = n.log.slice(progress.next, n.log.lastIndex(), n.maxEntriesPerAppend, n.maxBytesPerAppend);
   if (entries.length === 0 && !evenIfEmpty) return;
-  n.send({
-    type: 'app',
-    from: n.id,
-    to: progress.id,
-    term: n.term,
-    prevIndex,
-    prevTerm: n.log.termAt(prevIndex),
-    entries,
-    commit: n.log.committed,
-  });
+  n.send(appendRequest(n.id, progress.id, n.term, prevIndex, n.log.termAt(prevIndex), entries, n.log.committed));
   progress.sent(prevIndex + entries.length, entries.length > 0);
 }
 
@@ -110,7 +102,7 @@ export function sendAppend(n: NodeState, progress: Progress, evenIfEmpty = true)
 function sendSnapshot(n: NodeState, progress: Progress): void {
   const snapshot = n.snapshots.latest;
   if (!snapshot) throw new Error(`node ${n.id} compacted up to ${n.log.compactedIndex} without a snapshot`);
-  n.send({ type: 'snap', from: n.id, to: progress.id, term: n.term, snapshot });
+  n.send(snapshotMessage(n.id, progress.id, n.term, snapshot));
   progress.becomeSnapshot(snapshot.metadata.index);
 }
 
@@ -120,6 +112,6 @@ export function broadcastHeartbeat(n: NodeState): void {
     const progress = n.progress.get(peer);
     // A heartbeat vouches for no entries: what the follower may commit is capped at its match.
     const commit = n.bugs.uncappedFollowerCommit ? n.log.committed : Math.min(progress?.match ?? 0, n.log.committed);
-    n.send({ type: 'heartbeat', from: n.id, to: peer, term: n.term, commit, context });
+    n.send(heartbeat(n.id, peer, n.term, commit, context));
   }
 }
