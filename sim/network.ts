@@ -39,7 +39,11 @@ export interface Describe<P> {
  * in flight on its link, even if the link heals before they would have arrived.
  */
 export class Network<P extends Addressed> {
-  settings: NetworkSettings;
+  /**
+   * Kept in one object shape whatever shape it was given in (a parsed scenario, a spread
+   * of one with a field replaced): every send reads it, and reads of many shapes are slow.
+   */
+  private current: NetworkSettings;
   /**
    * Per directed link ever cut: its cut epoch (how often it was cut) times two, plus one
    * while it is cut. One lookup per message tells both; a link never cut is absent.
@@ -67,7 +71,15 @@ export class Network<P extends Addressed> {
      */
     private readonly onConnection: (payload: P) => boolean = () => false,
   ) {
-    this.settings = settings;
+    this.current = sameShape(settings);
+  }
+
+  get settings(): NetworkSettings {
+    return this.current;
+  }
+
+  set settings(settings: NetworkSettings) {
+    this.current = sameShape(settings);
   }
 
   send(payload: P): void {
@@ -81,10 +93,10 @@ export class Network<P extends Addressed> {
     const state = this.linkState(payload.from, payload.to);
     if (state & 1) return this.drop(id, payload, 'partition');
     const datagram = !this.onConnection(payload);
-    if (datagram && this.random.chance(this.settings.dropRate)) return this.drop(id, payload, 'loss');
+    if (datagram && this.random.chance(this.current.dropRate)) return this.drop(id, payload, 'loss');
     const epoch = state >> 1;
     this.dispatch(id, payload, epoch, now + this.latency(), datagram);
-    if (datagram && this.random.chance(this.settings.duplicateRate)) {
+    if (datagram && this.random.chance(this.current.duplicateRate)) {
       const copy = this.nextId++;
       if (this.trace.enabled) this.trace.record({ t: now, k: 'duplicate', id, copy });
       this.dispatch(copy, payload, epoch, now + this.latency(), datagram);
@@ -194,11 +206,15 @@ export class Network<P extends Addressed> {
   }
 
   private latency(): number {
-    const { minLatencyMs, latencySpreadMs, tailRate, tailMs } = this.settings;
+    const { minLatencyMs, latencySpreadMs, tailRate, tailMs } = this.current;
     const spread = latencySpreadMs > 0 ? this.random.int(0, latencySpreadMs) : 0;
     const tail = this.random.chance(tailRate) ? this.random.int(0, tailMs) : 0;
     return minLatencyMs + spread + tail;
   }
+}
+
+function sameShape({ minLatencyMs, latencySpreadMs, dropRate, duplicateRate, tailRate, tailMs }: NetworkSettings): NetworkSettings {
+  return { minLatencyMs, latencySpreadMs, dropRate, duplicateRate, tailRate, tailMs };
 }
 
 const LINK_BASE = 4096;
