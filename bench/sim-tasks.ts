@@ -5,6 +5,7 @@
  */
 import { findScenario } from '../scenarios/index.js';
 import { EventQueue } from '../sim/event-queue.js';
+import { recordTraffic, replayTraffic } from './floor.js';
 import { RandomStream } from '../sim/random.js';
 import { defineScenario, type Scenario, type ScenarioInput } from '../sim/scenario.js';
 import { runScenario } from '../sim/simulation.js';
@@ -21,6 +22,7 @@ export type Task =
   | { readonly kind: 'bare'; readonly events: number }
   | { readonly kind: 'runs'; readonly scenario: ScenarioRef; readonly seeds: number; readonly trace: TraceLevel }
   | { readonly kind: 'memory'; readonly scenario: ScenarioRef; readonly trace: TraceLevel }
+  | { readonly kind: 'floor'; readonly scenario: ScenarioRef; readonly seeds: number }
   | { readonly kind: 'sweep'; readonly scenario: ScenarioRef; readonly seeds: number; readonly workers: number; readonly workerUrl: string };
 
 /** How a row's thread warmed up: the seeds it took, and the simulating speed of its first warm-up block. */
@@ -47,10 +49,12 @@ export type TaskResult =
   | { readonly kind: 'bare'; readonly eventsPerSecond: number }
   | ({ readonly kind: 'runs' } & Runs)
   | { readonly kind: 'memory'; readonly heapMb: number }
+  | { readonly kind: 'floor'; readonly ratio: number; readonly eventsPerSecond: number }
   | { readonly kind: 'sweep'; readonly seedsPerSecond: number };
 
 const BARE_EVENTS_PER_ROW = 2_000_000;
 const COUNTED_BLOCKS = 4;
+const FLOOR_PASSES = 6;
 
 /**
  * A fresh thread runs its first seeds several times slower than later ones, while V8
@@ -72,6 +76,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
     }
     case 'memory':
       return { kind: 'memory', heapMb: memoryPerRun(resolve(task.scenario), task.trace) };
+    case 'floor':
+      return { kind: 'floor', ...floorAgainstBareLoop(resolve(task.scenario), task.seeds) };
     case 'sweep': {
       const scenario = resolve(task.scenario);
       const started = performance.now();
@@ -166,6 +172,23 @@ function measureRuns(scenario: Scenario, from: number, seeds: number, trace: Tra
     simulatedMs += stats.simulatedMs;
   }
   return { events, wallMs: performance.now() - started, checkMs, simulatedMs, seeds };
+}
+
+/**
+ * The queue and network alone on the counted seeds' own traffic (see floor.ts), against the
+ * bare loop around it. The replay repeats until warm; its fastest pass counts, which favours
+ * the floor: it is a lower bound.
+ */
+function floorAgainstBareLoop(scenario: Scenario, seeds: number): { ratio: number; eventsPerSecond: number } {
+  const traffic = recordTraffic(scenario, 1, seeds);
+  const before = bareLoop(BARE_EVENTS_PER_ROW);
+  let fastest = 0;
+  for (let pass = 0; pass < FLOOR_PASSES; pass++) {
+    const { events, ms } = replayTraffic(scenario, traffic);
+    fastest = Math.max(fastest, events / (ms / 1000));
+  }
+  const bare = (before + bareLoop(BARE_EVENTS_PER_ROW)) / 2;
+  return { ratio: bare / fastest, eventsPerSecond: fastest };
 }
 
 function memoryPerRun(scenario: Scenario, trace: TraceLevel): number {

@@ -59,12 +59,23 @@ async function main(): Promise<void> {
     ...['happy', 'flaky-network', 'crash-restart', 'churn', 'nemesis'].map((name): [string, ScenarioRef] => [name, { name }]),
     ['nemesis, Raft alone', { name: 'nemesis', change: { workload: { type: 'proposals' } } }],
   ];
+  const simulating = new Map<string, number>();
   for (const [label, scenario] of rows) {
     const r = await runs(scenario);
     const bare = r.bareEventsPerSecond;
+    simulating.set(label, bare / simulatingRate(r));
     console.log(
       `| ${label} | ${fmt(simulatingRate(r))} | ${fmt(bare / simulatingRate(r), 1)} | ${spread(r.simulatingRatios)} | ${fmt(overallRate(r))} | ${fmt(bare / overallRate(r), 1)} | ${fmt(msPerSeed(r), 1)} | ${fmt(checkShare(r))}% | ${fmt(r.simulatedMs / r.wallMs)} | ${r.warmUp.seeds} seeds | ${fmt(simulatingRate(r) / r.warmUp.firstBlockEventsPerSecond, 1)}× slower |`,
     );
+  }
+
+  // What is left for Raft, disks, invariants, state machines and clients once the queue and the network have had their share.
+  console.log('\n| scenario | queue and network alone, × the bare loop | the whole simulation, × the bare loop (above) | the rest |');
+  console.log('|---|---:|---:|---:|');
+  for (const [label, scenario] of rows.filter(([label]) => label.startsWith('nemesis'))) {
+    const { ratio } = await inFreshThread({ kind: 'floor', scenario, seeds: SEEDS });
+    const whole = simulating.get(label)!;
+    console.log(`| ${label} | ${fmt(ratio, 1)} | ${fmt(whole, 1)} | ${fmt(whole - ratio, 1)} |`);
   }
 
   const nemesis: ScenarioRef = { name: 'nemesis' };
