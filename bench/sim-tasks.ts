@@ -5,12 +5,12 @@
  */
 import { findScenario } from '../scenarios/index.js';
 import { EventQueue } from '../sim/event-queue.js';
-import { recordTraffic, replayTraffic } from './floor.js';
 import { RandomStream } from '../sim/random.js';
 import { defineScenario, type Scenario, type ScenarioInput } from '../sim/scenario.js';
 import { runScenario } from '../sim/simulation.js';
 import { sweepSeeds } from '../sim/sweep.js';
 import type { TraceLevel } from '../sim/trace.js';
+import { recordTraffic, replayTraffic } from './floor.js';
 
 /** A built-in scenario, with some fields replaced (a variant such as "nemesis on 7 nodes"). */
 export interface ScenarioRef {
@@ -176,8 +176,8 @@ function measureRuns(scenario: Scenario, from: number, seeds: number, trace: Tra
 
 /**
  * The queue and network alone on the counted seeds' own traffic (see floor.ts), against the
- * bare loop around it. The replay repeats until warm; its fastest pass counts, which favours
- * the floor: it is a lower bound.
+ * bare loop around it. The replay runs FLOOR_PASSES times (the first ones warm it up) and its
+ * fastest pass counts, which favours the floor: it is a lower bound.
  */
 function floorAgainstBareLoop(scenario: Scenario, seeds: number): { ratio: number; eventsPerSecond: number } {
   const traffic = recordTraffic(scenario, 1, seeds);
