@@ -213,9 +213,12 @@ function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel,
   const rank = (state: number) => table.rank(state);
   const lifetime = (state: number, key: string) => lives(state, key)?.life;
   const touches = ops.map((op) => model.partition(op.input));
+  // A bound is revealed only as a rank no known write takes (etcd: an info write's revision).
+  const { freeRanks } = model;
+  const revealable = freeRanks === undefined ? undefined : (epoch: number) => freeRanks.call(model, epoch - 1, epoch) > 0;
   const guards: LifeInput[] = [
-    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.epoch, count: n.count }))), life: lifetime, rank, touches, exactCount: false },
-    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count }))), life: (state, key) => lives(state, key)?.last, rank, touches, exactCount: true },
+    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.epoch, count: n.count }))), life: lifetime, rank, touches, exactCount: false, revealable },
+    { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count, value: n.value }))), life: (state, key) => lives(state, key)?.last, rank, touches, exactCount: true, revealable },
   ];
   const capacity: CapacityInput | undefined = writeSlots === undefined ? undefined : { needs, life: lifetime, rank, slots: writeSlots.bind(model) };
   return { lives: guards, capacity };

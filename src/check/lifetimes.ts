@@ -7,18 +7,20 @@
  * written since (etcd: version). The model promises, with rank(s) the state's rank:
  *  (1) a completed op that needs (k, e, n) is legal only in a state where k is live
  *      with count n and an epoch that fits e: exactly e when the epoch is known,
- *      above b when only a bound b is known (it is then e once revealed);
+ *      above b when only a bound b is known and e is revealable (it is then e once
+ *      revealed; etcd: a revision no known write took, which an info write's can be);
  *  (2) a key live with a known epoch c has c <= rank; a key created in a state of
  *      rank r gets a known epoch > r or a bound >= r; a live key's epoch never
  *      changes while it lives except that a bound b may become known, as some
- *      value > b; its count never decreases while it lives.
+ *      revealable value > b; its count never decreases while it lives.
  * Claim: in a state s of rank r, an ok op still to be placed that needs (k, e, n)
  * with e <= r can only be placed if now k is live with count <= n and an epoch
  * that fits e. Proof: at the op's place t the epoch fits e. A creation of k after
  * s has epoch > r >= e, or a bound >= r >= e that e cannot fit, and keeps it (2);
  * so k is not created between s and t: it lives from s to t, one lifetime, with a
  * count that only grew to n and an epoch that at s fits e (a known one never
- * changes; a bound b that fits e at t was b at s, or was revealed above b). So
+ * changes; a bound b that fits e at t was b at s, or was revealed as e, which is
+ * then revealable and above b). So
  * two such ops of k needing different epochs e1 != e2, both <= r, cannot both be
  * placed either: the one lifetime's epoch is known to be a single value once any
  * op observed it, which both must. The test depends only on the configuration
@@ -27,7 +29,8 @@
  * The same argument holds word for word for a key's last write instead of its
  * creation (etcd: modRevision; every write to k is a "creation" of a new epoch,
  * a delete ends it), where the count (version) cannot change within an epoch at
- * all: then the count must be exactly the least one needed (exactCount).
+ * all: then the count must be exactly the least one needed (exactCount). Neither can
+ * the value, which only a write changes: the key must hold the value the op saw.
  *
  * Why: on info-heavy etcd histories the search placed subsets of timed-out writes
  * in a window of free revisions in every order, and only noticed at a read many
@@ -44,6 +47,8 @@ export interface LifeNeed {
   readonly key: string;
   readonly epoch: number;
   readonly count: number;
+  /** With `exactCount`: the value the epoch's write left, which it keeps as long as the count. */
+  readonly value?: string;
 }
 
 /** A live key's lifetime in a state; `exact` false: the epoch is above `epoch`. */
@@ -51,6 +56,8 @@ export interface Life {
   readonly epoch: number;
   readonly exact: boolean;
   readonly count: number;
+  /** The key's value now (compared with LifeNeed.value). */
+  readonly value?: string;
 }
 
 export interface LifeInput {
@@ -64,6 +71,8 @@ export interface LifeInput {
   readonly touches: readonly (readonly string[])[];
   /** The count cannot change within an epoch (etcd's last write: version is fixed until the next). */
   readonly exactCount: boolean;
+  /** Whether an epoch known only by a bound below it can be revealed as `epoch`; absent: always. */
+  readonly revealable?: (epoch: number) => boolean;
 }
 
 /** Parts with more keys check only the keys the op just linearized touches (a sound subset). */
@@ -87,11 +96,15 @@ export class LifeGuard implements KeyGuard {
   // Per group (key, epoch): members sorted by count, cursor at the first not done, remaining.
   private readonly groupKey: Int32Array;
   private readonly groupEpoch: Float64Array;
+  /** Per group: 1 when a bound below its epoch can be revealed as it (LifeInput.revealable). */
+  private readonly groupRevealable: Uint8Array;
   private readonly groupMembers: Int32Array; // need ids, by group, by count
   private readonly groupMemberStart: Int32Array;
   private readonly groupLow: Int32Array;
   private readonly groupLeft: Int32Array;
   private readonly needCount: Float64Array;
+  /** Per need, with exactCount: the value it saw (undefined: none compared). */
+  private readonly needValue: readonly (string | undefined)[];
   // Per key: its groups sorted by epoch (positions into keyGroups), cursor at the first with needs left.
   private readonly keyGroups: Int32Array;
   private readonly keyGroupStart: Int32Array;
@@ -111,11 +124,11 @@ export class LifeGuard implements KeyGuard {
       }
       return i;
     };
-    const flat: { op: number; key: number; epoch: number; count: number }[] = [];
+    const flat: { op: number; key: number; epoch: number; count: number; value: string | undefined }[] = [];
     this.opStart = new Int32Array(n + 1);
     for (let op = 0; op < n; op++) {
       this.opStart[op] = flat.length;
-      for (const need of input.needs[op]) flat.push({ op, key: kid(need.key), epoch: need.epoch, count: need.count });
+      for (const need of input.needs[op]) flat.push({ op, key: kid(need.key), epoch: need.epoch, count: need.count, value: need.value });
     }
     this.opStart[n] = flat.length;
     this.opKeys = input.touches.map((keys) => keys.map((k) => keyId.get(k)).filter((k): k is number => k !== undefined));
@@ -136,8 +149,11 @@ export class LifeGuard implements KeyGuard {
     this.needPos = new Int32Array(m);
     this.needDone = new Uint8Array(m);
     this.needCount = float64Of(flat, (x) => x.count);
+    this.needValue = input.exactCount ? flat.map((x) => x.value) : [];
     this.groupKey = int32Of(groups, (g) => g.key);
     this.groupEpoch = float64Of(groups, (g) => g.epoch);
+    this.groupRevealable = new Uint8Array(G);
+    for (let g = 0; g < G; g++) this.groupRevealable[g] = input.revealable === undefined || input.revealable(groups[g].epoch) ? 1 : 0;
     this.groupMembers = new Int32Array(m);
     this.groupMemberStart = new Int32Array(G + 1);
     this.groupLow = new Int32Array(G);
@@ -229,15 +245,18 @@ export class LifeGuard implements KeyGuard {
     if (epoch > rank) return true; // no need of k is active yet
     const life = this.input.life(state, this.keys[k]);
     if (life === undefined) return false;
-    if (life.exact ? life.epoch !== epoch : !(epoch > life.epoch)) return false;
+    if (life.exact ? life.epoch !== epoch : !(epoch > life.epoch && this.groupRevealable[g] === 1)) return false;
     // A second active epoch cannot be met by the same lifetime.
     for (let j = kl + 1; j < kend; j++) {
       const h = this.keyGroups[j];
       if (this.groupEpoch[h] > rank) break;
       if (this.groupLeft[h] > 0) return false;
     }
-    // Counts only grow within a lifetime (and do not change at all when exactCount).
-    const least = this.needCount[this.groupMembers[this.groupLow[g]]];
-    return this.input.exactCount ? life.count === least : life.count <= least;
+    // Counts only grow within a lifetime (and do not change at all when exactCount, nor does the value).
+    const need = this.groupMembers[this.groupLow[g]];
+    const least = this.needCount[need];
+    if (!this.input.exactCount) return life.count <= least;
+    const value = this.needValue[need];
+    return life.count === least && (value === undefined || life.value === undefined || life.value === value);
   }
 }

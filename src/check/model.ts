@@ -102,7 +102,10 @@ export interface Model<State, Input, Output> {
   knownWrites?(input: Input, output: Output): readonly KnownWrite[];
   /** Optional, with knownWrites: what any op may write, whatever its outcome (pending.ts). */
   mayWrite?(input: Input): WriteShape;
-  /** Optional, with knownWrites: how many ranks in (after, upTo] no known write takes (pending.ts). */
+  /**
+   * Optional, with knownWrites: how many ranks in (after, upTo] no known write takes (pending.ts).
+   * Those are the only ranks an epoch known by a bound can be revealed as (lifetimes.ts).
+   */
   freeRanks?(after: number, upTo: number): number;
   /**
    * Optional: specialize the model to one whole history before it is split into
@@ -134,13 +137,14 @@ export interface Model<State, Input, Output> {
 /**
  * What a completed op needs of a key (lifetimes.ts): its lifetime (epoch: etcd's
  * createRevision) and its last write (etcd's modRevision), each with the count
- * (etcd's version) it must carry then.
+ * (etcd's version) it must carry then, and the value the last write left.
  */
 export interface KeyNeed {
   readonly key: string;
   readonly epoch: number;
   readonly last: number;
   readonly count: number;
+  readonly value: string;
 }
 
 /** A live key's lifetime and its last write as epochs (Life), each with the key's count. */

@@ -269,7 +269,7 @@ export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VAL
       const needs: KeyNeed[] = [];
       // A result of the wrong shape or count makes the op illegal everywhere: no need then.
       const need = (key: string, r: GetResult | undefined) => {
-        if (r !== undefined && typeof r === 'object' && 'createRevision' in r && r.value !== null) needs.push({ key, epoch: r.createRevision, last: r.modRevision, count: r.version });
+        if (r !== undefined && typeof r === 'object' && 'createRevision' in r && r.value !== null) needs.push({ key, epoch: r.createRevision, last: r.modRevision, count: r.version, value: r.value });
       };
       if (input.f === 'get' && output.f === 'get' && !input.serializable) need(input.key, output.result);
       if (input.f === 'range' && output.f === 'range' && !input.serializable) for (const kv of output.kvs) need(kv.key, kv);
@@ -304,7 +304,7 @@ export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VAL
     life(state, key) {
       const r = rec(state.keys, key);
       if (r.value === null) return undefined;
-      return { life: { epoch: r.create, exact: r.createKnown, count: r.version }, last: { epoch: r.mod, exact: r.modKnown, count: r.version } };
+      return { life: { epoch: r.create, exact: r.createKnown, count: r.version }, last: { epoch: r.mod, exact: r.modKnown, count: r.version, value: r.value } };
     },
     rankLimit(input, output) {
       if (output.f === 'get') return Infinity;
