@@ -17,6 +17,7 @@ import { partitionByKey, type Part } from './partition.js';
 import { StateTable, Transitions } from './intern.js';
 import type { TagInput } from './tags.js';
 import type { LifeInput } from './lifetimes.js';
+import type { AbsenceInput } from './absence.js';
 import type { CapacityInput } from './capacity.js';
 import { PendingWriteGuard, type WriteShape } from './pending.js';
 import type { KeyGuardInputs } from './key-guards.js';
@@ -221,7 +222,16 @@ function keyGuardInputs(ops: readonly Operation[], nOk: number, model: AnyModel,
     { needs: needs.map((x) => x.map((n) => ({ key: n.key, epoch: n.last, count: n.count, value: n.value }))), life: (state, key) => lives(state, key)?.last, rank, touches, exactCount: true, revealable },
   ];
   const capacity: CapacityInput | undefined = writeSlots === undefined ? undefined : { needs, life: lifetime, rank, slots: writeSlots.bind(model) };
-  return { lives: guards, capacity };
+  return { lives: guards, capacity, absence: absenceInput(ops, nOk, model, lifetime, touches) };
+}
+
+/** Inputs of the guard on keys read missing (absence.ts), when the model has them and some op saw a key missing. */
+function absenceInput(ops: readonly Operation[], nOk: number, model: AnyModel, life: AbsenceInput['life'], touches: AbsenceInput['touches']): AbsenceInput | undefined {
+  const { absentKeys, mayWrite } = model;
+  if (absentKeys === undefined || mayWrite === undefined) return undefined;
+  const absent = ops.map((op, i) => (i < nOk ? absentKeys(op.input, op.output) : []));
+  if (absent.every((keys) => keys.length === 0)) return undefined;
+  return { absent, ends: ops.map((op) => mayWrite(op.input).ends), life, touches };
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
  * A part's dead-state guards over key needs, as one: key lifetimes
- * (lifetimes.ts) and write capacity (capacity.ts) from the start, and pending
+ * (lifetimes.ts), write capacity (capacity.ts) and keys read missing
+ * (absence.ts) from the start, and pending
  * known writes (pending.ts) once the checker adds it. Each depends only on the
  * configuration, so together they do too.
  */
+import { AbsenceGuard, type AbsenceInput } from './absence.js';
 import { CapacityGuard, type CapacityInput } from './capacity.js';
 import { LifeGuard, type KeyGuard, type LifeInput } from './lifetimes.js';
 
@@ -12,6 +14,8 @@ export interface KeyGuardInputs {
   readonly lives?: readonly LifeInput[];
   /** Per-op write needs for the capacity guard (capacity.ts). */
   readonly capacity?: CapacityInput;
+  /** Per-op keys read missing, and the keys each op may end (absence.ts). */
+  readonly absence?: AbsenceInput;
 }
 
 export class KeyGuards {
@@ -32,6 +36,7 @@ export class KeyGuards {
     const guards: KeyGuard[] = [
       ...(inputs.lives ?? []).map((l) => new LifeGuard(l)),
       ...(inputs.capacity === undefined ? [] : [new CapacityGuard(inputs.capacity)]),
+      ...(inputs.absence === undefined ? [] : [new AbsenceGuard(inputs.absence)]),
     ];
     return guards.length === 0 ? null : new KeyGuards(guards);
   }

@@ -90,6 +90,11 @@ export interface Model<State, Input, Output> {
   /** A live key's lifetime and last write in a state, or undefined when it is not live. */
   life?(state: State, key: string): KeyLives | undefined;
   /**
+   * Optional, with the lifetimes and mayWrite: the keys a completed op saw missing, legal
+   * only where they are not live (absence.ts, which states what the model promises).
+   */
+  absentKeys?(input: Input, output: Output): readonly string[];
+  /**
    * Optional, with the lifetimes: how much writes taking ranks <= `rank` can raise
    * `key`'s count, counted so that differences bound ranks in between (capacity.ts).
    */

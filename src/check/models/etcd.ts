@@ -279,6 +279,16 @@ export function makeEtcdModel(space: RevisionSpace, values: ValueSpace = ALL_VAL
       }
       return needs;
     },
+    // Keys read missing (absence.ts): a get, or an all-get txn's get, that returned no value (read() then
+    // needs the key missing); only deletes and txns deleting the key end one that lives (mayWrite.ends).
+    absentKeys(input, output) {
+      const missing = (r: GetResult | undefined) => r !== undefined && typeof r === 'object' && 'createRevision' in r && r.value === null;
+      if (input.f === 'get' && output.f === 'get') return !input.serializable && missing(output.result) ? [input.key] : [];
+      if (input.f !== 'txn' || output.f !== 'txn') return [];
+      const branch = branchOf(input, output);
+      if (!branch.every((op) => op.f === 'get')) return [];
+      return branch.flatMap((op, i) => (missing(output.results[i] as GetResult | undefined) ? [op.key] : []));
+    },
     // Known writes (pending.ts): an ok put at revision R, or an ok txn whose taken branch puts k
     // (b times) and does not delete it, is legal only below R (rankLimit R - 1); from a live k,
     // write() keeps createRevision and adds one version per put. An ok delete, or a txn deleting
