@@ -272,9 +272,9 @@ export class InvariantChecker {
         halves = [conf.voters, conf.votersOutgoing].filter((half) => half.length > 0);
       }
       for (const voters of halves) {
-        let copies = 0;
-        for (const id of voters) if (disks[id - 1]?.durablyHolds(index, term)) copies++;
         const needed = conf ? Math.floor(voters.length / 2) + 1 : quorum;
+        let copies = 0;
+        for (let i = 0; i < voters.length && copies < needed; i++) if (disks[voters[i] - 1]?.durablyHolds(index, term)) copies++;
         if (copies < needed) {
           const of = halves.length > 1 ? ` (voters ${voters.join(',')} of the joint config)` : '';
           this.fail('durability', `committed entry ${index} (term ${term}) is durable on only ${copies} of the ${needed} disks a majority needs${of}`);
