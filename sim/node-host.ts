@@ -65,11 +65,13 @@ export class NodeHost {
     // A node blocked in a slow sync does not tick, as etcd's raft loop does not.
     if (this.status !== 'up' || this.syncing) return;
     const role = this.node.role;
-    this.node.tick();
+    const fired = this.node.tick();
     if (!isCampaigning(role) && isCampaigning(this.node.role) && this.ctx.trace.enabled) {
       this.ctx.trace.record({ t: this.ctx.now(), k: 'timeout', node: this.id, term: this.node.term });
     }
-    this.stateMachine.tick?.();
+    if (this.stateMachine.tick) this.stateMachine.tick();
+    // A tick that only counted left nothing to drain (the last event drained everything).
+    else if (!fired) return;
     this.process();
   }
 

@@ -182,24 +182,33 @@ export class RaftNode {
 
   // ---- inputs ------------------------------------------------------------
 
-  tick(): void {
+  /**
+   * One tick of the logical clock. Answers false when it only counted (no timeout fired):
+   * then nothing a ready or the node's state shows has changed, and a driver may skip both.
+   */
+  tick(): boolean {
     const n = this.n;
     if (n.role === 'leader') {
+      let fired = false;
       n.electionElapsed++;
       if (n.electionElapsed >= n.config.electionTicks) {
         n.electionElapsed = 0;
+        fired = true;
         leaderElectionTimeout(n);
-        if (n.role !== 'leader') return;
+        if (n.role !== 'leader') return true;
       }
       n.heartbeatElapsed++;
       if (n.heartbeatElapsed >= n.config.heartbeatTicks) {
         n.heartbeatElapsed = 0;
+        fired = true;
         broadcastHeartbeat(n);
       }
-      return;
+      return fired;
     }
     n.electionElapsed++;
-    if (n.electionElapsed >= n.randomizedElectionTimeout && n.isVoter()) campaign(n);
+    if (n.electionElapsed < n.randomizedElectionTimeout || !n.isVoter()) return false;
+    campaign(n);
+    return true;
   }
 
   /** Starts an election now, as a timeout would (with PreVote, the pre-election first). */
